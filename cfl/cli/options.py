@@ -1,0 +1,41 @@
+"""Options and parameter types shared by the cfl commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from cfl.timeutil import parse_time
+
+
+class TimeParam(click.ParamType):
+    """An RFC 3339 date-time with an explicit offset (``2026-01-01T00:00:00Z``) or ``now``."""
+
+    name = "TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        if value == "now":
+            return dt.datetime.now(dt.UTC).replace(microsecond=0)
+        try:
+            return parse_time(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+TIME = TimeParam()
+
+format_option = click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Output format.",
+)
+
+at_option = click.option(
+    "--at", "at", type=TIME, default="now",
+    help="The time to act at (RFC 3339 with offset, e.g. 2026-01-01T00:00:00Z); "
+    "read once, default now.",
+)

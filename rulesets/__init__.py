@@ -1,0 +1,1 @@
+"""Package data: cfl's rulesets, read with importlib.resources."""

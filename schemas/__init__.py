@@ -1,0 +1,1 @@
+"""Package data: cfl's schemas, read with importlib.resources."""

@@ -1,0 +1,1 @@
+"""Package data: cfl's templates, read with importlib.resources."""
