@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import rfc8785
+
+from cfl.canonical import canonical_bytes, sha256_digest
+from cfl.errors import InputError
+from cfl.jsonio import loads_strict
+
+FIXTURES = Path(__file__).parent / "fixtures" / "declarations"
+PACT = Path(__file__).resolve().parents[2] / "shared" / "reference" / "pact"
+
+
+def documents() -> list[Path]:
+    return sorted(FIXTURES.glob("*.json")) + sorted((PACT / "v3.0.3" / "examples").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", documents(), ids=lambda p: p.name)
+def test_equals_rfc8785_package_on_every_document(path: Path) -> None:
+    raw = path.read_bytes()
+    assert canonical_bytes(loads_strict(raw)) == rfc8785.dumps(json.loads(raw))
+
+
+def test_numbers_follow_jcs() -> None:
+    assert canonical_bytes({"b": Decimal("95.0"), "a": Decimal("0.5")}) == b'{"a":0.5,"b":95}'
+
+
+def test_inexact_numbers_refused() -> None:
+    with pytest.raises(InputError, match="IEEE-754"):
+        canonical_bytes({"x": Decimal("0.1000000000000000000001")})
+
+
+def test_digest_is_sha256_of_bytes() -> None:
+    import hashlib
+
+    assert sha256_digest({"a": 1}) == hashlib.sha256(b'{"a":1}').digest()
