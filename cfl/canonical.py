@@ -8,6 +8,7 @@ number-serialisation corner of JCS rarely matters, but it is handled correctly a
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,60 @@ def canonical_bytes(value: Any) -> bytes:
     Decimals (from :func:`cfl.jsonio.loads_strict`) are accepted when an IEEE-754 double
     holds them exactly (JCS serialises numbers as doubles); any other number is refused,
     because canonicalising it would silently change its digits.
+
+    Fast path: a value made only of objects with string keys inside the Basic Multilingual
+    Plane, arrays, strings, booleans, null and integers within ±(2**53 − 1) (integral
+    Decimals included) is written with the standard library's C JSON encoder, whose output
+    is then byte-identical to JCS (same escapes, code-point key order equals UTF-16 order
+    for BMP keys, integers printed the same). Anything else goes through ``rfc8785``.
+    ``tests/test_canonical_fast_path.py`` checks the two agree.
     """
+    try:
+        fast = _fast_plain(value)
+    except _NeedsReference:
+        pass
+    else:
+        try:
+            return _FAST_ENCODER.encode(fast).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 decide
+            pass
+    return reference_canonical_bytes(value)
+
+
+_MAX_SAFE_INTEGER = 2**53 - 1
+_FAST_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=True,
+                                 separators=(",", ":"))
+
+
+class _NeedsReference(Exception):
+    """The value holds something only the reference implementation writes correctly."""
+
+
+def _fast_plain(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str or (not key.isascii() and max(key) > "\uffff"):
+                raise _NeedsReference
+            out[key] = _fast_plain(item)
+        return out
+    if kind is list:
+        return [_fast_plain(item) for item in value]
+    if kind is int:
+        if -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+            return value
+        raise _NeedsReference
+    if kind is Decimal and value.is_finite() and value == value.to_integral_value() \
+            and abs(value) <= _MAX_SAFE_INTEGER:
+        return int(value)
+    raise _NeedsReference
+
+
+def reference_canonical_bytes(value: Any) -> bytes:
+    """The RFC 8785 bytes of ``value`` from the ``rfc8785`` package (the reference)."""
     try:
         return rfc8785.dumps(_plain(value))
     except rfc8785.CanonicalizationError as exc:

@@ -69,7 +69,10 @@ def is_blocking(findings: Iterable[Finding]) -> bool:
 
 def best_first(findings: Iterable[Finding]) -> list[Finding]:
     """Errors before warnings; within a severity, shallow paths (the likely cause) first."""
-    return sorted(findings, key=lambda f: (f.severity.rank, f.path.count(".") + f.path.count("["), f.path))
+    def key(f: Finding) -> tuple[int, int, str]:
+        return (f.severity.rank, f.path.count(".") + f.path.count("["), f.path)
+
+    return sorted(findings, key=key)
 
 
 def json_path(parts: Sequence[str | int]) -> str:

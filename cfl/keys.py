@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import (
@@ -22,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from cfl.encoding import b64url_decode, b64url_encode
-from cfl.errors import InputError
+from cfl.errors import InputError, KeyFileError
 
 ALGORITHMS = ("EdDSA", "ES256")
 #: CLI names → JOSE algorithm names.
@@ -197,3 +198,131 @@ class LocalSigner:
 
     def __repr__(self) -> str:  # never show key material
         return f"LocalSigner(alg={self.alg!r}, kid={self.kid!r})"
+
+
+# --------------------------------------------------------------------------- key files
+
+PRIVATE_KEY_FILE = "private.pem"
+PUBLIC_KEY_FILE = "public.jwk.json"
+#: Bound on a key file, checked before parsing.
+MAX_KEY_FILE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class KeyPairPaths:
+    private: Path
+    public: Path
+
+
+def write_key_pair(directory: str | Path, signer: LocalSigner, passphrase: bytes,
+                   *, overwrite: bool = False) -> KeyPairPaths:
+    """Write ``DIR/private.pem`` (encrypted PKCS#8, mode 0600 from creation) and
+    ``DIR/public.jwk.json``. Existing key files are never replaced unless ``overwrite``."""
+    from cryptography.hazmat.primitives import serialization
+
+    from cfl.jsonio import dumps_pretty
+    from cfl.output import open_atomic, write_atomic
+
+    _require_passphrase(passphrase)
+    folder = Path(directory)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise KeyFileError(f"{folder}: cannot create the key folder ({exc.strerror})",
+                           code="key_write") from None
+    paths = KeyPairPaths(folder / PRIVATE_KEY_FILE, folder / PUBLIC_KEY_FILE)
+    if not overwrite:
+        for path in (paths.private, paths.public):
+            if path.exists():
+                raise KeyFileError(f"{path}: already exists; refusing to replace a key",
+                                   code="key_exists")
+    pem = signer.private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase),
+    )
+    with open_atomic(paths.private, mode=0o600) as fh:
+        fh.write(pem)
+    write_atomic(paths.public, dumps_pretty(signer.public_key.jwk))
+    return paths
+
+
+def load_signer(path: str | Path, passphrase: bytes) -> LocalSigner:
+    """A ``LocalSigner`` from an encrypted PKCS#8 PEM file, or a key folder holding one.
+
+    A wrong passphrase, a damaged file and an unencrypted key are refused with a
+    :class:`KeyFileError` that never holds key material or decryption details.
+    """
+    from cryptography.hazmat.primitives import serialization
+
+    target = private_key_path(path)
+    _require_passphrase(passphrase)
+    data = _read_key_file(target)
+    try:
+        key = serialization.load_pem_private_key(data, password=passphrase)
+    except TypeError:  # the file is not encrypted
+        raise KeyFileError(f"{target}: the private key is not encrypted; cfl only uses "
+                           "passphrase-protected keys", code="key_unencrypted") from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise KeyFileError(f"{target}: cannot decrypt the private key (wrong passphrase or "
+                           "damaged file)", code="key_decrypt") from None
+    if isinstance(key, ed25519.Ed25519PrivateKey) or (
+        isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(key.curve, ec.SECP256R1)
+    ):
+        return LocalSigner(key)
+    raise KeyFileError(f"{target}: unsupported key type; expected Ed25519 or P-256",
+                       code="key_unsupported")
+
+
+def private_key_path(path: str | Path) -> Path:
+    target = Path(path)
+    return target / PRIVATE_KEY_FILE if target.is_dir() else target
+
+
+def key_file_warning(path: str | Path) -> str | None:
+    """A warning if the private key file can be read or written by group or others."""
+    target = private_key_path(path)
+    try:
+        mode = target.stat().st_mode & 0o777
+    except OSError:
+        return None
+    if mode & 0o077:
+        return (f"{target}: the private key file is accessible by other users (mode "
+                f"{mode:04o}); run `chmod 600 {target}`")
+    return None
+
+
+def load_public_key(path: str | Path) -> PublicKey:
+    """A public key from a JWK file, or a key folder's (or ``private.pem``'s sibling)
+    ``public.jwk.json``; the private key is never read."""
+    from cfl.jsonio import loads_strict
+
+    target = Path(path)
+    if target.is_dir():
+        target = target / PUBLIC_KEY_FILE
+    elif target.name == PRIVATE_KEY_FILE:  # the public half lives beside it
+        target = target.with_name(PUBLIC_KEY_FILE)
+    data = _read_key_file(target)
+    return PublicKey.from_jwk(loads_strict(data, source=str(target)), source=str(target))
+
+
+def _read_key_file(target: Path) -> bytes:
+    try:
+        with target.open("rb") as fh:
+            data = fh.read(MAX_KEY_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise KeyFileError(f"{target}: no such key file", code="key_missing") from None
+    except IsADirectoryError:
+        raise KeyFileError(f"{target}: is a directory; expected a key file",
+                           code="key_missing") from None
+    except OSError as exc:
+        raise KeyFileError(f"{target}: cannot read the key file ({exc.strerror})",
+                           code="key_unreadable") from None
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise KeyFileError(f"{target}: is larger than {MAX_KEY_FILE_BYTES} bytes; not a key "
+                           "file", code="key_too_large")
+    return data
+
+
+def _require_passphrase(passphrase: bytes) -> None:
+    if not passphrase:
+        raise KeyFileError("an empty passphrase is not accepted", code="empty_passphrase")

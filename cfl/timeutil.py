@@ -13,7 +13,7 @@ _RFC3339 = re.compile(
 
 def parse_time(text: str) -> dt.datetime:
     """Parse an RFC 3339 date-time; a missing offset is an error (no silent local time)."""
-    match = _RFC3339.match(text)
+    match = _RFC3339.fullmatch(text)
     if match is None:
         raise ValueError(
             f"{text!r} is not an RFC 3339 date-time with an offset "

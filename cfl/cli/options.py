@@ -10,7 +10,7 @@ import click
 from cfl.timeutil import parse_time
 
 
-class TimeParam(click.ParamType):
+class TimeParam(click.ParamType):  # type: ignore[type-arg]
     """An RFC 3339 date-time with an explicit offset (``2026-01-01T00:00:00Z``) or ``now``."""
 
     name = "TIME"

@@ -1,0 +1,44 @@
+"""``cfl sign``: validate a declaration and add a signature (making a signed bundle)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from cfl.cli.keys import open_signer, passphrase_option
+from cfl.cli.options import at_option
+from cfl.envelope import ROLES, bundle_to_bytes, sign_bundle
+from cfl.errors import InputError
+from cfl.jsonio import load_json_file
+from cfl.output import write_atomic
+
+
+@click.command()
+@click.argument("declaration", type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--key", required=True, type=click.Path(path_type=Path),
+              help="Signing key: a key folder or its private.pem.")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="The signer's role.")
+@click.option("-o", "--output", default="-", show_default=True,
+              type=click.Path(path_type=Path, allow_dash=True, dir_okay=False),
+              help="Signed bundle to write (`-` is standard output).")
+@passphrase_option
+@at_option
+def sign(declaration: Path, key: Path, role: str, output: Path, passphrase_file: Path | None,
+         at: dt.datetime) -> None:
+    """Validate DECLARATION (a declaration or a signed bundle) and add a signature.
+
+    Signing a bundle adds one signature beside the others; the declaration is never changed.
+    """
+    source = "<stdin>" if str(declaration) == "-" else str(declaration)
+    document = load_json_file(declaration)
+    if not isinstance(document, dict):
+        raise InputError("expected a JSON object (a declaration or a signed bundle)",
+                         source=source, location="$", code="wrong_type")
+    signer = open_signer(key, passphrase_file)
+    bundle = sign_bundle(document, signer, role=role, at=at, source=source)
+    write_atomic(output, bundle_to_bytes(bundle))
+    if str(output) != "-":
+        click.echo(f"signed as {role} with {signer.kid}; wrote {output} "
+                   f"({len(bundle['signatures'])} signature(s))", err=True)

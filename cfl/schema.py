@@ -1,0 +1,285 @@
+"""Declaration validation: the shipped JSON Schemas plus cfl's cross-field checks.
+
+The declaration schema (``urn:cfl:schema:declaration:1``) and the extension schema
+(``urn:cfl:schema:cfl-extension:1``) are registered together in one ``referencing`` registry;
+the validator is built once per process and reused (building it per document is ~40 times
+slower). ``date-time``, ``date`` and ``uuid`` formats are really checked.
+
+Every problem, from the schema or from the semantic checks in :mod:`cfl.model`, comes out as a
+:class:`~cfl.findings.Finding` with a code, a message that says what was expected, and a JSON
+path; :func:`check_declaration` returns them best first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from cfl.compiled_schema import Check, SchemaCompiler
+from cfl.findings import Finding, Severity, best_first, json_path
+from cfl.resources import load_schema
+
+DECLARATION_SCHEMA_ID = "urn:cfl:schema:declaration:1"
+EXTENSION_SCHEMA_ID = "urn:cfl:schema:cfl-extension:1"
+DECLARATION_SCHEMA_FILE = "declaration.schema.json"
+EXTENSION_SCHEMA_FILE = "cfl-extension.schema.json"
+
+#: Cap on schema findings reported for one document (a wildly wrong file would list thousands).
+MAX_SCHEMA_FINDINGS = 200
+
+_JSON_TYPE_NAMES = {
+    "string": "a string", "number": "a number", "integer": "an integer", "boolean": "true or false",
+    "object": "an object", "array": "an array", "null": "null",
+}
+
+
+@functools.cache
+def schema_registry() -> Registry[Any]:
+    """A registry holding both cfl schemas, addressable by their ``$id``."""
+    resources = [
+        (DECLARATION_SCHEMA_ID, Resource.from_contents(load_schema(DECLARATION_SCHEMA_FILE),
+                                                       default_specification=DRAFT202012)),
+        (EXTENSION_SCHEMA_ID, Resource.from_contents(load_schema(EXTENSION_SCHEMA_FILE),
+                                                     default_specification=DRAFT202012)),
+    ]
+    registry: Registry[Any] = Registry().with_resources(resources)
+    return registry.crawl()
+
+
+@functools.cache
+def declaration_validator() -> Draft202012Validator:
+    """The one reused validator for declarations (schema + formats)."""
+    return Draft202012Validator(
+        load_schema(DECLARATION_SCHEMA_FILE),
+        registry=schema_registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+@functools.cache
+def extension_validator() -> Draft202012Validator:
+    """The reused validator for cfl extension data on its own (used by ``declare``)."""
+    return Draft202012Validator(
+        load_schema(EXTENSION_SCHEMA_FILE),
+        registry=schema_registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+@functools.cache
+def fast_declaration_check() -> Check:
+    """The compiled yes/no predicate (see :mod:`cfl.compiled_schema`), built once."""
+    checker = Draft202012Validator.FORMAT_CHECKER
+    compiler = SchemaCompiler(
+        {DECLARATION_SCHEMA_ID: load_schema(DECLARATION_SCHEMA_FILE),
+         EXTENSION_SCHEMA_ID: load_schema(EXTENSION_SCHEMA_FILE)},
+        format_conforms=lambda value, name: bool(checker.conforms(value, name)),
+    )
+    return compiler.compile_resource(DECLARATION_SCHEMA_ID)
+
+
+def describe_value(value: Any) -> str:
+    """A short, type-revealing rendering of a JSON value for messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, Decimal, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    return repr(value)
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in choices}
+        if word.lower() in lowered:
+            matches = [lowered[word.lower()]]
+    return f"; did you mean {matches[0]!r}?" if matches else ""
+
+
+def _expected(schema: Mapping[str, Any]) -> str | None:
+    value = schema.get("x-expected")
+    return value if isinstance(value, str) else None
+
+
+def finding_from_error(error: ValidationError, *, prefix: tuple[str | int, ...] = ()) -> Finding:
+    """One jsonschema error → one finding with a message saying what was expected."""
+    parts: list[str | int] = [*prefix, *error.absolute_path]
+    keyword = str(error.validator)
+    value = error.validator_value
+    instance = error.instance
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    expected = _expected(schema)
+    code = f"schema_{keyword}"
+
+    if keyword == "required":
+        missing = [name for name in value if isinstance(instance, dict) and name not in instance]
+        name = next((n for n in missing if error.message.startswith(repr(n))),
+                    missing[0] if missing else "?")
+        parts.append(name)
+        message = f"the required field {name!r} is missing"
+        code = "missing_field"
+    elif keyword == "type":
+        wanted = value if isinstance(value, str) else " or ".join(value)
+        if expected is not None and isinstance(instance, (int, float, Decimal)) \
+                and not isinstance(instance, bool):
+            message = (f"expected {expected}, got {describe_value(instance)}; write it in quotes "
+                       f"as a decimal string (\"{instance}\")")
+            code = "number_not_decimal_string"
+        else:
+            label = expected or _JSON_TYPE_NAMES.get(wanted, wanted)
+            message = f"expected {label}, got {describe_value(instance)}"
+            if wanted in ("number", "integer") and isinstance(instance, str):
+                code = "string_not_number"
+            else:
+                code = "wrong_type"
+    elif keyword == "enum":
+        choices = [str(c) for c in value]
+        hint = _did_you_mean(str(instance), choices) if isinstance(instance, str) else ""
+        shown = ", ".join(repr(c) for c in choices[:12]) + (", ..." if len(choices) > 12 else "")
+        message = f"{describe_value(instance)} is not one of {shown}{hint}"
+        code = "unknown_enum_value"
+    elif keyword == "const":
+        message = f"expected {value!r}, got {describe_value(instance)}"
+    elif keyword == "pattern":
+        label = expected or f"a string matching {value}"
+        message = f"expected {label}, got {describe_value(instance)}"
+        if expected is not None and "decimal" in expected:
+            code = "bad_decimal"
+        elif expected is not None and "date-time" in expected:
+            code = "bad_date_time"
+    elif keyword == "format":
+        label = expected or {
+            "date-time": "an RFC 3339 date-time with an offset, e.g. \"2026-01-31T00:00:00Z\"",
+            "date": "a calendar date such as \"2026-01-31\"",
+            "uuid": "a UUID",
+        }.get(str(value), f"a valid {value}")
+        message = f"expected {label}, got {describe_value(instance)} (not a real {value})"
+        code = "bad_date_time" if value == "date-time" else f"bad_{value}".replace("-", "_")
+    elif keyword == "additionalProperties":
+        known = list(schema.get("properties", {}))
+        extras = [k for k in instance if k not in known] if isinstance(instance, dict) else []
+        if extras:
+            parts.append(extras[0])
+            hint = _did_you_mean(extras[0], known)
+            message = (f"unknown field {extras[0]!r}{hint}" if hint else
+                       f"unknown field {extras[0]!r}; allowed here: {', '.join(known)}")
+            if len(extras) > 1:
+                message += f" (and {len(extras) - 1} more unknown field(s))"
+        else:
+            message = error.message
+        code = "unknown_field"
+    elif keyword in ("minLength", "maxLength"):
+        size = len(instance) if isinstance(instance, str) else 0
+        bound = "at least" if keyword == "minLength" else "at most"
+        message = f"expected a string of {bound} {value} characters, got {size}"
+    elif keyword in ("minItems", "maxItems"):
+        size = len(instance) if isinstance(instance, list) else 0
+        bound = "at least" if keyword == "minItems" else "at most"
+        message = f"expected {bound} {value} item(s), got {size}"
+    elif keyword in ("minProperties", "maxProperties"):
+        size = len(instance) if isinstance(instance, dict) else 0
+        bound = "at least" if keyword == "minProperties" else "at most"
+        message = f"expected an object with {bound} {value} field(s), got {size}"
+    elif keyword == "uniqueItems":
+        message = "the items must be unique; this array repeats an item"
+    elif keyword in ("minimum", "maximum"):
+        bound = "at least" if keyword == "minimum" else "at most"
+        message = f"expected a number {bound} {value}, got {describe_value(instance)}"
+    elif keyword == "anyOf" and isinstance(value, list) and all(
+            isinstance(v, dict) and set(v) == {"required"} for v in value):
+        names = [name for v in value for name in v["required"]]
+        message = f"expected at least one of the fields {', '.join(repr(n) for n in names)}"
+        code = "missing_field"
+    elif keyword == "propertyNames":
+        bad = [k for k in instance if isinstance(k, str)] if isinstance(instance, dict) else []
+        sub = error.context[0] if error.context else None
+        shown = repr(sub.instance) if sub is not None else (repr(bad[0]) if bad else "?")
+        message = (f"the key {shown} is not allowed here (expected a BCP 47 language tag "
+                   "such as 'zh' or 'en')")
+    else:
+        message = error.message
+    return Finding(code=code, message=message, path=json_path(parts), severity=Severity.ERROR)
+
+
+def schema_findings(document: Any, *, prefix: tuple[str | int, ...] = ()) -> list[Finding]:
+    """Schema problems of a declaration (empty when it conforms).
+
+    The compiled predicate answers first; the reference validator runs (and explains) only
+    when it says no.
+    """
+    if fast_declaration_check()(document):
+        return []
+    validator = declaration_validator()
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for error in validator.iter_errors(document):
+        finding = finding_from_error(error, prefix=prefix)
+        if (finding.path, finding.code) in seen:  # e.g. a date-time failing pattern and format
+            continue
+        seen.add((finding.path, finding.code))
+        findings.append(finding)
+        if len(findings) >= MAX_SCHEMA_FINDINGS:
+            findings.append(Finding(
+                "too_many_findings",
+                f"stopped after {MAX_SCHEMA_FINDINGS} schema problems; fix these first",
+                json_path(prefix), Severity.ERROR))
+            break
+    return findings
+
+
+def check_declaration(document: Any, *, source: str | None = None) -> list[Finding]:
+    """Every schema and semantic finding of a declaration, best first.
+
+    Semantic (cross-field) checks run on whatever parts of the document are well formed, so
+    one pass reports everything it can. Findings name ``source`` when given.
+    """
+    from cfl.model import semantic_findings  # model imports this module
+
+    if not isinstance(document, dict):
+        findings = [Finding("wrong_type", f"expected a JSON object (a PACT ProductFootprint), "
+                            f"got {describe_value(document)}", "$")]
+    else:
+        findings = schema_findings(document)
+        findings.extend(semantic_findings(document))
+    if source is not None:
+        findings = [f.with_source(source) for f in findings]
+    return best_first(findings)
+
+
+def is_signed_bundle(document: Any) -> bool:
+    """True for a signed bundle ``{"declaration": {...}, "signatures": [...]}``."""
+    return isinstance(document, dict) and "declaration" in document and "signatures" in document
+
+
+def check_declaration_or_bundle(document: Any, *, source: str | None = None) -> list[Finding]:
+    """Like :func:`check_declaration`; for a signed bundle, check its declaration.
+
+    Paths then start at ``$.declaration``. Signatures are not checked here (``cfl verify``).
+    """
+    if not is_signed_bundle(document):
+        return check_declaration(document, source=source)
+    inner = check_declaration(document["declaration"], source=source)
+    return [_prefixed(f, "declaration") for f in inner]
+
+
+def _prefixed(finding: Finding, key: str) -> Finding:
+    path = "$." + key + finding.path[1:]
+    return Finding(finding.code, finding.message, path, finding.severity, finding.source,
+                   finding.rule_id, finding.citation, dict(finding.extra))

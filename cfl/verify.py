@@ -1,0 +1,237 @@
+"""Verification of signed bundles: one report row per check, one bottom line.
+
+:func:`verify_bundle` takes the bytes of a bundle and a :class:`~cfl.trust.TrustContext`
+(no paths, no clock: time is the ``at`` argument) and never raises for bad input; every
+problem becomes a row. Call :meth:`VerificationReport.raise_for_status` for the raising
+form. The row producers below are small functions so that claim verification
+(:mod:`cfl.claim`) can reuse the signer, trust-list and validity rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from cfl.envelope import (
+    TYP_DECLARATION,
+    Bundle,
+    SignatureEntry,
+    header_problem,
+    looks_like_der,
+    parse_bundle,
+)
+from cfl.errors import CflError
+from cfl.keys import PublicKey
+from cfl.timeutil import format_time, parse_time
+from cfl.trust import TrustContext, signer_rows
+from cfl.verification_report import CheckRow, Status, VerificationReport
+
+__all__ = [
+    "CheckRow",
+    "Status",
+    "VerificationReport",
+    "verify_bundle",
+    "bundle_rows",
+    "declaration_rows",
+    "validity_row",
+    "declaration_validity_window",
+    "cfl_extension_data",
+]
+
+EXTENSION_SCHEMA = "urn:cfl:schema:cfl-extension:1"
+
+
+def verify_bundle(
+    data: bytes, trust: TrustContext, *, at: dt.datetime, source: str = "<bundle>"
+) -> VerificationReport:
+    """Verify a signed bundle at time ``at`` against ``trust``; every check is a row."""
+    try:
+        bundle = parse_bundle(data, source=source)
+    except CflError as exc:
+        row = CheckRow("input", Status.FAILED, getattr(exc, "code", "bad_bundle"),
+                       f"the bundle is not well-formed: {exc}", subject=source)
+        return VerificationReport(source, at, (row,))
+    rows = [CheckRow("input", Status.PASSED, "well_formed",
+                     f"the bundle is well-formed JSON with {len(bundle.signatures)} "
+                     "signature(s)", subject=source)]
+    rows += bundle_rows(bundle, trust, at=at)
+    return VerificationReport(source, at, tuple(rows))
+
+
+def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime) -> list[CheckRow]:
+    """Every row after parsing: declaration, trust list, signatures, validity."""
+    declaration = bundle.declaration
+    rows = declaration_rows(declaration)
+    rows += trust.rows
+    extension = cfl_extension_data(declaration)
+    category = _string(extension.get("productCategory"))
+    rule_set_value = extension.get("ruleSet")
+    rule_set = _string(rule_set_value.get("id")) if isinstance(rule_set_value, dict) else None
+    declaration_id = _string(declaration.get("id")) or ""
+    certifier_passed = False
+    for index, entry in enumerate(bundle.signatures):
+        entry_rows = signature_entry_rows(
+            bundle, index, entry, trust, at=at, product_category=category, rule_set=rule_set,
+            declaration_id=declaration_id,
+        )
+        rows += entry_rows
+        if entry.role == "certifier" and entry_rows and all(
+            row.status is Status.PASSED for row in entry_rows
+        ):
+            certifier_passed = True
+    if not any(entry.role == "certifier" for entry in bundle.signatures):
+        rows.append(CheckRow("certifier-signature", Status.FAILED, "no_certifier_signature",
+                             "the bundle has no certifier signature"))
+    elif certifier_passed:
+        rows.append(CheckRow("certifier-signature", Status.PASSED, "certified",
+                             "at least one certifier signature passed every check"))
+    start, end = declaration_validity_window(declaration)
+    rows.append(validity_row(start, end, at, subject=declaration_id or None))
+    return rows
+
+
+def signature_entry_rows(
+    bundle: Bundle, index: int, entry: SignatureEntry, trust: TrustContext, *,
+    at: dt.datetime, product_category: str | None, rule_set: str | None, declaration_id: str,
+) -> list[CheckRow]:
+    """Rows for signature ``index``: header policy, then the signer checks by role."""
+    subject = f"signature[{index}] ({entry.role or 'no role'})"
+    problem = header_problem(entry, typ=TYP_DECLARATION)
+    if problem is not None:
+        return [CheckRow("signature", Status.FAILED, problem[0], problem[1], subject=subject)]
+    if entry.alg == "ES256" and len(entry.signature) != 64 and looks_like_der(entry.signature):
+        return [CheckRow("signature", Status.FAILED, "signature_der",
+                         "the ES256 signature is in ASN.1 DER form; JOSE requires the 64-byte "
+                         "raw R‖S form", subject=subject)]
+    signing_input = entry.signing_input(bundle.payload)
+
+    def verify(key: PublicKey) -> bool:
+        return key.alg == entry.alg and key.verify(entry.signature, signing_input)
+
+    if entry.role == "certifier":
+        return signer_rows(
+            trust, kid=entry.kid, verify=verify, product_category=product_category,
+            rule_set=rule_set, signed_at=entry.signed_at, at=at,
+            declaration_id=declaration_id, alg=entry.alg, subject=subject,
+        )
+    if entry.role == "manufacturer":
+        key = trust.key_for(entry.kid)
+        if key is None:
+            return [CheckRow("signature", Status.INDETERMINATE, "signer_unknown",
+                             f"the manufacturer key {entry.kid} is not known to this verifier,"
+                             " so its signature cannot be checked", subject=subject)]
+        if not verify(key):
+            return [CheckRow("signature", Status.FAILED, "signature_invalid",
+                             "the signature does not verify", subject=subject)]
+        return [CheckRow("signature", Status.PASSED, "signature_valid",
+                         f"the manufacturer signature verifies with key {entry.kid}",
+                         subject=subject)]
+    return [CheckRow("signature", Status.FAILED, "bad_role",
+                     f"the signature's role {entry.role!r} is not certifier or manufacturer",
+                     subject=subject)]
+
+
+def declaration_rows(declaration: dict[str, Any]) -> list[CheckRow]:
+    """Schema and semantic (cross-field) rows (:mod:`cfl.schema`, :mod:`cfl.model`)."""
+    from cfl.findings import Severity, best_first
+    from cfl.model import semantic_findings
+    from cfl.schema import schema_findings
+
+    schema_errors = [f for f in best_first(schema_findings(declaration))
+                     if f.severity is Severity.ERROR]
+    rows: list[CheckRow] = []
+    if schema_errors:
+        first = schema_errors[0]
+        rows.append(CheckRow("schema", Status.FAILED, "schema_invalid",
+                             f"the declaration does not match its schema "
+                             f"({len(schema_errors)} problem(s)); first: {first.path}: "
+                             f"{first.message} [{first.code}]"))
+        rows.append(CheckRow("semantic", Status.INDETERMINATE, "semantic_skipped",
+                             "cross-field checks are not meaningful on a schema-invalid "
+                             "declaration"))
+        return rows
+    rows.append(CheckRow("schema", Status.PASSED, "schema_valid",
+                         "the declaration matches the PACT v3 and cfl extension schemas"))
+    semantic_errors = [f for f in best_first(semantic_findings(declaration))
+                       if f.severity is Severity.ERROR]
+    if semantic_errors:
+        first = semantic_errors[0]
+        rows.append(CheckRow("semantic", Status.FAILED, "semantic_invalid",
+                             f"the declaration fails {len(semantic_errors)} cross-field "
+                             f"check(s); first: {first.path}: {first.message} [{first.code}]"))
+    else:
+        rows.append(CheckRow("semantic", Status.PASSED, "semantic_valid",
+                             "the declaration passes the cross-field checks (totals, stages, "
+                             "validity window)"))
+    return rows
+
+
+def validity_row(
+    start: dt.datetime | None, end: dt.datetime | None, at: dt.datetime,
+    subject: str | None = None,
+) -> CheckRow:
+    """Whether ``at`` falls within a declaration's validity period."""
+    if end is None:
+        return CheckRow("validity", Status.INDETERMINATE, "validity_unknown",
+                        "the declaration's validity period cannot be determined",
+                        subject=subject)
+    if start is not None and at < start:
+        return CheckRow("validity", Status.FAILED, "declaration_not_yet_valid",
+                        f"the declaration is valid from {format_time(start)}, after "
+                        f"{format_time(at)}", subject=subject)
+    if at > end:
+        return CheckRow("validity", Status.FAILED, "declaration_expired",
+                        f"the declaration's validity ended {format_time(end)}", subject=subject)
+    since = f"from {format_time(start)} " if start is not None else ""
+    return CheckRow("validity", Status.PASSED, "declaration_valid",
+                    f"the declaration is valid {since}until {format_time(end)}",
+                    subject=subject)
+
+
+def declaration_validity_window(
+    declaration: dict[str, Any],
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """PACT v3 validity: ``validityPeriodStart``/``End``; a missing end is the reference
+    period end + 3 years, a missing start the reference period end."""
+    start = _time(declaration.get("validityPeriodStart"))
+    end = _time(declaration.get("validityPeriodEnd"))
+    pcf = declaration.get("pcf")
+    reference_end = _time(pcf.get("referencePeriodEnd")) if isinstance(pcf, dict) else None
+    if reference_end is not None:
+        if start is None:
+            start = reference_end
+        if end is None:
+            end = _add_years(reference_end, 3)
+    return start, end
+
+
+def cfl_extension_data(declaration: dict[str, Any]) -> dict[str, Any]:
+    """The ``data`` of the cfl extension (empty if absent or malformed)."""
+    extensions = declaration.get("extensions")
+    if not isinstance(extensions, list):
+        return {}
+    for extension in extensions:
+        if isinstance(extension, dict) and extension.get("dataSchema") == EXTENSION_SCHEMA:
+            data = extension.get("data")
+            return data if isinstance(data, dict) else {}
+    return {}
+
+
+def _add_years(when: dt.datetime, years: int) -> dt.datetime:
+    try:
+        return when.replace(year=when.year + years)
+    except ValueError:  # 29 February
+        return when.replace(year=when.year + years, day=28)
+
+
+def _time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_time(value)
+    except ValueError:
+        return None
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cfl.cli.main import cli
+from cfl.jsonio import loads_strict
+from cfl.model import load_declaration_file
+
+CATEGORIES = {"lithium-ion-battery", "pv-module", "passenger-ev", "electrolytic-aluminium",
+              "cement", "flat-glass", "steel"}
+
+
+def test_demo_writes_valid_illustrative_declarations(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["demo", str(out), "--at", "2026-03-01T00:00:00Z"])
+    assert result.exit_code == 0, result.output
+    declarations = sorted((out / "declarations").glob("*.json"))
+    assert {p.stem for p in declarations} == CATEGORIES
+    assert {p.stem for p in (out / "inputs").glob("*.yaml")} == CATEGORIES
+    for path in declarations:
+        decl = load_declaration_file(path)
+        assert decl.warnings == ()
+        assert decl.illustrative and "ILLUSTRATIVE" in decl.document["productDescription"]
+        assert decl.rule_set_id == "gbt-24067-2024" and decl.gwp_report == "AR6"
+        assert decl.geography == "CN" and set(decl.product_names) == {"zh", "en"}
+        assert sum(decl.stages.values()) == decl.pcf
+        assert decl.extension is not None
+        assert decl.extension["electricity"]["factor"] == "0.5568"
+    validated = CliRunner().invoke(cli, ["validate", *map(str, declarations)])
+    assert validated.exit_code == 0, validated.output
+
+
+def test_demo_is_deterministic_for_a_time(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        CliRunner().invoke(cli, ["demo", str(tmp_path / name), "--at", "2026-03-01T00:00:00Z"])
+    a = loads_strict((tmp_path / "a" / "declarations" / "steel.json").read_bytes())
+    b = loads_strict((tmp_path / "b" / "declarations" / "steel.json").read_bytes())
+    assert a == b
+
+
+def test_demo_battery_is_per_kwh_delivered(tmp_path: Path) -> None:
+    CliRunner().invoke(cli, ["demo", str(tmp_path), "--at", "2026-03-01T00:00:00Z"])
+    decl = load_declaration_file(tmp_path / "declarations" / "lithium-ion-battery.json")
+    assert decl.declared_unit == "kilowatt hour"
+    assert "total energy delivered over the service life" in decl.document["productDescription"]
