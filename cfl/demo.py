@@ -6,7 +6,8 @@ For each of the seven key product categories it writes a friendly input
 and declaration says so (``illustrative: true`` in the cfl extension, and in the product
 description and comment). Stages add up to the total, and the per-gas masses give the fossil
 total under IPCC AR6 GWP100. Electricity is modelled location-based with China's national
-average grid factor 0.5568 kg CO2/kWh (MEE & NBS announcement 2024 No. 12, 2021 data).
+average electricity carbon-footprint factor 0.5777 kg CO2e/kWh (life cycle, 2024 data, the
+factor China publishes for product footprints).
 
 Dates follow ``at``: the reference period is the previous calendar year and the declaration
 is valid for the PACT default of three years after it, so a demo made today is current.
@@ -34,9 +35,21 @@ from cfl.output import write_atomic
 from cfl.timeutil import format_time
 from cfl.yamlio import loads_yaml
 
-GRID_FACTOR = Decimal("0.5568")
-GRID_FACTOR_SOURCE = ("MEE & NBS announcement 2024 No. 12: national average grid emission "
-                      "factor 2021 (illustrative use)")
+GRID_FACTOR = Decimal("0.5777")
+GRID_FACTOR_YEAR = 2024
+GRID_FACTOR_SOURCE = ("MEE, NBS & NEA announcement of 2025-09-28: national average electricity "
+                      "carbon-footprint factor 2024 (life cycle, kg CO2e/kWh, for PCF use)")
+#: Product-specific rules (GB/T 24067 family). Only electrolytic aluminium's national standard
+#: is confirmed in the research; the others follow the mandated naming and are placeholders.
+PRODUCT_RULES = {
+    "electrolytic-aluminium": "温室气体 产品碳足迹量化方法与要求 电解铝",
+    "lithium-ion-battery": "温室气体 产品碳足迹量化方法与要求 锂离子电池 (illustrative placeholder)",
+    "pv-module": "温室气体 产品碳足迹量化方法与要求 光伏组件 (illustrative placeholder)",
+    "passenger-ev": "温室气体 产品碳足迹量化方法与要求 电动乘用车 (illustrative placeholder)",
+    "cement": "温室气体 产品碳足迹量化方法与要求 水泥 (illustrative placeholder)",
+    "flat-glass": "温室气体 产品碳足迹量化方法与要求 平板玻璃 (illustrative placeholder)",
+    "steel": "温室气体 产品碳足迹量化方法与要求 钢铁 (illustrative placeholder)",
+}
 DEMO_NAMESPACE = uuid.UUID("5b0a4f1e-8c1d-4f0e-9d6a-1f2e3d4c5b6a")
 ILLUSTRATIVE_NOTE = ("ILLUSTRATIVE demo data made by `cfl demo`: plausible magnitudes, not a "
                      "measured footprint; do not rely on it.")
@@ -64,22 +77,23 @@ PRODUCTS: tuple[DemoProduct, ...] = (
     DemoProduct(
         "lithium-ion-battery", 1, "Example Battery Co., Ltd.",
         {"zh": "磷酸铁锂动力电池包 60 kWh", "en": "LFP traction battery pack 60 kWh"},
-        "LFP traction battery pack, 60 kWh, 420 kg; declared per kWh of total energy "
-        "delivered over the service life (3,000 full cycles = 180,000 kWh).",
-        "850760", "kilowatt hour", "1", "0.00233", "cradle-to-grave",
-        {"rawMaterial": "0.0180", "production": "0.0045", "distribution": "0.0005",
-         "endOfLife": "0.0010"},
-        {"co2Fossil": "0.022833", "ch4Fossil": "0.00003", "n2o": "0.000001"},
+        "LFP traction battery pack, 60 kWh, 420 kg, about 4,320 kg CO2e per pack; declared per "
+        "kWh of total energy delivered over the service life, counted as in the draft EU "
+        "delegated act (60 kWh x 60 full cycles a year x 10 years = 36,000 kWh).",
+        "850760", "kilowatt hour", "1", "0.011667", "cradle-to-grave",
+        {"rawMaterial": "0.0900", "production": "0.0220", "distribution": "0.0020",
+         "endOfLife": "0.0060"},
+        {"co2Fossil": "0.114165", "ch4Fossil": "0.00015", "n2o": "0.000005"},
     ),
     DemoProduct(
         "pv-module", 2, "Example Solar Co., Ltd.",
         {"zh": "单晶硅光伏组件 550 W", "en": "Monocrystalline PV module 550 W"},
-        "Monocrystalline silicon PV module, 550 Wp, 2.58 m², 28.6 kg; declared per piece "
-        "(one module).",
-        "854143", "piece", "1", "28.6", "cradle-to-gate",
-        {"rawMaterial": "165.0", "production": "55.0"},
-        {"co2Fossil": "209.22", "ch4Fossil": "0.25", "n2o": "0.01", "sf6": "0.00001",
-         "nf3": "0.00002"},
+        "Monocrystalline silicon PV module, 550 Wp, 2.58 m², 28.6 kg, about 220 kg CO2e per "
+        "module; declared per square metre of module area.",
+        "854143", "square meter", "1", "11.085", "cradle-to-gate",
+        {"rawMaterial": "63.95", "production": "21.32"},
+        {"co2Fossil": "81.0747", "ch4Fossil": "0.097", "n2o": "0.0039", "sf6": "0.000004",
+         "nf3": "0.000008"},
     ),
     DemoProduct(
         "passenger-ev", 3, "Example Motors Co., Ltd.",
@@ -186,17 +200,20 @@ def demo_input(product: DemoProduct, *, at: dt.datetime) -> dict[str, Any]:
                      "end": format_time(ref_end.replace(year=year + 3))},
         "geography": "CN",
         "boundary": product.boundary,
-        "ruleSet": {"id": "gbt-24067-2024"},
+        "ruleSet": {"id": "gbt-24067-2024",
+                    "productRule": {"name": PRODUCT_RULES[product.category]}},
         "gwpReport": "AR6",
         "crossSectoralStandards": ["ISO14067"],
         "pcf": _number(format(total, "f")),
         "fossilCarbonContent": 0,
+        "pcfFields": {"landUseChangeGhgEmissions": 0, "biogenicCO2Uptake": 0,
+                      "biogenicNonCO2Emissions": 0},
         "exemptedEmissionsPercent": _number("0.5"),
         "primaryDataShare": 60,
         "stages": {k: _number(v) for k, v in product.stages.items()},
         "gases": gases,
         "electricity": {"approach": "location-based", "factor": GRID_FACTOR,
-                        "factorSource": GRID_FACTOR_SOURCE, "factorYear": 2021},
+                        "factorSource": GRID_FACTOR_SOURCE, "factorYear": GRID_FACTOR_YEAR},
         "emissionFactorDatasets": [{"name": "CLCD", "version": "0.9",
                                     "publisher": "IKE Environmental Technology"}],
         "verification": {

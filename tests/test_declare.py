@@ -31,8 +31,8 @@ def test_friendly_input_makes_declaration() -> None:
     decl = declaration_from_input(friendly(), at=AT, source="in.yaml")
     assert uuid.UUID(decl.id).version == 4
     assert decl.document["created"] == "2026-03-01T00:00:00Z"
-    assert decl.pcf == Decimal("0.0240")
-    assert decl.document["pcf"]["pcfExcludingBiogenicUptake"] == "0.0240"
+    assert decl.pcf == Decimal("0.1200")
+    assert decl.document["pcf"]["pcfExcludingBiogenicUptake"] == "0.1200"
     assert decl.document["pcf"]["geographyCountry"] == "CN"
     assert decl.document["pcf"]["ipccCharacterizationFactors"] == ["AR6"]
     assert decl.document["productClassifications"] == ["urn:pact:productclassification:hs:850760"]

@@ -27,7 +27,12 @@ def test_demo_writes_valid_illustrative_declarations(tmp_path: Path) -> None:
         assert decl.geography == "CN" and set(decl.product_names) == {"zh", "en"}
         assert sum(decl.stages.values()) == decl.pcf
         assert decl.extension is not None
-        assert decl.extension["electricity"]["factor"] == "0.5568"
+        # the life-cycle (CO2e) electricity factor China publishes for product footprints
+        assert decl.extension["electricity"]["factor"] == "0.5777"
+        assert decl.extension["ruleSet"]["productRule"]["name"].startswith("温室气体")
+        for field in ("biogenicCO2Uptake", "biogenicNonCO2Emissions",
+                      "landUseChangeGhgEmissions"):
+            assert decl.document["pcf"][field] == "0"
     validated = CliRunner().invoke(cli, ["validate", *map(str, declarations)])
     assert validated.exit_code == 0, validated.output
 

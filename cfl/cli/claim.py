@@ -1,0 +1,33 @@
+"""``cfl claim``: print the QR text of a signed bundle's compact claim."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from cfl.claim import DEFAULT_RESOLVER
+from cfl.cli.keys import open_signer, passphrase_option
+from cfl.cli.options import at_option
+from cfl.envelope import MAX_BUNDLE_BYTES, parse_bundle
+from cfl.jsonio import read_bytes
+from cfl.label.render import make_claim_text
+
+
+@click.command()
+@click.argument("bundle", type=click.Path(path_type=Path, allow_dash=True, dir_okay=False))
+@click.option("--key", required=True, type=click.Path(path_type=Path),
+              help="The certifier's signing key (a key folder or its private.pem); it must "
+              "have signed BUNDLE.")
+@click.option("--resolver", default=DEFAULT_RESOLVER, show_default=True,
+              help="Uppercase resolver URL ending in '/' (QR alphanumeric characters only).")
+@passphrase_option
+@at_option
+def claim(bundle: Path, key: Path, resolver: str, passphrase_file: Path | None,
+          at: dt.datetime) -> None:
+    """Print the compact signed claim of BUNDLE as QR text (resolver URL + one number)."""
+    source = "<stdin>" if str(bundle) == "-" else str(bundle)
+    parsed = parse_bundle(read_bytes(bundle, max_bytes=MAX_BUNDLE_BYTES), source=source)
+    signer = open_signer(key, passphrase_file)
+    click.echo(make_claim_text(parsed, signer, at=at, resolver=resolver))

@@ -1,0 +1,75 @@
+"""``cfl label``: render label PDFs (one bundle, or a batch) from a template."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import click
+
+from cfl.claim import DEFAULT_RESOLVER
+from cfl.cli.keys import open_signer, passphrase_option
+from cfl.cli.options import at_option
+from cfl.envelope import MAX_BUNDLE_BYTES, parse_bundle
+from cfl.jsonio import read_bytes
+from cfl.label.batch import collect_items, render_batch
+from cfl.label.render import LabelRenderer, make_claim_text, prepare_label
+from cfl.label.templates import load_template
+from cfl.output import write_atomic
+
+
+@click.command()
+@click.argument("bundle", required=False,
+                type=click.Path(path_type=Path, allow_dash=True, dir_okay=False))
+@click.option("--template", "template", default="standard", show_default=True,
+              help="Built-in template name (sticker, standard, sheet) or a template .yaml.")
+@click.option("--batch", "batch", type=click.Path(path_type=Path), default=None,
+              help="A folder of signed bundles (*.json) or a CSV with a 'bundle' column.")
+@click.option("-o", "--output", "output_name", required=True, type=click.Path(),
+              help="PDF to write; with --batch a folder (ending in '/') gets one PDF each.")
+@click.option("--key", required=True, type=click.Path(path_type=Path),
+              help="The certifier's signing key for the QR claim (it must have signed the "
+              "bundles).")
+@click.option("--resolver", default=DEFAULT_RESOLVER, show_default=True,
+              help="Uppercase resolver URL ending in '/'.")
+@click.option("--font", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="A TTF/TTC font replacing the bundled CJK font.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes for a batch.")
+@click.option("--resume", is_flag=True, help="Skip outputs that are already complete.")
+@passphrase_option
+@at_option
+def label(bundle: Path | None, template: str, batch: Path | None, output_name: str, key: Path,
+          resolver: str, font: Path | None, jobs: int, resume: bool,
+          passphrase_file: Path | None, at: dt.datetime) -> None:
+    """Render a label PDF for BUNDLE, or for every bundle of --batch.
+
+    The QR carries a compact claim signed with --key; the PDF embeds the signed bundle.
+    """
+    if (bundle is None) == (batch is None):
+        raise click.UsageError("give either BUNDLE or --batch DIR_OR_CSV")
+    font_path = str(font) if font is not None else None
+    output = Path(output_name)
+    to_directory = output_name.endswith(("/", os.sep)) or output.is_dir()
+    if batch is None:
+        assert bundle is not None
+        source = "<stdin>" if str(bundle) == "-" else str(bundle)
+        data = read_bytes(bundle, max_bytes=MAX_BUNDLE_BYTES)
+        parsed = parse_bundle(data, source=source)
+        renderer = LabelRenderer(load_template(template), font_path=font_path)
+        signer = open_signer(key, passphrase_file)
+        text = make_claim_text(parsed, signer, at=at, resolver=resolver)
+        write_atomic(output, renderer.render([prepare_label(parsed, data, text)]))
+        click.echo(f"wrote {output} ({template})", err=True)
+        return
+    items = collect_items(batch)
+    signer = open_signer(key, passphrase_file)
+    with click.progressbar(length=len(items), label="labels", file=click.get_text_stream(
+            "stderr")) as bar:
+        result = render_batch(items, template=template, signer=signer, at=at, output=output,
+                              resolver=resolver, jobs=jobs, resume=resume,
+                              font_path=font_path, progress=bar.update,
+                              to_directory=to_directory)
+    click.echo(f"wrote {result.written} label(s), skipped {result.skipped} already complete; "
+               f"output {result.output}", err=True)

@@ -1,0 +1,258 @@
+"""Batch labels: many bundles (a folder or a CSV) → one multi-page PDF or one PDF each.
+
+Claims are signed in the calling process (the key never leaves it; signing is cheap). The
+costly part, QR encoding, runs in ``jobs`` worker processes: for one multi-page PDF the
+workers return the QR drawing operators and the parent draws the pages (so the bundles are
+embedded once and the output is written atomically); for a folder each worker renders and
+atomically writes whole files. ``resume`` skips outputs that are already complete: the final
+file exists and its embedded bundle reads back equal to the input (temporary files have other
+names and are never taken for complete).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cfl.claim import DEFAULT_RESOLVER
+from cfl.envelope import MAX_BUNDLE_BYTES, parse_bundle
+from cfl.errors import CflError, InputError
+from cfl.jsonio import decode_utf8, read_bytes
+from cfl.keys import Signer
+from cfl.label.readback import extract_bundles
+from cfl.label.render import LabelContent, LabelRenderer, make_claim_text, prepare_label
+from cfl.label.templates import load_template
+from cfl.output import write_atomic
+
+MAX_BATCH_ITEMS = 100_000
+MAX_CSV_BYTES = 16 * 1024 * 1024
+CHUNK = 50
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One label to make: an output name and the bundle file (with the CSV row, if any)."""
+
+    name: str
+    bundle_path: Path
+    row: int | None = None
+
+    @property
+    def where(self) -> str:
+        return f"row {self.row}" if self.row is not None else str(self.bundle_path)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    written: int
+    skipped: int
+    output: Path
+
+
+def collect_items(source: Path) -> list[BatchItem]:
+    """The labels of a batch: every ``*.json`` of a folder (sorted), or a CSV's rows.
+
+    A CSV has a header with a ``bundle`` column (path, relative to the CSV) and optionally a
+    ``name`` column (the output file name without ``.pdf``; default the bundle's stem).
+    """
+    if source.is_dir():
+        items = [BatchItem(p.stem, p) for p in sorted(source.glob("*.json"))]
+    elif source.is_file():
+        items = _csv_items(source)
+    else:
+        raise InputError("does not exist; expected a folder of bundles or a CSV file",
+                         source=str(source), code="not_found")
+    if not items:
+        raise InputError("holds no bundles (*.json files or CSV rows)", source=str(source),
+                         code="empty_batch")
+    if len(items) > MAX_BATCH_ITEMS:
+        raise InputError(f"holds {len(items)} labels; at most {MAX_BATCH_ITEMS} per batch",
+                         source=str(source), code="too_large")
+    seen: dict[str, BatchItem] = {}
+    for item in items:
+        if item.name in seen:
+            raise InputError(f"two labels would be named {item.name!r} ({seen[item.name].where}"
+                             f" and {item.where})", source=str(source), code="duplicate_name")
+        seen[item.name] = item
+    return items
+
+
+def _csv_items(path: Path) -> list[BatchItem]:
+    text = decode_utf8(read_bytes(path, max_bytes=MAX_CSV_BYTES), str(path))
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or "bundle" not in reader.fieldnames:
+        raise InputError("needs a header row with a 'bundle' column", source=str(path),
+                         location="row 1", code="bad_csv")
+    items: list[BatchItem] = []
+    try:
+        for number, row in enumerate(reader, start=2):
+            if len(items) >= MAX_BATCH_ITEMS:
+                break
+            bundle = (row.get("bundle") or "").strip()
+            if not bundle:
+                raise InputError("the 'bundle' cell is empty", source=str(path),
+                                 location=f"row {number}", code="bad_csv")
+            bundle_path = (path.parent / bundle)
+            name = (row.get("name") or "").strip() or bundle_path.stem
+            if "/" in name or "\\" in name or name.startswith("."):
+                raise InputError(f"the name {name!r} must be a plain file name",
+                                 source=str(path), location=f"row {number}", code="bad_csv")
+            items.append(BatchItem(name, bundle_path, number))
+    except csv.Error as exc:
+        raise InputError(f"is not valid CSV ({exc})", source=str(path),
+                         location=f"row {reader.line_num}", code="bad_csv") from None
+    return items
+
+
+def output_complete(path: Path, bundle_bytes: bytes) -> bool:
+    """True if ``path`` is a finished label carrying exactly ``bundle_bytes``."""
+    if not path.is_file():
+        return False
+    try:
+        files = extract_bundles(path.read_bytes(), source=str(path))
+    except (CflError, OSError):
+        return False
+    return list(files.values()) == [bundle_bytes]
+
+
+def _read_bundle(item: BatchItem) -> bytes:
+    try:
+        return read_bytes(item.bundle_path, max_bytes=MAX_BUNDLE_BYTES)
+    except InputError as exc:
+        if item.row is not None:
+            exc.location = exc.location or f"row {item.row}"
+        raise
+
+
+def _content(item: BatchItem, data: bytes, signer: Signer, at: dt.datetime,
+             resolver: str) -> LabelContent:
+    source = str(item.bundle_path)
+    try:
+        bundle = parse_bundle(data, source=source)
+        claim = make_claim_text(bundle, signer, at=at, resolver=resolver)
+        return prepare_label(bundle, data, claim, name=item.name)
+    except InputError as exc:
+        raise exc.at(source) from None
+
+
+# --------------------------------------------------------------------------- workers
+
+_worker_renderer: LabelRenderer | None = None
+
+
+def _init_worker(template: str, font_path: str | None) -> None:
+    global _worker_renderer
+    _worker_renderer = LabelRenderer(load_template(template), font_path=font_path)
+
+
+def _worker_qr_ops(contents: list[LabelContent]) -> list[list[str]]:
+    assert _worker_renderer is not None
+    return [_worker_renderer.qr_ops(content) for content in contents]
+
+
+def _worker_write(job: tuple[LabelContent, str]) -> str:
+    assert _worker_renderer is not None
+    content, target = job
+    write_atomic(target, _worker_renderer.render([content]))
+    return target
+
+
+def _pool(jobs: int, template: str, font_path: str | None) -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return context.Pool(jobs, initializer=_init_worker, initargs=(template, font_path))
+
+
+def _chunks(values: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield list(values[start:start + size])
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def render_batch(
+    items: Sequence[BatchItem], *, template: str, signer: Signer, at: dt.datetime,
+    output: Path, resolver: str = DEFAULT_RESOLVER, jobs: int = 1, resume: bool = False,
+    font_path: str | None = None, progress: Progress | None = None,
+    to_directory: bool | None = None,
+) -> BatchResult:
+    """Render ``items`` with ``template`` (a name or file) into ``output``.
+
+    ``output`` is a folder (one ``<name>.pdf`` each) if it is an existing directory, ends in
+    a path separator or ``to_directory`` is set; otherwise one multi-page PDF.
+    """
+    if jobs < 1:
+        raise InputError("--jobs must be at least 1", code="bad_jobs")
+    load_template(template)  # fail early on a bad template
+    directory = to_directory if to_directory is not None else (
+        output.is_dir() or str(output).endswith(("/", "\\")))
+    advance = progress or (lambda n: None)
+    if directory:
+        return _render_directory(items, template=template, signer=signer, at=at,
+                                 output=output, resolver=resolver, jobs=jobs, resume=resume,
+                                 font_path=font_path, advance=advance)
+    if resume and output.is_file():
+        datas = [_read_bundle(item) for item in items]
+        if _batch_complete(output, datas):
+            advance(len(items))
+            return BatchResult(0, len(items), output)
+    contents = [_content(item, _read_bundle(item), signer, at, resolver) for item in items]
+    renderer = LabelRenderer(load_template(template), font_path=font_path)
+    if jobs == 1:
+        operators: list[list[str]] = []
+        for chunk in _chunks(contents, CHUNK):
+            operators.extend(renderer.qr_ops(c) for c in chunk)
+            advance(len(chunk))
+    else:
+        operators = []
+        with _pool(jobs, template, font_path) as pool:
+            for result in pool.imap(_worker_qr_ops, _chunks(contents, CHUNK)):
+                operators.extend(result)
+                advance(len(result))
+    write_atomic(output, renderer.render(contents, operators))
+    return BatchResult(len(contents), 0, output)
+
+
+def _batch_complete(output: Path, datas: Sequence[bytes]) -> bool:
+    try:
+        files = extract_bundles(output.read_bytes(), source=str(output))
+    except (CflError, OSError):
+        return False
+    return list(files.values()) == list(datas)
+
+
+def _render_directory(
+    items: Sequence[BatchItem], *, template: str, signer: Signer, at: dt.datetime,
+    output: Path, resolver: str, jobs: int, resume: bool, font_path: str | None,
+    advance: Progress,
+) -> BatchResult:
+    output.mkdir(parents=True, exist_ok=True)
+    todo: list[tuple[LabelContent, str]] = []
+    skipped = 0
+    for item in items:
+        data = _read_bundle(item)
+        target = output / f"{item.name}.pdf"
+        if resume and output_complete(target, data):
+            skipped += 1
+            advance(1)
+            continue
+        todo.append((_content(item, data, signer, at, resolver), str(target)))
+    if jobs == 1 or len(todo) < 2:
+        renderer = LabelRenderer(load_template(template), font_path=font_path)
+        for content, target_name in todo:
+            write_atomic(target_name, renderer.render([content]))
+            advance(1)
+    else:
+        with _pool(jobs, template, font_path) as pool:
+            for _ in pool.imap_unordered(_worker_write, todo, chunksize=8):
+                advance(1)
+    return BatchResult(len(todo), skipped, output)

@@ -1,0 +1,580 @@
+"""Rendering labels: a template, a signed bundle and its claim → PDF pages (reportlab).
+
+:func:`prepare_label` turns a bundle into a :class:`LabelContent` (the texts, the stage and gas
+numbers, the signatures, the QR claim text and the bundle bytes to embed). A
+:class:`LabelRenderer` draws contents on pages of one template and embeds every bundle as a
+PDF file attachment (``/AFRelationship /Data``, listed in the catalog's ``/AF`` array and its
+``EmbeddedFiles`` name tree), so the label alone carries everything a verifier needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfgen import canvas as rl_canvas
+
+from cfl.claim import DEFAULT_RESOLVER, claim_from_declaration, claim_to_text, sign_claim
+from cfl.envelope import ROLE_HEADER, Bundle
+from cfl.errors import InputError
+from cfl.keys import Signer
+from cfl.label.fonts import LabelFont, load_font
+from cfl.label.qr import DEFAULT_MASK, QUIET_ZONE, QrSymbol, encode_claim_qr, path_operators
+from cfl.label.templates import Element, Messages, Template, fill_text, load_messages
+from cfl.timeutil import format_time, parse_time
+
+MM = 72.0 / 25.4
+#: Smallest QR module accepted by default, mm (ADR 0022: scanners at 150 dpi and up).
+MIN_MODULE_MM = 0.33
+STAGES = ("rawMaterial", "production", "distribution", "use", "endOfLife")
+GASES = ("co2Fossil", "co2Biogenic", "ch4Fossil", "ch4NonFossil", "n2o", "sf6", "nf3")
+EXTENSION_SCHEMA = "urn:cfl:schema:cfl-extension:1"
+ATTACHMENT_NAME = "bundle.json"
+
+
+@dataclass(frozen=True)
+class SignatureInfo:
+    kid: str
+    role: str
+    signed_at: dt.datetime
+    signer_name: str | None = None
+    accreditation: str | None = None
+
+
+@dataclass(frozen=True)
+class GasRow:
+    name_key: str
+    label: str | None
+    mass: Decimal
+    factor: Decimal | None
+
+
+@dataclass(frozen=True)
+class LabelContent:
+    """Everything one label page shows and carries."""
+
+    base_fields: Mapping[str, str]
+    coded: Mapping[str, str]
+    product_names: Mapping[str, str]
+    stages: tuple[tuple[str, Decimal], ...]
+    gases: tuple[GasRow, ...]
+    signatures: tuple[SignatureInfo, ...]
+    claim_text: str
+    bundle_bytes: bytes
+    illustrative: bool
+    name: str = "label"
+    _cache: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def fields(self, lang: str, messages: Messages) -> dict[str, str]:
+        """The text of every field in ``lang`` (codes translated through the messages)."""
+        cached = self._cache.get(lang)
+        if cached is not None:
+            return cached
+        out = dict(self.base_fields)
+        names = self.product_names
+        out["product_name"] = names.get(lang) or names.get("en") or next(iter(names.values()),
+                                                                        "")
+        out["product_name_zh"] = names.get("zh", out["product_name"])
+        out["product_name_en"] = names.get("en", out["product_name"])
+        unit = messages.get(f"unit.{self.coded['unit']}", lang, self.coded["unit"])
+        amount = self.coded["unit_amount"]
+        out["unit"] = unit
+        out["declared_unit"] = unit if amount == "1" else f"{amount} {unit}"
+        out["per_unit"] = f"kg CO₂e/{out['declared_unit']}" if amount == "1" else \
+            f"kg CO₂e / {out['declared_unit']}"
+        out["boundary"] = messages.get(f"boundary.{self.coded['boundary']}", lang,
+                                       self.coded["boundary"])
+        out["category"] = messages.get(f"category.{self.coded['category']}", lang,
+                                       self.coded["category"])
+        out["rule_set_name"] = messages.get(f"ruleset.{self.coded['rule_set']}", lang,
+                                            self.coded["rule_set"])
+        level = self.coded.get("verification_level", "")
+        out["verification_level"] = messages.get(f"level.{level}", lang, level) if level else ""
+        if not out.get("grade"):
+            out["grade"] = messages.get("not_graded", lang)
+        self._cache[lang] = out
+        return out
+
+
+# --------------------------------------------------------------------------- preparing
+
+
+def make_claim_text(bundle: Bundle, signer: Signer, *, at: dt.datetime,
+                    resolver: str = DEFAULT_RESOLVER) -> str:
+    """Sign the compact claim for ``bundle`` with the certifier's ``signer``.
+
+    The signer must have signed the bundle itself, and that signature must verify: a label is
+    never printed for a bundle its certifier did not sign or that was altered since.
+    """
+    entry = next((e for e in bundle.signatures if e.kid == signer.kid), None)
+    if entry is None:
+        raise InputError(f"the claim key {signer.kid} has not signed this bundle; sign it "
+                         "first (cfl sign --role certifier)", code="claim_signer_not_in_bundle")
+    if not signer.public_key.verify(entry.signature, entry.signing_input(bundle.payload)):
+        raise InputError("the bundle's signature by the claim key does not verify; the bundle "
+                         "was altered after signing", code="bundle_signature_invalid")
+    claim = claim_from_declaration(bundle.declaration, digest=bundle.digest,
+                                   issuer_kid=signer.kid, at=at)
+    return claim_to_text(sign_claim(claim, signer), resolver)
+
+
+def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
+                  signer_names: Mapping[str, tuple[str, str]] | None = None,
+                  name: str = "label") -> LabelContent:
+    """The content of one label; ``signer_names`` maps kid → (name, accreditation)."""
+    declaration = bundle.declaration
+    try:
+        pcf = declaration["pcf"]
+        data = next(e["data"] for e in declaration.get("extensions", [])
+                    if isinstance(e, dict) and e.get("dataSchema") == EXTENSION_SCHEMA)
+        verification = data.get("verification", {})
+        grade = data.get("grade", {})
+        rule = data["ruleSet"]
+        product_rule = rule.get("productRule", {})
+        start = declaration.get("validityPeriodStart") or declaration.get("created", "")
+        end = declaration.get("validityPeriodEnd")
+        if end is None:
+            reference_end = parse_time(str(pcf["referencePeriodEnd"]))
+            end = format_time(reference_end.replace(year=reference_end.year + 3))
+        electricity = data.get("electricity", {})
+        accreditation = " ".join(str(verification[k]) for k in
+                                 ("accreditationBody", "accreditationNumber")
+                                 if k in verification)
+        base = {
+            "value": str(pcf["pcfExcludingBiogenicUptake"]),
+            "grade": str(grade.get("class", "")),
+            "rule_set": str(rule["id"]),
+            "product_rule": " ".join(str(product_rule[k]) for k in ("name", "version")
+                                     if k in product_rule),
+            "certifier": str(verification.get("bodyName", "")),
+            "accreditation": accreditation,
+            "valid_from": str(start)[:10],
+            "valid_until": str(end)[:10],
+            "declaration_id": str(declaration["id"]),
+            "product_id": str(declaration["productIds"][0]),
+            "hs_code": str(data.get("hsCode", "")),
+            "company": str(declaration.get("companyName", "")),
+            "gwp_report": str(data.get("gwpReport", "")),
+            "reference_period": f"{str(pcf.get('referencePeriodStart', ''))[:10]} – "
+                                f"{str(pcf.get('referencePeriodEnd', ''))[:10]}",
+            "geography": str(pcf.get("geographyCountry") or pcf.get("geographyRegionOrSubregion")
+                             or pcf.get("geographyCountrySubdivision") or "Global"),
+            "verification_standard": str(verification.get("standard", "")),
+            "statement_id": str(verification.get("statementId", "")),
+            "primary_data_share": f"{pcf['primaryDataShare']} %"
+            if "primaryDataShare" in pcf else "",
+            "electricity": " ".join(str(x) for x in (
+                electricity.get("approach", ""),
+                f"{electricity['factor']} kg CO₂e/kWh" if "factor" in electricity else "",
+                electricity.get("factorSource", "")) if x),
+            "upstream": ", ".join(str(u.get("id", "")) for u in
+                                  data.get("upstreamDeclarations", [])),
+            "illustrative": "yes" if data.get("illustrative") else "",
+        }
+        coded = {
+            "unit": str(pcf["declaredUnitOfMeasurement"]),
+            "unit_amount": str(pcf["declaredUnitAmount"]),
+            "boundary": str(data["boundary"]),
+            "category": str(data["productCategory"]),
+            "rule_set": str(rule["id"]),
+            "verification_level": str(verification.get("level", "")),
+        }
+        stages = tuple((key, Decimal(str(data["stages"][key]))) for key in STAGES
+                       if key in data.get("stages", {}))
+        gases = _gas_rows(data)
+        names = {str(k): str(v) for k, v in data["productNames"].items()}
+    except (KeyError, TypeError, StopIteration, AttributeError, IndexError, ValueError) as exc:
+        raise InputError(f"the declaration lacks a field the label needs ({exc})",
+                         code="label_field_missing") from None
+    lookup = signer_names or {}
+    signatures = tuple(
+        SignatureInfo(
+            kid=entry.kid,
+            role=str(entry.header.get(ROLE_HEADER, "")),
+            signed_at=entry.signed_at,
+            signer_name=lookup.get(entry.kid, (None, None))[0],
+            accreditation=lookup.get(entry.kid, (None, None))[1],
+        )
+        for entry in bundle.signatures
+    )
+    return LabelContent(base_fields=base, coded=coded, product_names=names, stages=stages,
+                        gases=gases, signatures=signatures, claim_text=claim_text,
+                        bundle_bytes=bundle_bytes, illustrative=bool(data.get("illustrative")),
+                        name=name)
+
+
+def _gas_rows(data: Mapping[str, Any]) -> tuple[GasRow, ...]:
+    from cfl.gwp import GAS_KEYS, gwp_table
+
+    gases = data.get("gases", {})
+    report = str(data.get("gwpReport", "AR6"))
+    table = gwp_table()
+    rows: list[GasRow] = []
+    for key in GASES:
+        if key in gases:
+            factor = table.factor(GAS_KEYS[key], report) if key in GAS_KEYS else None
+            rows.append(GasRow(f"gas.{key}", None, Decimal(str(gases[key])), factor))
+    for group in ("hfcs", "pfcs"):
+        for item in gases.get(group, []):
+            species = str(item["species"])
+            try:
+                factor = table.factor(species, report)
+            except InputError:
+                factor = None
+            rows.append(GasRow("", species, Decimal(str(item["mass"])), factor))
+    return tuple(rows)
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+class LabelRenderer:
+    """Draws label pages of one template; reusable across many labels."""
+
+    def __init__(self, template: Template, *, font_path: str | None = None,
+                 messages: Messages | None = None) -> None:
+        self.template = template
+        path = font_path or template.font_path
+        self.font: LabelFont = load_font(path, template.font_subfont if path else 0)
+        self.messages = messages or load_messages()
+        self.page_size = (template.width_mm * MM, template.height_mm * MM)
+
+    # -- public
+
+    def render(self, contents: Iterable[LabelContent],
+               qr_operators: Sequence[Sequence[str]] | None = None) -> bytes:
+        """One PDF with a page per content; bundles embedded as attachments.
+
+        ``qr_operators`` may hold pre-computed QR drawing operators per page (see
+        :meth:`qr_ops`), so the costly QR encoding can run in worker processes.
+        """
+        previous_a85 = rl_config.useA85
+        rl_config.useA85 = 0  # plain Flate streams: ASCII85 costs time and 25 % size
+        try:
+            return self._render(contents, qr_operators)
+        finally:
+            rl_config.useA85 = previous_a85
+
+    def _render(self, contents: Iterable[LabelContent],
+                qr_operators: Sequence[Sequence[str]] | None) -> bytes:
+        buffer = io.BytesIO()
+        canvas = rl_canvas.Canvas(buffer, pagesize=self.page_size, pageCompression=1,
+                                  invariant=1, initialFontName=self.font.name)
+        canvas.setTitle(f"cfl label ({self.template.name})")
+        canvas.setCreator("cfl")
+        embedded: list[tuple[str, bytes]] = []
+        for index, content in enumerate(contents):
+            ops = qr_operators[index] if qr_operators is not None else None
+            self.draw_page(canvas, content, qr_ops=ops)
+            canvas.showPage()
+            embedded.append((content.name, content.bundle_bytes))
+        if not embedded:
+            raise InputError("nothing to render", code="empty_batch")
+        names = [ATTACHMENT_NAME] if len(embedded) == 1 else [
+            f"bundle-{i + 1:05d}.json" for i in range(len(embedded))]
+        _embed_files(canvas, [(n, data) for n, (_, data) in zip(names, embedded, strict=True)])
+        canvas.save()
+        return buffer.getvalue()
+
+    def qr_ops(self, content: LabelContent) -> list[str]:
+        """The QR drawing operators of every QR element of the template for ``content``."""
+        return [self._qr_operators(element, content) for element in self.template.elements
+                if element.kind == "qr"]
+
+    def draw_page(self, canvas: Any, content: LabelContent,
+                  qr_ops: Sequence[str] | str | None = None) -> None:
+        precomputed = list(qr_ops) if isinstance(qr_ops, list | tuple) else (
+            [qr_ops] if isinstance(qr_ops, str) else [])
+        for element in self.template.elements:
+            when = element.props.get("when")
+            if when is not None and not content.base_fields.get(when.replace("-", "_")):
+                continue
+            if element.kind == "qr":
+                ops = precomputed.pop(0) if precomputed else self._qr_operators(element,
+                                                                                content)
+                canvas.addLiteral(ops)
+            else:
+                getattr(self, "_draw_" + element.kind.replace("-", "_"))(canvas, element,
+                                                                          content)
+
+    # -- helpers
+
+    def _x(self, mm: float) -> float:
+        return mm * MM
+
+    def _y(self, mm: float) -> float:
+        return self.page_size[1] - mm * MM
+
+    def _lang(self, element: Element) -> str:
+        return element.text("lang", self.template.language)
+
+    def _string(self, canvas: Any, element: Element, text: str, x_mm: float, y_mm: float,
+                size: float, *, align: str = "left", max_width_mm: float | None = None
+                ) -> None:
+        if not text:
+            return
+        missing = self.font.missing(text)
+        if missing:
+            raise InputError(
+                f"the font {self.font.path} has no glyph for {''.join(sorted(missing))!r}; "
+                "pass a font that has (--font or the template's 'font')",
+                source=self.template.source, location=f"$.elements[{element.index}]",
+                code="missing_glyph")
+        if max_width_mm is not None:
+            width = pdfmetrics.stringWidth(text, self.font.name, size)
+            limit = max_width_mm * MM
+            if width > limit:
+                size = max(size * limit / width, 2.0)
+        canvas.setFont(self.font.name, size)
+        x, y = self._x(x_mm), self._y(y_mm)
+        if align == "center":
+            canvas.drawCentredString(x, y, text)
+        elif align == "right":
+            canvas.drawRightString(x, y, text)
+        else:
+            canvas.drawString(x, y, text)
+
+    def _qr_operators(self, element: Element, content: LabelContent) -> str:
+        mask = element.props.get("mask", DEFAULT_MASK)
+        symbol: QrSymbol = encode_claim_qr(content.claim_text,
+                                           error=element.text("error", "Q"),
+                                           mask=None if mask == "auto" else mask)
+        side = element.number("size")
+        modules = symbol.size + 2 * QUIET_ZONE
+        module_mm = side / modules
+        minimum = element.number("min_module", MIN_MODULE_MM)
+        if module_mm < minimum:
+            raise InputError(
+                f"the QR code (version {symbol.version}, {modules} modules with quiet zone) "
+                f"needs at least {modules * minimum:.1f} mm; the template gives {side:g} mm",
+                source=self.template.source, location=f"$.elements[{element.index}]",
+                code="qr_too_small")
+        return path_operators(symbol, x=self._x(element.number("x")),
+                              y_top=self._y(element.number("y")), module=module_mm * MM)
+
+    # -- element kinds
+
+    def _draw_text(self, canvas: Any, element: Element, content: LabelContent) -> None:
+        lang = self._lang(element)
+        text = fill_text(element.text("text"), content.fields(lang, self.messages),
+                         self.messages, lang)
+        grey = element.number("grey", 0)
+        if grey:
+            canvas.setFillGray(grey)
+        self._string(canvas, element, text.strip(), element.number("x"), element.number("y"),
+                     element.number("size", 7), align=element.text("align", "left"),
+                     max_width_mm=element.props.get("max_width"))
+        if grey:
+            canvas.setFillGray(0)
+
+    def _draw_value(self, canvas: Any, element: Element, content: LabelContent) -> None:
+        fields = content.fields(self._lang(element), self.messages)
+        size = element.number("size", 16)
+        unit_size = element.number("unit_size", size * 0.4)
+        value, unit = fields["value"], fields["per_unit"]
+        limit = element.props.get("max_width")
+        value_width = pdfmetrics.stringWidth(value, self.font.name, size) / MM
+        unit_width = pdfmetrics.stringWidth(unit, self.font.name, unit_size) / MM
+        scale = 1.0
+        if limit is not None and value_width + 1 + unit_width > float(limit):
+            scale = float(limit) / (value_width + 1 + unit_width)
+        x, y = element.number("x"), element.number("y")
+        self._string(canvas, element, value, x, y, size * scale)
+        self._string(canvas, element, unit, x + (value_width + 1) * scale, y,
+                     unit_size * scale)
+
+    def _draw_rect(self, canvas: Any, element: Element, content: LabelContent) -> None:
+        stroke = element.number("stroke", 0.5)
+        fill = element.props.get("fill")
+        canvas.setLineWidth(stroke)
+        if fill is not None:
+            canvas.setFillGray(float(fill))
+        x, y = element.number("x"), element.number("y")
+        w, h = element.number("w"), element.number("h")
+        canvas.rect(self._x(x), self._y(y + h), w * MM, h * MM, stroke=1 if stroke else 0,
+                    fill=1 if fill is not None else 0)
+        canvas.setFillGray(0)
+
+    def _draw_line(self, canvas: Any, element: Element, content: LabelContent) -> None:
+        canvas.setLineWidth(element.number("stroke", 0.5))
+        canvas.line(self._x(element.number("x")), self._y(element.number("y")),
+                    self._x(element.number("x2")), self._y(element.number("y2")))
+
+    def _draw_logo(self, canvas: Any, element: Element, content: LabelContent) -> None:
+        path = Path(element.text("path"))
+        if not path.is_absolute() and self.template.base_dir is not None:
+            path = self.template.base_dir / path
+        try:
+            image = ImageReader(str(path))
+        except Exception as exc:  # reportlab/Pillow raise many kinds
+            raise InputError(f"cannot read the logo image ({exc})", source=str(path),
+                             code="bad_logo") from None
+        x, y, w, h = (element.number(k) for k in ("x", "y", "w", "h"))
+        canvas.drawImage(image, self._x(x), self._y(y + h), w * MM, h * MM,
+                         preserveAspectRatio=True, anchor="c", mask="auto")
+
+    def _draw_stage_chart(self, canvas: Any, element: Element, content: LabelContent
+                          ) -> None:
+        if not content.stages:
+            return
+        lang = self._lang(element)
+        x, y, w, h = (element.number(k) for k in ("x", "y", "w", "h"))
+        size = element.number("size", 5)
+        row = h / len(content.stages)
+        label_w, value_w = w * 0.32, w * 0.16
+        bar_w = w - label_w - value_w
+        biggest = max(abs(v) for _, v in content.stages) or Decimal(1)
+        for i, (key, value) in enumerate(content.stages):
+            top = y + i * row
+            baseline = top + row * 0.5 + size / MM * 0.35
+            label = self.messages.get(f"stage.{key}", lang, key)
+            self._string(canvas, element, label, x, baseline, size, max_width_mm=label_w - 1)
+            length = float(abs(value) / biggest) * (bar_w - 1)
+            canvas.setFillGray(0.25 if value >= 0 else 0.6)
+            if length > 0:
+                canvas.rect(self._x(x + label_w), self._y(top + row * 0.8), length * MM,
+                            row * 0.6 * MM, stroke=0, fill=1)
+            canvas.setFillGray(0)
+            self._string(canvas, element, str(value), x + w, baseline, size, align="right",
+                         max_width_mm=value_w)
+
+    def _draw_grade_scale(self, canvas: Any, element: Element, content: LabelContent
+                          ) -> None:
+        classes = [str(c) for c in element.props["classes"]]
+        grade = content.base_fields.get("grade", "")
+        x, y, w, h = (element.number(k) for k in ("x", "y", "w", "h"))
+        size = element.number("size", 6)
+        cell = w / len(classes)
+        canvas.setLineWidth(0.4)
+        for i, name in enumerate(classes):
+            current = name == grade
+            canvas.setFillGray(0.1 if current else 0.88)
+            canvas.rect(self._x(x + i * cell + 0.2), self._y(y + h), (cell - 0.4) * MM, h * MM,
+                        stroke=0, fill=1)
+            canvas.setFillGray(1 if current else 0.25)
+            self._string(canvas, element, name, x + (i + 0.5) * cell,
+                         y + h / 2 + size / MM * 0.35, size, align="center",
+                         max_width_mm=cell - 0.6)
+        canvas.setFillGray(0)
+
+    def _labels(self, element: Element, key: str) -> str:
+        langs = element.props.get("labels") or [self.template.language]
+        return " ".join(dict.fromkeys(self.messages.get(key, str(lang)) for lang in langs))
+
+    def _draw_field_list(self, canvas: Any, element: Element, content: LabelContent
+                         ) -> None:
+        fields = content.fields(self._lang(element), self.messages)
+        x, y, w = element.number("x"), element.number("y"), element.number("w")
+        size = element.number("size", 7)
+        line = element.number("line_height", size / MM * 1.5)
+        label_w = element.number("label_width", w * 0.35)
+        for i, name in enumerate(element.props["fields"]):
+            top = y + i * line
+            self._string(canvas, element, self._labels(element, name), x, top, size,
+                         max_width_mm=label_w - 1)
+            self._string(canvas, element, fields.get(name, "") or "—", x + label_w, top, size,
+                         max_width_mm=w - label_w)
+
+    def _table(self, canvas: Any, element: Element, header: Sequence[str],
+               rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
+        x, y, w = element.number("x"), element.number("y"), element.number("w")
+        size = element.number("size", 7)
+        line = element.number("line_height", size / MM * 1.5)
+        for r, cells in enumerate([header, *rows]):
+            top = y + r * line
+            left = x
+            for cell, share in zip(cells, widths, strict=True):
+                self._string(canvas, element, cell, left, top, size,
+                             max_width_mm=w * share - 1)
+                left += w * share
+            if r == 0:
+                canvas.setLineWidth(0.3)
+                canvas.line(self._x(x), self._y(top + line * 0.3), self._x(x + w),
+                            self._y(top + line * 0.3))
+
+    def _draw_gas_table(self, canvas: Any, element: Element, content: LabelContent) -> None:
+        if not content.gases:
+            return
+        lang = self._lang(element)
+        header = [self._labels(element, k) for k in ("gas", "mass", "gwp", "co2e")]
+        rows: list[list[str]] = []
+        total = Decimal(0)
+        for gas in content.gases:
+            name = gas.label or self.messages.get(gas.name_key, lang, gas.name_key)
+            co2e = gas.mass * gas.factor if gas.factor is not None else None
+            if co2e is not None:
+                total += co2e
+            rows.append([name, str(gas.mass), "—" if gas.factor is None else str(gas.factor),
+                         "—" if co2e is None else f"{co2e:.4f}".rstrip("0").rstrip(".")])
+        rows.append([self._labels(element, "total"), "", "",
+                     f"{total:.4f}".rstrip("0").rstrip(".")])
+        self._table(canvas, element, header, rows, (0.34, 0.22, 0.18, 0.26))
+
+    def _draw_signatures(self, canvas: Any, element: Element, content: LabelContent) -> None:
+        lang = self._lang(element)
+        header = [self._labels(element, k) for k in
+                  ("signer", "role", "accreditation", "signed_at", "kid")]
+        rows = [
+            [s.signer_name or (content.base_fields.get("certifier", "")
+                               if s.role == "certifier" else "")
+             or self.messages.get("unknown_signer", lang),
+             self.messages.get(f"role.{s.role}", lang, s.role or "—"),
+             s.accreditation or (content.base_fields.get("accreditation", "")
+                                 if s.role == "certifier" else "") or "—",
+             format_time(s.signed_at), s.kid]
+            for s in content.signatures
+        ]
+        self._table(canvas, element, header, rows, (0.24, 0.12, 0.18, 0.18, 0.28))
+
+
+class _RawName(pdfdoc.PDFObject):  # type: ignore[misc]
+    """A PDF name written verbatim (reportlab would escape the '#' of ``#2F``)."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def format(self, document: Any) -> bytes:
+        return self.raw
+
+
+def _embed_files(canvas: Any, files: Sequence[tuple[str, bytes]]) -> None:
+    """Attach ``files`` as embedded files with ``AFRelationship /Data`` (PDF/A-3 style)."""
+    doc = canvas._doc
+    names: list[Any] = []
+    specs: list[Any] = []
+    for name, data in files:
+        stream = pdfdoc.PDFStream(
+            pdfdoc.PDFDictionary({
+                "Type": pdfdoc.PDFName("EmbeddedFile"),
+                "Subtype": _RawName(b"/application#2Fjson"),
+                "Params": pdfdoc.PDFDictionary({"Size": len(data)}),
+            }),
+            content=data,
+            filters=[pdfdoc.PDFZCompress],
+        )
+        stream_ref = doc.Reference(stream)
+        spec = pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("Filespec"),
+            "F": pdfdoc.PDFString(name),
+            "UF": pdfdoc.PDFString(name),
+            "EF": pdfdoc.PDFDictionary({"F": stream_ref, "UF": stream_ref}),
+            "AFRelationship": pdfdoc.PDFName("Data"),
+            "Desc": pdfdoc.PDFString("cfl signed bundle (JSON)"),
+        })
+        spec_ref = doc.Reference(spec)
+        names.extend([pdfdoc.PDFString(name), spec_ref])
+        specs.append(spec_ref)
+    catalog = doc.Catalog
+    catalog.__NoDefault__ = [*type(catalog).__NoDefault__, "AF"]
+    catalog.AF = pdfdoc.PDFArray(specs)
+    catalog.Names = pdfdoc.PDFDictionary({
+        "EmbeddedFiles": pdfdoc.PDFDictionary({"Names": pdfdoc.PDFArray(names)}),
+    })

@@ -1,0 +1,126 @@
+"""`cfl claim`, `cfl label` (single and batch) and `cfl verify` on labels, images and texts."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+from signing_cli import AT, SIGNED, Scheme, make_scheme, run
+
+
+@pytest.fixture(scope="module")
+def scheme(tmp_path_factory: pytest.TempPathFactory) -> Scheme:
+    return make_scheme(tmp_path_factory.mktemp("scheme"))
+
+
+def verify(scheme: Scheme, *args: str | Path) -> tuple[int, str]:
+    result = run("verify", *args, "--trust", scheme.trust_list, "--anchor",
+                 scheme.operator / "public.jwk.json", "--revocations", scheme.revocations,
+                 "--trust-store", scheme.store, "--at", AT)
+    return result.exit_code, result.output
+
+
+def test_claim_prints_a_text_that_verifies(scheme: Scheme) -> None:
+    result = run("claim", scheme.bundle, "--key", scheme.certifier, "--at", SIGNED)
+    assert result.exit_code == 0, result.output
+    text = result.output.strip()
+    assert text.startswith("HTTPS://CFL.EXAMPLE/V/") and text[22:].isdigit()
+    code, output = verify(scheme, "--text", text)
+    assert code == 0, output
+    assert "claim_well_formed" in output
+    code, output = verify(scheme, "--text", text[:-3])
+    assert code == 1
+
+
+def test_claim_refuses_a_bad_resolver(scheme: Scheme) -> None:
+    result = run("claim", scheme.bundle, "--key", scheme.certifier, "--resolver",
+                 "https://lower.example/")
+    assert result.exit_code == 1 and "resolver" in result.output
+
+
+@pytest.mark.parametrize("template", ["sticker", "standard", "sheet"])
+def test_label_then_verify_the_pdf(scheme: Scheme, tmp_path: Path, template: str) -> None:
+    out = tmp_path / f"{template}.pdf"
+    result = run("label", scheme.bundle, "--template", template, "-o", out, "--key",
+                 scheme.certifier, "--at", SIGNED)
+    assert result.exit_code == 0, result.output
+    code, output = verify(scheme, out)
+    assert code == 0, output
+    assert "claim_bound" in output and "bundle_embedded" in output
+
+
+def test_verify_a_png_of_the_qr(scheme: Scheme, tmp_path: Path) -> None:
+    pdf = tmp_path / "label.pdf"
+    assert run("label", scheme.bundle, "-o", pdf, "--key", scheme.certifier, "--at",
+               SIGNED).exit_code == 0
+    png = tmp_path / "scan.png"
+    pdfium.PdfDocument(pdf.read_bytes())[0].render(scale=200 / 72).to_pil().save(png)
+    code, output = verify(scheme, png)
+    assert code == 0, output
+
+
+def _bundles(scheme: Scheme, folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for i in range(count):
+        shutil.copy(scheme.bundle, folder / f"sku-{i}.json")
+    return folder
+
+
+def test_batch_to_one_pdf_with_jobs(scheme: Scheme, tmp_path: Path) -> None:
+    folder = _bundles(scheme, tmp_path / "in", 4)
+    out = tmp_path / "labels.pdf"
+    result = run("label", "--batch", folder, "-o", out, "--key", scheme.certifier,
+                 "--template", "sticker", "--jobs", "2", "--at", SIGNED)
+    assert result.exit_code == 0, result.output
+    assert len(pypdf.PdfReader(io.BytesIO(out.read_bytes())).pages) == 4
+    code, output = verify(scheme, out)
+    assert code == 0, output
+    again = run("label", "--batch", folder, "-o", out, "--key", scheme.certifier,
+                "--template", "sticker", "--resume", "--at", SIGNED)
+    assert again.exit_code == 0 and "skipped 4" in again.output
+
+
+def test_batch_to_a_folder_and_resume(scheme: Scheme, tmp_path: Path) -> None:
+    folder = _bundles(scheme, tmp_path / "in", 3)
+    out = tmp_path / "out"
+    args = ("label", "--batch", folder, "-o", f"{out}/", "--key", scheme.certifier,
+            "--template", "sticker", "--at", SIGNED)
+    result = run(*args, "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["sku-0.pdf", "sku-1.pdf", "sku-2.pdf"]
+    (out / "sku-1.pdf").unlink()
+    (out / "sku-2.pdf").write_bytes(b"%PDF-1.4 half")  # an interrupted write
+    (out / ".sku-0.pdf.abc.tmp").write_bytes(b"temp")  # a stray temp file is ignored
+    result = run(*args, "--resume")
+    assert result.exit_code == 0, result.output
+    assert "wrote 2 label(s), skipped 1" in result.output
+    for name in ("sku-0", "sku-1", "sku-2"):
+        assert verify(scheme, out / f"{name}.pdf")[0] == 0
+
+
+def test_batch_from_csv_names_the_bad_row(scheme: Scheme, tmp_path: Path) -> None:
+    table = tmp_path / "labels.csv"
+    table.write_text(f"bundle,name\n{scheme.bundle},first\n,second\n", encoding="utf-8")
+    result = run("label", "--batch", table, "-o", tmp_path / "x.pdf", "--key",
+                 scheme.certifier)
+    assert result.exit_code == 1
+    assert "row 3" in result.output and not (tmp_path / "x.pdf").exists()
+    table.write_text(f"bundle,name\n{scheme.bundle},first\n{scheme.bundle},second\n",
+                     encoding="utf-8")
+    out = tmp_path / "csv-out"
+    result = run("label", "--batch", table, "-o", f"{out}/", "--key", scheme.certifier,
+                 "--at", SIGNED)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["first.pdf", "second.pdf"]
+
+
+def test_label_usage_errors(scheme: Scheme, tmp_path: Path) -> None:
+    result = run("label", "-o", tmp_path / "x.pdf", "--key", scheme.certifier)
+    assert result.exit_code == 2
+    result = run("label", scheme.bundle, "--template", "nope", "-o", tmp_path / "x.pdf",
+                 "--key", scheme.certifier)
+    assert result.exit_code == 1 and "no template named" in result.output

@@ -1,0 +1,257 @@
+"""The compact claim: encoding, text form, strict bounded decoding, verification rows."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import math
+import uuid
+from decimal import Decimal
+
+import cbor2
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from label_world import bundle, claim_text
+from signing_world import AT, SIGNED_AT, codes, world
+
+from cfl.claim import (
+    DEFAULT_RESOLVER,
+    MAX_CLAIM_BYTES,
+    CompactClaim,
+    claim_bytes_from_text,
+    claim_from_declaration,
+    claim_to_text,
+    decode_claim,
+    decode_claim_text,
+    sig_structure,
+    sign_claim,
+    verify_claim,
+)
+from cfl.encoding import b64url_decode
+from cfl.errors import CflError, InputError
+from cfl.keys import LocalSigner
+
+
+def make_claim(signer: LocalSigner, **changes: object) -> CompactClaim:
+    claim = claim_from_declaration(world().declaration(), digest=bundle().digest,
+                                   issuer_kid=signer.kid, at=SIGNED_AT)
+    return dataclasses.replace(claim, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("alg", ["EdDSA", "ES256"])
+def test_round_trip_through_text(alg: str) -> None:
+    signer = LocalSigner.generate(alg)
+    claim = make_claim(signer)
+    text = claim_to_text(sign_claim(claim, signer))
+    decoded = decode_claim_text(text)
+    assert decoded.claim == claim
+    assert decoded.alg == alg
+    assert decoded.signature_valid(signer.public_key)
+    assert not decoded.signature_valid(LocalSigner.generate(alg).public_key)
+
+
+def test_claim_reflects_the_declaration() -> None:
+    claim = make_claim(world().certifier)
+    assert claim.declaration_id == uuid.UUID("3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b")
+    assert claim.value == Decimal("55.71")
+    assert claim.unit == "kilowatt hour"
+    assert claim.product_id == "urn:gtin:06901234567892"
+    assert claim.valid_until == dt.datetime(2028, 12, 31, tzinfo=dt.UTC)
+    assert claim.digest == hashlib.sha256(bundle().payload).digest()
+
+
+def test_tagging_rule_and_text_form() -> None:
+    """Always tag 18 (first byte 0xD2), so the decimal number has no leading-zero ambiguity."""
+    signer = world().certifier
+    encoded = sign_claim(make_claim(signer), signer)
+    assert encoded[:2] == b"\xd2\x84"
+    text = claim_to_text(encoded)
+    resolver, digits = text[: len(DEFAULT_RESOLVER)], text[len(DEFAULT_RESOLVER):]
+    assert resolver == DEFAULT_RESOLVER and digits.isdigit() and digits[0] != "0"
+    assert int(digits).to_bytes(len(encoded), "big") == encoded
+    assert claim_bytes_from_text(text) == encoded
+    outer = cbor2.loads(encoded)
+    protected, unprotected, payload, signature = outer.value
+    assert dict(cbor2.loads(protected)) == {1: -8, 4: b64url_decode(signer.kid)}
+    assert unprotected == {}
+    assert signer.public_key.verify(signature, sig_structure(protected, payload))
+    assert cbor2.loads(sig_structure(protected, payload))[0] == "Signature1"
+
+
+def test_untagged_or_non_deterministic_claims_are_refused() -> None:
+    signer = world().certifier
+    encoded = sign_claim(make_claim(signer), signer)
+    outer = cbor2.loads(encoded)
+    untagged = cbor2.dumps(list(outer.value))
+    with pytest.raises(InputError) as info:
+        decode_claim(untagged)
+    assert info.value.code == "bad_claim"
+    protected, _, payload, signature = outer.value
+    long_form = b"\xd2\x84" + cbor2.dumps(protected) + b"\xa0" + b"\x59" + len(payload).to_bytes(
+        2, "big") + payload + cbor2.dumps(signature)
+    with pytest.raises(InputError) as info:
+        decode_claim(long_form)
+    assert info.value.code == "claim_not_deterministic"
+
+
+def test_decimal_fraction_must_be_normalised() -> None:
+    signer = world().certifier
+    encoded = sign_claim(make_claim(signer), signer)
+    protected, _, payload, _ = cbor2.loads(encoded).value
+    fields = dict(cbor2.loads(payload))
+    fields[7] = cbor2.CBORTag(4, [-3, 55710])
+    bad_payload = cbor2.dumps(fields, canonical=True)
+    forged = cbor2.dumps(cbor2.CBORTag(18, [protected, {}, bad_payload,
+                                            signer.sign(sig_structure(protected, bad_payload))]))
+    with pytest.raises(InputError, match="normalised"):
+        decode_claim(forged)
+
+
+def test_resolver_must_be_uppercase_alphanumeric() -> None:
+    signer = world().certifier
+    encoded = sign_claim(make_claim(signer), signer)
+    for bad in ("https://cfl.example/v/", "HTTPS://CFL.EXAMPLE/V", "HTTPS://CFL_X/V/"):
+        with pytest.raises(InputError) as info:
+            claim_to_text(encoded, bad)
+        assert info.value.code == "bad_resolver"
+    assert claim_to_text(encoded, "HTTPS://VERIFY.CNAS.EXAMPLE:8443/C/").startswith("HTTPS")
+
+
+@pytest.mark.parametrize("text, code", [
+    ("HTTPS://CFL.EXAMPLE/V/", "bad_claim_text"),
+    ("HTTPS://CFL.EXAMPLE/V/0123", "bad_claim_text"),
+    ("HTTPS://CFL.EXAMPLE/V/12a3", "bad_claim_text"),
+    ("1234", "bad_claim_text"),
+    ("HTTPS://CFL.EXAMPLE/V/" + "9" * 2000, "claim_too_large"),
+    ("HTTPS://CFL.EXAMPLE/V/" + "9" * 1240, "claim_too_large"),
+    ("HTTPS://CFL.EXAMPLE/V/12345", "bad_claim"),
+])
+def test_bad_texts_are_clean_errors(text: str, code: str) -> None:
+    with pytest.raises(InputError) as info:
+        decode_claim_text(text)
+    assert info.value.code == code
+    assert "<text>" in str(info.value)
+
+
+def test_oversized_bytes_refused_before_parsing() -> None:
+    with pytest.raises(InputError) as info:
+        decode_claim(b"\xd2\x84" + b"\x00" * MAX_CLAIM_BYTES)
+    assert info.value.code == "claim_too_large"
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.data())
+def test_truncated_claims_raise_clean_errors(data: st.DataObject) -> None:
+    encoded = claim_bytes_from_text(claim_text())
+    cut = data.draw(st.integers(min_value=0, max_value=len(encoded) - 1))
+    with pytest.raises(CflError):
+        decode_claim(encoded[:cut])
+    text = claim_text()
+    with pytest.raises(CflError):
+        decode_claim_text(text[: len(DEFAULT_RESOLVER) + cut])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.binary(max_size=700))
+def test_random_bytes_raise_clean_errors(raw: bytes) -> None:
+    with pytest.raises(CflError):
+        decode_claim(b"\xd2\x84" + raw)
+    with pytest.raises(CflError):
+        decode_claim(raw)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(max_size=1500))
+def test_random_texts_raise_clean_errors(text: str) -> None:
+    with pytest.raises(CflError):
+        decode_claim_text(text)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(min_value=0, max_value=len(claim_text()) - 1),
+       st.integers(min_value=0, max_value=255))
+def test_flipped_bytes_never_verify(position: int, value: int) -> None:
+    encoded = bytearray(claim_bytes_from_text(claim_text()))
+    index = position % len(encoded)
+    if encoded[index] == value:
+        return
+    encoded[index] = value
+    try:
+        signed = decode_claim(bytes(encoded))
+    except CflError:
+        return
+    assert not signed.signature_valid(world().certifier.public_key)
+
+
+def test_size_and_digit_ratio() -> None:
+    encoded = claim_bytes_from_text(claim_text())
+    digits = len(claim_text()) - len(DEFAULT_RESOLVER)
+    assert len(encoded) < 240
+    assert digits == math.ceil(len(encoded) * 8 * math.log10(2)) or digits == math.floor(
+        len(encoded) * 8 * math.log10(2)) + 1
+
+
+def test_verify_claim_passes_with_trusted_certifier() -> None:
+    report = verify_claim(claim_text(), world().context(), at=AT)
+    assert report.bottom_line.value == "PASSED", report.summary()
+    checks = {row.check for row in report.rows}
+    assert {"claim", "signature", "signer-trusted", "validity"} <= checks
+
+
+def test_verify_claim_with_bundle_checks_binding() -> None:
+    report = verify_claim(claim_text(), world().context(), at=AT, bundle=bundle())
+    assert report.passed, report.summary()
+    assert "claim_bound" in codes(report, "PASSED")
+    assert "claim_agrees" in codes(report, "PASSED")
+    mismatched = verify_claim(claim_text(), world().context(), at=AT, bundle=bundle("other"))
+    assert mismatched.bottom_line.value == "FAILED"
+    assert codes(mismatched) == ["claim_digest_mismatch"]
+
+
+def test_verify_claim_untrusted_signer_and_expiry() -> None:
+    stranger = world().stranger
+    text = claim_to_text(sign_claim(make_claim(stranger), stranger))
+    report = verify_claim(text, world().context(), at=AT)
+    assert codes(report) == ["signer_untrusted"]
+    late = verify_claim(claim_text(), world().context(at=AT), at=dt.datetime(
+        2029, 1, 2, tzinfo=dt.UTC))
+    assert "declaration_expired" in codes(late)
+
+
+def test_verify_claim_bad_text_is_one_failed_row() -> None:
+    report = verify_claim("HTTPS://CFL.EXAMPLE/V/42", world().context(), at=AT)
+    assert report.bottom_line.value == "FAILED"
+    assert len(report.rows) == 1 and report.rows[0].check == "claim"
+
+
+def test_signer_must_match_issuer() -> None:
+    claim = make_claim(world().certifier)
+    with pytest.raises(InputError) as info:
+        sign_claim(claim, world().stranger)
+    assert info.value.code == "claim_issuer_mismatch"
+
+
+WORKED_EXAMPLE = (
+    "d2845826a20127045820d481b6b4c1fb276c1b2599ce7fc2c9cd08ad29fecb32fa00125b2e0cc54ce786a058"
+    "5fac010102503f1c2a9e5b7d4e8f9a0b1c2d3e4f5a6b035820820869c29b0bdf26f147c5833f019d40912eeb"
+    "13af75ee6542515f3074f1788a051b00000646d1a28ad4060107c482211915c3080409010a020b010d1a6ef9"
+    "53800e1a69af5f0058403d2c02bfd89f04a3c117a9f448079f6a37f911b0d27903c2b86eed1251a910d40bc9"
+    "4358b2a5685745d8b6ff450a2aafe6d55834c851b79883404002c01f090b"
+)
+
+
+def test_worked_example_bytes() -> None:
+    """The example of docs/claim-format.md §6, byte for byte (Ed25519 is deterministic)."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from cfl.canonical import sha256_digest
+
+    signer = LocalSigner(ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))))
+    declaration = world().declaration()
+    claim = claim_from_declaration(declaration, digest=sha256_digest(declaration),
+                                   issuer_kid=signer.kid, at=SIGNED_AT)
+    encoded = sign_claim(claim, signer)
+    assert encoded.hex() == WORKED_EXAMPLE
+    assert claim_to_text(encoded).startswith("HTTPS://CFL.EXAMPLE/V/1029153130939064367878485")
