@@ -41,14 +41,15 @@ GRID_FACTOR_SOURCE = ("MEE, NBS & NEA announcement of 2025-09-28: national avera
                       "carbon-footprint factor 2024 (life cycle, kg CO2e/kWh, for PCF use)")
 #: Product-specific rules (GB/T 24067 family). Only electrolytic aluminium's national standard
 #: is confirmed in the research; the others follow the mandated naming and are placeholders.
+_PLACEHOLDER = " (illustrative placeholder)"
 PRODUCT_RULES = {
     "electrolytic-aluminium": "温室气体 产品碳足迹量化方法与要求 电解铝",
-    "lithium-ion-battery": "温室气体 产品碳足迹量化方法与要求 锂离子电池 (illustrative placeholder)",
-    "pv-module": "温室气体 产品碳足迹量化方法与要求 光伏组件 (illustrative placeholder)",
-    "passenger-ev": "温室气体 产品碳足迹量化方法与要求 电动乘用车 (illustrative placeholder)",
-    "cement": "温室气体 产品碳足迹量化方法与要求 水泥 (illustrative placeholder)",
-    "flat-glass": "温室气体 产品碳足迹量化方法与要求 平板玻璃 (illustrative placeholder)",
-    "steel": "温室气体 产品碳足迹量化方法与要求 钢铁 (illustrative placeholder)",
+    "lithium-ion-battery": "温室气体 产品碳足迹量化方法与要求 锂离子电池" + _PLACEHOLDER,
+    "pv-module": "温室气体 产品碳足迹量化方法与要求 光伏组件" + _PLACEHOLDER,
+    "passenger-ev": "温室气体 产品碳足迹量化方法与要求 电动乘用车" + _PLACEHOLDER,
+    "cement": "温室气体 产品碳足迹量化方法与要求 水泥" + _PLACEHOLDER,
+    "flat-glass": "温室气体 产品碳足迹量化方法与要求 平板玻璃" + _PLACEHOLDER,
+    "steel": "温室气体 产品碳足迹量化方法与要求 钢铁" + _PLACEHOLDER,
 }
 DEMO_NAMESPACE = uuid.UUID("5b0a4f1e-8c1d-4f0e-9d6a-1f2e3d4c5b6a")
 ILLUSTRATIVE_NOTE = ("ILLUSTRATIVE demo data made by `cfl demo`: plausible magnitudes, not a "

@@ -1,4 +1,10 @@
-"""``cfl demo [DIR]``: illustrative demo inputs and declarations for the key products."""
+"""``cfl demo [DIR]``: the whole flow on illustrative data, end to end.
+
+Writes demo inputs and declarations for seven products, a demo scheme operator and
+certification body (encrypted keys), a signed trust list and revocation list, signed bundles,
+PDF labels in every template, and then verifies everything back (bundles and labels) and
+checks each declaration against every rule set. Exit 0 only if every verification PASSED.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,12 @@ from pathlib import Path
 
 import click
 
+from cfl.cli.check import _matrix_text
 from cfl.cli.options import at_option
-from cfl.demo import build_demo
+from cfl.cli.verify import render_report
+from cfl.demo_flow import DemoRun, run_demo
+from cfl.output import write_atomic
+from cfl.recognition.engine import Verdict
 
 
 @click.command()
@@ -16,14 +26,46 @@ from cfl.demo import build_demo
                 type=click.Path(path_type=Path, file_okay=False))
 @at_option
 def demo(directory: Path, at: dt.datetime) -> None:
-    """Write ILLUSTRATIVE demo inputs and declarations into DIRECTORY (default ./cfl-demo).
+    """Run the whole cfl flow on ILLUSTRATIVE data in DIRECTORY (default ./cfl-demo).
 
     Seven products (battery pack, PV module, passenger EV, aluminium, cement, flat glass,
-    steel): inputs/<category>.yaml and declarations/<category>.json. The figures are plausible,
-    not measured, and marked illustrative. Try `cfl validate DIRECTORY/declarations/*.json`.
+    steel): inputs/, declarations/, keys/ (encrypted; demo passphrase beside them), trust/,
+    bundles/, labels/ and reports/. The figures are plausible, not measured, and marked
+    illustrative everywhere.
     """
-    result = build_demo(directory, at=at)
-    for path in result.files:
-        click.echo(str(path))
-    click.echo(f"wrote {len(result.declarations)} illustrative declarations under {directory}",
-               err=True)
+    run = run_demo(directory, at=at)
+    _write_text_reports(directory / "reports", run)
+    click.echo(f"cfl demo in {directory} (illustrative data, at {at.isoformat()})")
+    click.echo(f"  inputs, declarations: {len(run.data.declarations)} products")
+    click.echo(f"  keys: {run.certifier_dir} (certifier), {run.operator_dir} (scheme operator); "
+               f"passphrase in {run.passphrase_file}")
+    click.echo(f"  trust list: {run.trust_list}; revocations: {run.revocations}")
+    click.echo("")
+    click.echo(f"  {'product':24} {'verified':10} recognised under")
+    for category, result in run.recognition.items():
+        reports = [r for p, r in run.verification.items() if category in p.name]
+        verified = all(r.passed for r in reports) and bool(reports)
+        recognised = [r.target for r in result.reports
+                      if r.verdict in (Verdict.RECOGNISED, Verdict.RECOGNISED_WITH_CONDITIONS)]
+        click.echo(f"  {category:24} {'PASSED' if verified else 'NOT PASSED':10} "
+                   f"{len(recognised)}/{len(result.reports)}: {', '.join(recognised) or '-'}")
+    click.echo("")
+    click.echo(f"  reports: {directory / 'reports'} (verification.txt, recognition.txt, JSON)")
+    first_bundle = next(iter(run.bundles.values()))
+    click.echo("  verify one yourself:")
+    click.echo(f"    cfl verify {first_bundle} --trust {run.trust_list} "
+               f"--anchor {run.operator_dir / 'public.jwk.json'} --revocations {run.revocations} "
+               f"--trust-store {directory / 'trust' / 'store'}")
+    if not run.all_verified:
+        raise click.ClickException("some demo verifications did not pass; see "
+                                   f"{directory / 'reports' / 'verification.txt'}")
+
+
+def _write_text_reports(reports_dir: Path, run: DemoRun) -> None:
+    verification = "\n".join(render_report(report, "text")
+                             for report in run.verification.values())
+    write_atomic(reports_dir / "verification.txt", verification)
+    recognition = []
+    for category, result in run.recognition.items():
+        recognition += [f"== {category}", *_matrix_text(result), ""]
+    write_atomic(reports_dir / "recognition.txt", "\n".join(recognition) + "\n")

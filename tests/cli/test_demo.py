@@ -50,3 +50,32 @@ def test_demo_battery_is_per_kwh_delivered(tmp_path: Path) -> None:
     decl = load_declaration_file(tmp_path / "declarations" / "lithium-ion-battery.json")
     assert decl.declared_unit == "kilowatt hour"
     assert "total energy delivered over the service life" in decl.document["productDescription"]
+
+
+def test_demo_runs_the_whole_flow_and_verifies(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["demo", str(out), "--at", "2026-11-21T00:00:00Z"])
+    assert result.exit_code == 0, result.output
+    bundles = sorted((out / "bundles").glob("*.json"))
+    assert {p.stem for p in bundles} == CATEGORIES
+    passphrase = (out / "keys" / "demo-passphrase.txt").read_text().strip()
+    assert passphrase not in result.output
+    for role in ("operator", "certifier"):
+        key = out / "keys" / role / "private.pem"
+        assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+        assert b"ENCRYPTED PRIVATE KEY" in key.read_bytes()
+    report = (out / "reports" / "verification.txt").read_text()
+    assert report.count("PASSED: ") == len(bundles)
+    assert "FAILED" not in report
+    recognition = loads_strict((out / "reports" / "recognition.json").read_bytes())
+    assert set(recognition) == CATEGORIES
+    # the same bundle verifies through the command a customs officer would run
+    verified = CliRunner().invoke(cli, [
+        "verify", str(bundles[0]), "--trust", str(out / "trust" / "trust-list.json"),
+        "--anchor", str(out / "keys" / "operator" / "public.jwk.json"),
+        "--revocations", str(out / "trust" / "revocations.json"),
+        "--trust-store", str(tmp_path / "store"), "--at", "2026-11-22T00:00:00Z"])
+    assert verified.exit_code == 0, verified.output

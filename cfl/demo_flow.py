@@ -1,0 +1,137 @@
+"""The whole cfl flow on the demo declarations: keys, trust list, signing, labels,
+verification and recognition — what ``cfl demo`` runs after :func:`cfl.demo.build_demo`.
+
+Every step uses the same library calls as the individual commands, so the demo is also an
+end-to-end check of them. Keys are real and encrypted; the passphrase of the demo keys is
+written beside them (mode 0600) so the other commands can be tried on the demo folder —
+acceptable for illustrative data only, never for a real certification body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cfl.demo import DemoResult, build_demo
+from cfl.envelope import bundle_to_bytes, sign_bundle
+from cfl.jsonio import dumps_pretty, load_json_file
+from cfl.keys import LocalSigner, write_key_pair
+from cfl.output import write_atomic
+from cfl.recognition.engine import RecognitionResult, check_declaration
+from cfl.revocation import revoke
+from cfl.trust import (
+    Accreditation,
+    MemoryTrustStore,
+    TrustContext,
+    add_trust_entry,
+    load_trust_context,
+    new_trust_list,
+    sign_trust_list,
+)
+from cfl.verify import VerificationReport, verify_bundle
+
+OPERATOR_NAME = "Demo Label Scheme Operator (illustrative)"
+CERTIFIER_NAME = "Demo Certification Body (illustrative)"
+CERTIFIER_ACCREDITATION = Accreditation("CNAS", "CNAS-C000-T")
+DEMO_RULE_SET = "gbt-24067-2024"
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """What ``cfl demo`` made, and what verifying and checking it found."""
+
+    data: DemoResult
+    passphrase_file: Path
+    operator_dir: Path
+    certifier_dir: Path
+    trust_list: Path
+    revocations: Path
+    bundles: dict[str, Path]
+    verification: dict[Path, VerificationReport]
+    recognition: dict[str, RecognitionResult]
+
+    @property
+    def all_verified(self) -> bool:
+        return all(report.passed for report in self.verification.values())
+
+
+def _passphrase(keys_dir: Path) -> tuple[bytes, Path]:
+    """The demo keys' passphrase: ``CFL_KEY_PASSPHRASE`` if set, else a fresh random one."""
+    text = os.environ.get("CFL_KEY_PASSPHRASE") or secrets.token_urlsafe(24)
+    path = keys_dir / "demo-passphrase.txt"
+    write_atomic(path, text + "\n", mode=0o600)
+    return text.encode("utf-8"), path
+
+
+def run_demo(out_dir: Path, *, at: dt.datetime) -> DemoRun:
+    """Build the demo data under ``out_dir`` and run every step of the flow on it."""
+    data = build_demo(out_dir, at=at)
+    keys_dir = out_dir / "keys"
+    keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    passphrase, passphrase_file = _passphrase(keys_dir)
+
+    operator = LocalSigner.generate("EdDSA")
+    certifier = LocalSigner.generate("EdDSA")
+    operator_dir, certifier_dir = keys_dir / "operator", keys_dir / "certifier"
+    write_key_pair(operator_dir, operator, passphrase, overwrite=True)
+    write_key_pair(certifier_dir, certifier, passphrase, overwrite=True)
+
+    trust_dir = out_dir / "trust"
+    trust_dir.mkdir(parents=True, exist_ok=True)
+    document = new_trust_list(OPERATOR_NAME, expires=at + dt.timedelta(days=365), at=at)
+    document = add_trust_entry(
+        document, certifier.public_key, name=CERTIFIER_NAME,
+        accreditation=CERTIFIER_ACCREDITATION, categories=sorted(data.declarations),
+        rule_sets=[DEMO_RULE_SET], valid_from=at - dt.timedelta(days=30),
+        valid_until=at + dt.timedelta(days=3 * 365),
+    )
+    trust_bytes = bundle_to_bytes(sign_trust_list(document, operator, at=at))
+    trust_list = trust_dir / "trust-list.json"
+    write_atomic(trust_list, trust_bytes)
+    revocation_bytes = bundle_to_bytes(
+        revoke(None, certifier, declaration_id=None, reason=None, at=at))
+    revocations = trust_dir / "revocations.json"
+    write_atomic(revocations, revocation_bytes)
+
+    bundles_dir = out_dir / "bundles"
+    bundles_dir.mkdir(parents=True, exist_ok=True)
+    bundles: dict[str, Path] = {}
+    for category, declaration_path in data.declarations.items():
+        declaration = load_json_file(declaration_path)
+        bundle = sign_bundle(declaration, certifier, role="certifier", at=at)
+        path = bundles_dir / f"{category}.json"
+        write_atomic(path, bundle_to_bytes(bundle))
+        bundles[category] = path
+
+    trust = load_trust_context(trust_bytes, anchor=operator.public_key, at=at,
+                               store=MemoryTrustStore(), revocations=[revocation_bytes],
+                               source=str(trust_list))
+    verification = {path: verify_bundle(path.read_bytes(), trust, at=at, source=str(path))
+                    for path in bundles.values()}
+    recognition = {category: check_declaration(load_json_file(path), at=at)
+                   for category, path in data.declarations.items()}
+    run = DemoRun(data, passphrase_file, operator_dir, certifier_dir, trust_list, revocations,
+                  bundles, verification, recognition)
+    _write_reports(out_dir / "reports", run)
+    return run
+
+
+def demo_trust(run: DemoRun, *, at: dt.datetime) -> TrustContext:
+    """The trust context a verifier of the demo would build (anchor = the demo operator)."""
+    from cfl.keys import load_public_key
+
+    return load_trust_context(
+        run.trust_list.read_bytes(), anchor=load_public_key(run.operator_dir / "public.jwk.json"),
+        at=at, store=MemoryTrustStore(), revocations=[run.revocations.read_bytes()],
+        source=str(run.trust_list))
+
+
+def _write_reports(reports_dir: Path, run: DemoRun) -> None:
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    write_atomic(reports_dir / "verification.json", dumps_pretty(
+        {str(path): report.to_json() for path, report in run.verification.items()}))
+    write_atomic(reports_dir / "recognition.json", dumps_pretty(
+        {category: result.to_json() for category, result in run.recognition.items()}))
