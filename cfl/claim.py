@@ -1,12 +1,14 @@
 """The compact signed claim carried by a label's QR code (COSE_Sign1 over a CBOR map).
 
-A claim states, in about 210 bytes, what a customs officer or a handheld scanner needs to
-know offline: which declaration (id and SHA-256 of its JCS bytes), who vouches for it (the
-certifier's key id, in the protected header), the product, its PCF value and declared unit,
-boundary, product category, rule set, grade and validity. It is a tagged COSE_Sign1 (RFC 9052,
-tag 18) signed with the certifier's :class:`~cfl.keys.Signer`; its text form is an uppercase
-resolver URL followed by the signed bytes as one decimal number, so a QR code holds it in an
-alphanumeric and a numeric segment. The byte layout is specified in ``docs/claim-format.md``.
+A claim states, in about 180 bytes, what a customs officer or a handheld scanner needs to
+know offline: which declaration (id and SHA-256 of its JCS bytes), who vouches for it (an
+8-byte hint of the certifier's key id, in the protected header: the signature decides), the
+product, its PCF value and declared unit, boundary, product category, rule set, grade and
+validity. It is a tagged COSE_Sign1 (RFC 9052, tag 18) signed with the certifier's
+:class:`~cfl.keys.Signer` when the certifier signs the bundle (ADR 0025); its text form is an
+uppercase resolver URL followed by the signed bytes as one decimal number, so a QR code holds
+it in an alphanumeric and a numeric segment. The byte layout is specified in
+``docs/claim-format.md``.
 
 Decoding is strict and bounded: the text length and the byte size are checked before any
 parsing, the CBOR must be exactly the deterministic encoding this module writes, and every
@@ -19,7 +21,7 @@ import datetime as dt
 import math
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -46,6 +48,8 @@ MAX_CLAIM_BYTES = 512
 MAX_CLAIM_DIGITS = math.ceil(MAX_CLAIM_BYTES * math.log10(256))
 MAX_RESOLVER_CHARS = 120
 MAX_TEXT_CHARS = MAX_RESOLVER_CHARS + MAX_CLAIM_DIGITS
+#: Length of the issuer kid hint: the first bytes of the RFC 7638 thumbprint (ADR 0026).
+KID_HINT_BYTES = 8
 
 #: COSE algorithm identifiers (RFC 9053) by JOSE name.
 COSE_ALG_BY_NAME = {"EdDSA": -8, "ES256": -7}
@@ -110,7 +114,8 @@ class CompactClaim:
 
     declaration_id: uuid.UUID
     digest: bytes
-    issuer_kid: str
+    #: The first :data:`KID_HINT_BYTES` bytes of the certifier's RFC 7638 thumbprint.
+    issuer_kid_hint: bytes
     product_id: str
     product_category: str
     value: Decimal
@@ -122,6 +127,18 @@ class CompactClaim:
     valid_until: dt.datetime
     issued_at: dt.datetime
     version: int = CLAIM_FORMAT_VERSION
+
+    def names_issuer(self, kid: str) -> bool:
+        """True if ``kid`` (a base64url thumbprint) starts with this claim's kid hint."""
+        return kid_hint(kid) == self.issuer_kid_hint
+
+
+def kid_hint(kid: str) -> bytes:
+    """The claim's kid hint for a base64url RFC 7638 thumbprint (its first 8 bytes)."""
+    try:
+        return b64url_decode(kid, what="kid")[:KID_HINT_BYTES]
+    except InputError:
+        return b""
 
 
 @dataclass(frozen=True)
@@ -181,7 +198,7 @@ def claim_from_declaration(
         claim = CompactClaim(
             declaration_id=declaration_id,
             digest=bytes(digest),
-            issuer_kid=issuer_kid,
+            issuer_kid_hint=b64url_decode(issuer_kid, what="kid")[:KID_HINT_BYTES],
             product_id=product_id,
             product_category=str(data["productCategory"]),
             value=value,
@@ -196,7 +213,7 @@ def claim_from_declaration(
     except (KeyError, IndexError, TypeError, AttributeError) as exc:
         raise InputError(f"lacks a field the claim needs ({exc})", source=source,
                          code="claim_field_missing") from None
-    except (ValueError, InvalidOperation) as exc:
+    except (ValueError, InvalidOperation, InputError) as exc:
         raise InputError(f"has a field the claim cannot carry ({exc})", source=source,
                          code="claim_field_invalid") from None
     _payload_map(claim)  # validates every field once, up front
@@ -223,23 +240,28 @@ def _add_years(moment: dt.datetime, years: int) -> dt.datetime:
 
 def sign_claim(claim: CompactClaim, signer: Signer) -> bytes:
     """The tagged COSE_Sign1 bytes of ``claim``, signed by ``signer`` (the certifier)."""
-    if signer.kid != claim.issuer_kid:
+    if not claim.names_issuer(signer.kid):
         raise InputError(
-            f"the claim names issuer {claim.issuer_kid} but the signer's key is {signer.kid}",
-            code="claim_issuer_mismatch",
+            f"the claim names issuer {b64url_encode(claim.issuer_kid_hint)}… but the signer's "
+            f"key is {signer.kid}", code="claim_issuer_mismatch",
         )
     alg = COSE_ALG_BY_NAME.get(signer.alg)
     if alg is None:
         raise InputError(f"algorithm {signer.alg!r} cannot sign a claim", code="bad_alg")
-    protected = cbor2.dumps({1: alg, 4: b64url_decode(signer.kid, what="kid")}, canonical=True)
+    protected = _protected_bytes(alg, claim.issuer_kid_hint)
     payload = cbor2.dumps(_payload_map(claim), canonical=True)
     signature = signer.sign(sig_structure(protected, payload))
     return _encode_sign1(protected, payload, signature)
 
 
+_SIG_STRUCTURE_HEAD = b"\x84\x6aSignature1"
+
+
 def sig_structure(protected: bytes, payload: bytes) -> bytes:
-    """RFC 9052 §4.4: ["Signature1", body_protected, external_aad = h'', payload]."""
-    return cbor2.dumps(["Signature1", protected, b"", payload])
+    """RFC 9052 §4.4: ["Signature1", body_protected, external_aad = h'', payload], in its
+    one deterministic CBOR encoding (array of 4, text "Signature1", three byte strings)."""
+    return b"".join((_SIG_STRUCTURE_HEAD, _bstr_head(len(protected)), protected, b"\x40",
+                     _bstr_head(len(payload)), payload))
 
 
 def _encode_sign1(protected: bytes, payload: bytes, signature: bytes) -> bytes:
@@ -277,6 +299,8 @@ def _epoch(moment: dt.datetime, what: str) -> int:
 def _payload_map(claim: CompactClaim) -> dict[int, Any]:
     if len(claim.digest) != 32:
         raise ValueError("the digest must be 32 bytes (SHA-256)")
+    if len(claim.issuer_kid_hint) != KID_HINT_BYTES:
+        raise ValueError(f"the issuer kid hint must be {KID_HINT_BYTES} bytes")
     gtin = _GTIN_URN.match(claim.product_id)
     product: int | str = int(gtin.group(1)) if gtin else claim.product_id
     if isinstance(product, str) and not 0 < len(product) <= _MAX_TEXT_FIELD:
@@ -410,11 +434,7 @@ def decode_claim(data: bytes, *, source: str = "<claim>") -> SignedClaim:
     if _protected_bytes(header[1], header[4]) != protected:
         raise InputError("the protected header is not in deterministic CBOR encoding",
                          source=source, code="claim_not_deterministic")
-    fields = _loads(payload, source, "payload")
-    claim = _parse_payload(fields, kid, source)
-    if cbor2.dumps(fields, canonical=True) != payload:
-        raise InputError("the payload is not in deterministic CBOR encoding", source=source,
-                         code="claim_not_deterministic")
+    claim = _parse_payload(payload, kid, source)
     return SignedClaim(claim=claim, alg=alg, protected=protected, payload=payload,
                        signature=signature, encoded=bytes(data))
 
@@ -436,7 +456,7 @@ def _sign1_bytes(protected: bytes, payload: bytes, signature: bytes) -> bytes:
 
 
 def _protected_bytes(alg: int, kid: bytes) -> bytes:
-    """The deterministic encoding of ``{1: alg, 4: kid}`` (alg -8 or -7, kid 32 bytes)."""
+    """The deterministic encoding of ``{1: alg, 4: kid}`` (alg -8 or -7, kid 8 bytes)."""
     return b"\xa2\x01" + bytes([0x20 + (-1 - alg)]) + b"\x04" + _bstr_head(len(kid)) + kid
 
 
@@ -449,7 +469,7 @@ def _loads(data: bytes, source: str, what: str) -> Any:
                          code="bad_claim") from None
 
 
-def _parse_header(header: Any, source: str) -> tuple[str, str]:
+def _parse_header(header: Any, source: str) -> tuple[str, bytes]:
     if not isinstance(header, Mapping) or set(header) != {1, 4}:
         raise InputError("the protected header must hold exactly alg (1) and kid (4)",
                          source=source, code="bad_claim")
@@ -458,44 +478,124 @@ def _parse_header(header: Any, source: str) -> tuple[str, str]:
         raise InputError(f"unsupported COSE algorithm {header[1]!r}; expected -8 (EdDSA) or "
                          "-7 (ES256)", source=source, code="bad_claim_alg")
     kid = header[4]
-    if not isinstance(kid, bytes) or len(kid) != 32:
-        raise InputError("the kid must be the 32-byte RFC 7638 thumbprint", source=source,
-                         code="bad_claim")
-    return alg, b64url_encode(kid)
+    if not isinstance(kid, bytes) or len(kid) != KID_HINT_BYTES:
+        raise InputError(f"the kid must be the first {KID_HINT_BYTES} bytes of the RFC 7638 "
+                         "thumbprint", source=source, code="bad_claim")
+    return alg, kid
 
 
-def _field(fields: Mapping[Any, Any], key: int, kind: type | tuple[type, ...], source: str
-           ) -> Any:
-    value = fields[key]
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise InputError(f"payload key {key} has the wrong type", source=source,
-                         location=f"payload key {key}", code="bad_claim")
-    return value
+_DECIMAL_LIMIT = 10**_MAX_DECIMAL_DIGITS
+_MIN_FOR_HEAD = {24: 24, 25: 256, 26: 65536, 27: 2**32}
+_BIGNUM_TAGS = (2, 3)
+_UNSIGNED_KEYS = frozenset({KEY_VERSION, KEY_BOUNDARY, KEY_VALID_UNTIL, KEY_ISSUED_AT})
+_BYTES_KEYS = {KEY_DECLARATION_ID: 16, KEY_DIGEST: 32}
+_CODED_KEYS: dict[int, Mapping[str, int]] = {
+    KEY_PRODUCT_CATEGORY: CATEGORY_CODES, KEY_UNIT: UNIT_CODES, KEY_RULE_SET: RULE_SET_CODES,
+}
+_NUMBER_KEYS = frozenset({KEY_VALUE, KEY_UNIT_AMOUNT})
 
 
-def _decoded_text(value: int | str, table: Mapping[str, int], key: int, source: str) -> str:
-    if isinstance(value, int):
+class _Malformed(Exception):
+    """A payload problem (message, code, key); turned into an :class:`InputError`."""
+
+    def __init__(self, message: str, code: str = "bad_claim", key: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.code, self.key = message, code, key
+
+
+def _head(data: bytes, pos: int) -> tuple[int, int, int]:
+    """(major type, argument, next position) of the CBOR head at ``pos``; only definite,
+    shortest heads are accepted (RFC 8949 §4.2.1)."""
+    initial = data[pos]
+    major, info = initial >> 5, initial & 0x1F
+    if info < 24:
+        return major, info, pos + 1
+    if info > 27:
+        raise _Malformed("indefinite lengths and reserved heads are not allowed",
+                         "claim_not_deterministic")
+    size = 1 << (info - 24)
+    end = pos + 1 + size
+    if end > len(data):
+        raise _Malformed("the payload ends inside an item")
+    value = int.from_bytes(data[pos + 1:end], "big")
+    if value < _MIN_FOR_HEAD[info]:
+        raise _Malformed("an integer or length is not in its shortest form",
+                         "claim_not_deterministic")
+    return major, value, end
+
+
+def _take(data: bytes, pos: int, length: int) -> tuple[bytes, int]:
+    end = pos + length
+    if end > len(data):
+        raise _Malformed("the payload ends inside a string")
+    return data[pos:end], end
+
+
+def _integer(data: bytes, pos: int) -> tuple[int, int]:
+    """A CBOR integer: major type 0 or 1, or a bignum (tag 2/3) too large for them."""
+    major, value, pos = _head(data, pos)
+    if major == 0:
+        return value, pos
+    if major == 1:
+        return -1 - value, pos
+    if major == 6 and value in _BIGNUM_TAGS:
+        inner, length, pos = _head(data, pos)
+        if inner != 2:
+            raise _Malformed("a bignum must hold a byte string")
+        raw, pos = _take(data, pos, length)
+        magnitude = int.from_bytes(raw, "big")
+        if not raw or raw[0] == 0 or magnitude < 2**64:
+            raise _Malformed("a bignum is not in its shortest form", "claim_not_deterministic")
+        return (magnitude if value == 2 else -1 - magnitude), pos
+    raise _Malformed("expected an integer")
+
+
+def _number(data: bytes, pos: int, key: int) -> tuple[Decimal, int]:
+    """An integer, or a normalised decimal fraction 4([exponent < 0, mantissa])."""
+    if data[pos] == 0xC4:  # tag 4, decimal fraction
+        major, count, pos = _head(data, pos + 1)
+        if major != 4 or count != 2:
+            raise _Malformed("a decimal fraction must be [exponent, mantissa]", key=key)
+        exponent, pos = _integer(data, pos)
+        mantissa, pos = _integer(data, pos)
+        if not (-_MAX_DECIMAL_DIGITS <= exponent < 0 and mantissa % 10 != 0
+                and -_DECIMAL_LIMIT < mantissa < _DECIMAL_LIMIT):
+            raise _Malformed("expected an integer or a normalised decimal fraction (negative "
+                             "exponent, no trailing zero) of at most "
+                             f"{_MAX_DECIMAL_DIGITS} digits", key=key)
+        return Decimal(f"{mantissa}E{exponent}"), pos
+    initial = data[pos]
+    if initial < 24:
+        return Decimal(initial), pos + 1
+    value, pos = _integer(data, pos)
+    if not -_DECIMAL_LIMIT < value < _DECIMAL_LIMIT:
+        raise _Malformed(f"a number has more than {_MAX_DECIMAL_DIGITS} digits", key=key)
+    return Decimal(value), pos
+
+
+def _int_or_text(data: bytes, pos: int) -> tuple[int | str, int]:
+    initial = data[pos]
+    if initial < 24:
+        return initial, pos + 1
+    major, value, next_pos = _head(data, pos)
+    if major == 0:
+        return value, next_pos
+    if major == 3:
+        raw, next_pos = _take(data, next_pos, value)
+        return raw.decode("utf-8"), next_pos
+    raise _Malformed("expected an unsigned integer or a text")
+
+
+def _coded_text(value: int | str, table: Mapping[str, int], key: int) -> str:
+    if type(value) is int:
         name = _REVERSE[id(table)].get(value)
-        if name is not None:
-            return name
-        raise InputError(f"unknown code {value}", source=source,
-                         location=f"payload key {key}", code="bad_claim")
+        if name is None:
+            raise _Malformed(f"unknown code {value}", key=key)
+        return name
+    assert isinstance(value, str)
     if not 0 < len(value) <= _MAX_TEXT_FIELD or value in table:
-        raise InputError("text must be 1 to 200 characters and not a coded value",
-                         source=source, location=f"payload key {key}", code="bad_claim")
+        raise _Malformed("text must be 1 to 200 characters and not a coded value", key=key)
     return value
-
-
-def _decoded_decimal(value: int | Decimal, key: int, source: str) -> Decimal:
-    number = Decimal(value) if isinstance(value, int) else value
-    if not _decimal_in_range(number) or (
-        isinstance(value, Decimal) and value.as_tuple().exponent != value.normalize()
-        .as_tuple().exponent
-    ):
-        raise InputError("expected an integer or a normalised decimal fraction of at most "
-                         f"{_MAX_DECIMAL_DIGITS} digits", source=source,
-                         location=f"payload key {key}", code="bad_claim")
-    return number
 
 
 def _decimal_in_range(number: Decimal) -> bool:
@@ -507,78 +607,191 @@ def _decimal_in_range(number: Decimal) -> bool:
         number.as_tuple().digits) <= _MAX_DECIMAL_DIGITS
 
 
-def _decoded_time(value: int, key: int, source: str) -> dt.datetime:
-    if not 0 <= value < _MAX_TIME:
-        raise InputError("time out of range", source=source, location=f"payload key {key}",
-                         code="bad_claim")
-    return dt.datetime.fromtimestamp(value, dt.UTC)
+def _parse_payload(payload: bytes, kid: bytes, source: str) -> CompactClaim:
+    """Decode the payload map strictly: deterministic encoding (shortest heads, definite
+    lengths, keys ascending and unique), the key table, one type and range per key."""
+    claim = _read_usual_payload(payload, kid)
+    if claim is not None:
+        return claim
+    try:
+        return _read_payload(payload, kid)
+    except _Malformed as exc:
+        location = None if exc.key is None else f"payload key {exc.key}"
+        raise InputError(exc.message, source=source, location=location,
+                         code=exc.code) from None
+    except (IndexError, UnicodeDecodeError, ValueError, InvalidOperation) as exc:
+        raise InputError(f"the payload is not a valid claim map ({exc})", source=source,
+                         code="bad_claim") from None
 
 
-def _parse_payload(fields: Any, kid: str, source: str) -> CompactClaim:
-    if not isinstance(fields, Mapping):
-        raise InputError("the payload must be a CBOR map", source=source, code="bad_claim")
-    keys = set(fields)
-    if not keys <= _KNOWN_KEYS:
-        unknown = sorted(str(k) for k in keys - _KNOWN_KEYS)
-        raise InputError(f"unknown payload keys {', '.join(unknown)}", source=source,
-                         code="bad_claim")
-    missing = _REQUIRED_KEYS - keys
+_USUAL_START = (b"\xac\x01\x01\x02\x50", b"\xad\x01\x01\x02\x50")
+_DIGEST_HEAD = b"\x03\x58\x20"
+_TIME_HEAD = 0x1A  # a 4-byte unsigned integer: every time from 1970-01-10 to 2106
+
+
+def _read_usual_payload(data: bytes, kid: bytes) -> CompactClaim | None:
+    """The payload of a claim as this module writes it (version 1, all keys in order, times
+    as 4-byte integers), read in one straight pass; None for anything else, which then goes
+    through :func:`_read_payload` (same result where both read, and its precise errors).
+    A claim is decoded on every scan, so this path matters (ADR 0028)."""
+    if data[:5] not in _USUAL_START or data[21:24] != _DIGEST_HEAD or data[56] != KEY_PRODUCT_ID:
+        return None
+    try:
+        product, pos = _int_or_text(data, 57)
+        if data[pos] != KEY_PRODUCT_CATEGORY:
+            return None
+        category, pos = _int_or_text(data, pos + 1)
+        if data[pos] != KEY_VALUE:
+            return None
+        value, pos = _number(data, pos + 1, KEY_VALUE)
+        if data[pos] != KEY_UNIT:
+            return None
+        unit, pos = _int_or_text(data, pos + 1)
+        if data[pos] != KEY_UNIT_AMOUNT:
+            return None
+        amount, pos = _number(data, pos + 1, KEY_UNIT_AMOUNT)
+        boundary = _BOUNDARY_BY_HEAD.get(data[pos:pos + 2])
+        if boundary is None or data[pos + 2] != KEY_RULE_SET:
+            return None
+        rule_set, pos = _int_or_text(data, pos + 3)
+        grade = None
+        if data[0] == 0xAD:
+            if data[pos] != KEY_GRADE or not 0x61 <= data[pos + 1] <= 0x74:
+                return None
+            end = pos + 2 + data[pos + 1] - 0x60
+            grade = data[pos + 2:end].decode("utf-8")
+            pos = end
+        if (len(data) != pos + 12 or data[pos] != KEY_VALID_UNTIL or data[pos + 1] != _TIME_HEAD
+                or data[pos + 6] != KEY_ISSUED_AT or data[pos + 7] != _TIME_HEAD):
+            return None
+        valid_until = int.from_bytes(data[pos + 2:pos + 6], "big")
+        issued_at = int.from_bytes(data[pos + 8:pos + 12], "big")
+        if valid_until < 65536 or issued_at < 65536 or amount <= 0:
+            return None
+        if isinstance(product, int):
+            if product >= 10**14:
+                return None
+            product_id = f"urn:gtin:{product:014d}"
+        elif 0 < len(product) <= _MAX_TEXT_FIELD and not _GTIN_URN.match(product):
+            product_id = product
+        else:
+            return None
+        return CompactClaim(
+            declaration_id=uuid.UUID(bytes=data[5:21]),
+            digest=data[24:56],
+            issuer_kid_hint=kid,
+            product_id=product_id,
+            product_category=_coded_text(category, CATEGORY_CODES, KEY_PRODUCT_CATEGORY),
+            value=value,
+            unit=_coded_text(unit, UNIT_CODES, KEY_UNIT),
+            unit_amount=amount,
+            boundary=boundary,
+            rule_set=_coded_text(rule_set, RULE_SET_CODES, KEY_RULE_SET),
+            grade=grade,
+            valid_until=dt.datetime.fromtimestamp(valid_until, dt.UTC),
+            issued_at=dt.datetime.fromtimestamp(issued_at, dt.UTC),
+        )
+    except (_Malformed, IndexError, UnicodeDecodeError):
+        return None
+
+
+_BOUNDARY_BY_HEAD = {bytes([KEY_BOUNDARY, code]): name for name, code in BOUNDARY_CODES.items()}
+
+
+def _read_payload(data: bytes, kid: bytes) -> CompactClaim:
+    major, count, pos = _head(data, 0)
+    if major != 5:
+        raise _Malformed("the payload must be a CBOR map")
+    if count > len(_KNOWN_KEYS):
+        raise _Malformed(f"the payload has {count} entries; at most {len(_KNOWN_KEYS)}")
+    values: dict[int, Any] = {}
+    value: Any
+    previous = 0
+    for _ in range(count):
+        key = data[pos]
+        if key < 24:  # the one-byte head of every key of the table (major type 0)
+            pos += 1
+        else:
+            major, key, pos = _head(data, pos)
+            if major != 0:
+                raise _Malformed("payload keys must be unsigned integers")
+        if key <= previous:
+            raise _Malformed("payload keys must be in ascending order, each once",
+                             "claim_not_deterministic")
+        previous = key
+        if key not in _KNOWN_KEYS:
+            raise _Malformed(f"unknown payload key {key}")
+        if key in _UNSIGNED_KEYS:
+            value = data[pos]
+            if value < 24:
+                pos += 1
+            else:
+                major, value, pos = _head(data, pos)
+                if major != 0:
+                    raise _Malformed("expected an unsigned integer", key=key)
+        elif key in _BYTES_KEYS:
+            major, length, pos = _head(data, pos)
+            if major != 2 or length != _BYTES_KEYS[key]:
+                raise _Malformed("the declaration id must be 16 bytes and the digest 32",
+                                 key=key)
+            value, pos = _take(data, pos, length)
+        elif key in _NUMBER_KEYS:
+            value, pos = _number(data, pos, key)
+        elif key == KEY_GRADE:
+            major, length, pos = _head(data, pos)
+            if major != 3 or not 0 < length <= 80:
+                raise _Malformed("the grade must be text of 1 to 20 characters", key=key)
+            raw, pos = _take(data, pos, length)
+            value = raw.decode("utf-8")
+            if len(value) > 20:
+                raise _Malformed("the grade must be text of 1 to 20 characters", key=key)
+        else:
+            value, pos = _int_or_text(data, pos)
+        values[key] = value
+    if pos != len(data):
+        raise _Malformed("bytes follow the payload map")
+    missing = _REQUIRED_KEYS - values.keys()
     if missing:
-        raise InputError(f"missing payload keys {', '.join(map(str, sorted(missing)))}",
-                         source=source, code="bad_claim")
-    version = _field(fields, KEY_VERSION, int, source)
+        raise _Malformed(f"missing payload keys {', '.join(map(str, sorted(missing)))}")
+    version = values[KEY_VERSION]
     if version != CLAIM_FORMAT_VERSION:
-        raise InputError(f"claim format version {version} is not supported (expected "
-                         f"{CLAIM_FORMAT_VERSION})", source=source, code="bad_claim_version")
-    declaration_id = _field(fields, KEY_DECLARATION_ID, bytes, source)
-    digest = _field(fields, KEY_DIGEST, bytes, source)
-    if len(declaration_id) != 16 or len(digest) != 32:
-        raise InputError("the declaration id must be 16 bytes and the digest 32",
-                         source=source, code="bad_claim")
-    product = _field(fields, KEY_PRODUCT_ID, (int, str), source)
+        raise _Malformed(f"claim format version {version} is not supported (expected "
+                         f"{CLAIM_FORMAT_VERSION})", "bad_claim_version")
+    product = values[KEY_PRODUCT_ID]
     if isinstance(product, int):
-        if not 0 <= product < 10**14:
-            raise InputError("a GTIN has at most 14 digits", source=source,
-                             location=f"payload key {KEY_PRODUCT_ID}", code="bad_claim")
+        if not product < 10**14:
+            raise _Malformed("a GTIN has at most 14 digits", key=KEY_PRODUCT_ID)
         product_id = f"urn:gtin:{product:014d}"
     else:
         if not 0 < len(product) <= _MAX_TEXT_FIELD or _GTIN_URN.match(product):
-            raise InputError("a product id text must be 1 to 200 characters (a GTIN-14 URN is "
-                             "written as an integer)", source=source,
-                             location=f"payload key {KEY_PRODUCT_ID}", code="bad_claim")
+            raise _Malformed("a product id text must be 1 to 200 characters (a GTIN-14 URN is "
+                             "written as an integer)", key=KEY_PRODUCT_ID)
         product_id = product
-    boundary_code = _field(fields, KEY_BOUNDARY, int, source)
-    amount = _decoded_decimal(_field(fields, KEY_UNIT_AMOUNT, (int, Decimal), source),
-                              KEY_UNIT_AMOUNT, source)
+    amount = values[KEY_UNIT_AMOUNT]
     if amount <= 0:
-        raise InputError("the declared unit amount must be positive", source=source,
-                         location=f"payload key {KEY_UNIT_AMOUNT}", code="bad_claim")
-    grade = fields.get(KEY_GRADE)
-    if grade is not None and (not isinstance(grade, str) or not 0 < len(grade) <= 20):
-        raise InputError("the grade must be text of 1 to 20 characters", source=source,
-                         location=f"payload key {KEY_GRADE}", code="bad_claim")
+        raise _Malformed("the declared unit amount must be positive", key=KEY_UNIT_AMOUNT)
+    boundary = _REVERSE[id(BOUNDARY_CODES)].get(values[KEY_BOUNDARY])
+    if boundary is None:
+        raise _Malformed(f"unknown code {values[KEY_BOUNDARY]}", key=KEY_BOUNDARY)
+    for key in (KEY_VALID_UNTIL, KEY_ISSUED_AT):
+        if values[key] >= _MAX_TIME:
+            raise _Malformed("time out of range", key=key)
     return CompactClaim(
         version=version,
-        declaration_id=uuid.UUID(bytes=declaration_id),
-        digest=digest,
-        issuer_kid=kid,
+        declaration_id=uuid.UUID(bytes=values[KEY_DECLARATION_ID]),
+        digest=values[KEY_DIGEST],
+        issuer_kid_hint=kid,
         product_id=product_id,
-        product_category=_decoded_text(_field(fields, KEY_PRODUCT_CATEGORY, (int, str),
-                                              source), CATEGORY_CODES, KEY_PRODUCT_CATEGORY,
-                                       source),
-        value=_decoded_decimal(_field(fields, KEY_VALUE, (int, Decimal), source), KEY_VALUE,
-                               source),
-        unit=_decoded_text(_field(fields, KEY_UNIT, (int, str), source), UNIT_CODES,
-                           KEY_UNIT, source),
+        product_category=_coded_text(values[KEY_PRODUCT_CATEGORY], CATEGORY_CODES,
+                                     KEY_PRODUCT_CATEGORY),
+        value=values[KEY_VALUE],
+        unit=_coded_text(values[KEY_UNIT], UNIT_CODES, KEY_UNIT),
         unit_amount=amount,
-        boundary=_decoded_text(boundary_code, BOUNDARY_CODES, KEY_BOUNDARY, source),
-        rule_set=_decoded_text(_field(fields, KEY_RULE_SET, (int, str), source),
-                               RULE_SET_CODES, KEY_RULE_SET, source),
-        grade=grade,
-        valid_until=_decoded_time(_field(fields, KEY_VALID_UNTIL, int, source),
-                                  KEY_VALID_UNTIL, source),
-        issued_at=_decoded_time(_field(fields, KEY_ISSUED_AT, int, source), KEY_ISSUED_AT,
-                                source),
+        boundary=boundary,
+        rule_set=_coded_text(values[KEY_RULE_SET], RULE_SET_CODES, KEY_RULE_SET),
+        grade=values.get(KEY_GRADE),
+        valid_until=dt.datetime.fromtimestamp(values[KEY_VALID_UNTIL], dt.UTC),
+        issued_at=dt.datetime.fromtimestamp(values[KEY_ISSUED_AT], dt.UTC),
     )
 
 
@@ -592,14 +805,89 @@ def claim_rows(
     """Rows for a decoded claim: trust list (optional), signer checks, validity."""
     claim = signed.claim
     rows: list[CheckRow] = list(trust.rows) if include_trust_rows else []
+    verify = _remembering(signed.signature_valid)
     rows += signer_rows(
-        trust, kid=claim.issuer_kid, verify=signed.signature_valid,
+        trust, kid=issuer_kid(signed, trust, verify), verify=verify,
         product_category=claim.product_category, rule_set=claim.rule_set,
         signed_at=claim.issued_at, at=at, declaration_id=str(claim.declaration_id),
         alg=signed.alg, subject=subject,
     )
     rows.append(validity_row(None, claim.valid_until, at, subject=subject))
     return rows
+
+
+def issuer_kid(signed: SignedClaim, trust: TrustContext,
+               verify: Callable[[PublicKey], bool] | None = None) -> str:
+    """The full kid of the trusted key that made ``signed``, found by its kid hint.
+
+    Every trusted entry whose kid starts with the hint is a candidate and the signature
+    decides: the first candidate whose key verifies it. If none does, the first candidate
+    (so the signer rows say the signature does not verify), or, with no candidate, the
+    hint itself in base64url (so they say the signer is not trusted).
+    """
+    check = verify or signed.signature_valid
+    trust_list = trust.trust_list
+    candidates = [] if trust_list is None else [
+        entry for entry in trust_list.entries if signed.claim.names_issuer(entry.kid)]
+    for entry in candidates:
+        if check(entry.public_key):
+            return entry.kid
+    if candidates:
+        return candidates[0].kid
+    return b64url_encode(signed.claim.issuer_kid_hint)
+
+
+def _remembering(verify: Callable[[PublicKey], bool]) -> Callable[[PublicKey], bool]:
+    """``verify`` with its answers remembered per key (the hint search and the signer rows
+    would otherwise verify the same signature twice)."""
+    answers: dict[str, bool] = {}
+
+    def remembered(key: PublicKey) -> bool:
+        answer = answers.get(key.kid)
+        if answer is None:
+            answer = answers[key.kid] = verify(key)
+        return answer
+
+    return remembered
+
+
+def claim_in_bundle(bundle: Bundle, *, source: str = "<bundle>") -> SignedClaim:
+    """The compact claim a certifier issued when signing ``bundle`` (its ``cfl.claim``
+    unprotected header, ADR 0025), checked against the bundle before it goes on a label.
+
+    The claim must decode strictly, name the signature's key (kid hint) and algorithm, be
+    bound to this declaration (digest) and agree with it. Its signature can only be checked
+    against a trust list, which is what verifying the label does; nothing here trusts it.
+    """
+    problems: list[str] = []
+    for index, entry in enumerate(bundle.signatures):
+        encoded = entry.claim
+        if encoded is None or entry.role != "certifier":
+            continue
+        where = f"$.signatures[{index}].header.cfl.claim"
+        try:
+            signed = decode_claim(b64url_decode(encoded, what="'cfl.claim'"),
+                                  source=f"{source} {where}")
+        except InputError as exc:
+            problems.append(f"{where}: {exc.message}")
+            continue
+        if not signed.claim.names_issuer(entry.kid) or signed.alg != entry.alg:
+            problems.append(f"{where}: the claim names another key than its signature")
+            continue
+        failed = [row.message for row in binding_rows(signed, bundle)
+                  if row.status is not Status.PASSED]
+        if failed:
+            problems.append(f"{where}: {failed[0]}")
+            continue
+        return signed
+    if problems:
+        raise InputError(f"carries no usable QR claim ({'; '.join(problems)}); ask the "
+                         "certifier to sign it again (cfl sign --role certifier)",
+                         source=source, code="bad_bundle_claim")
+    raise InputError("carries no QR claim: it was signed without one (by an older cfl, or "
+                     "for a declaration without the cfl extension). Ask the certifier to "
+                     "sign it again with cfl sign --role certifier, or, as the certifier, "
+                     "pass --key", source=source, code="no_bundle_claim")
 
 
 def binding_rows(signed: SignedClaim, bundle: Bundle, *, subject: str = "claim"
@@ -614,7 +902,7 @@ def binding_rows(signed: SignedClaim, bundle: Bundle, *, subject: str = "claim"
                      "the claim's SHA-256 matches the bundle's declaration", subject=subject)]
     try:
         expected = claim_from_declaration(bundle.declaration, digest=bundle.digest,
-                                          issuer_kid=signed.claim.issuer_kid,
+                                          issuer_kid=b64url_encode(signed.claim.issuer_kid_hint),
                                           at=signed.claim.issued_at)
     except InputError as exc:
         rows.append(CheckRow("claim-agreement", Status.FAILED, "claim_disagrees",

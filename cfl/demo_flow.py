@@ -19,8 +19,12 @@ from cfl.demo import DemoResult, build_demo
 from cfl.envelope import bundle_to_bytes, sign_bundle
 from cfl.jsonio import dumps_pretty, load_json_file
 from cfl.keys import LocalSigner, write_key_pair
+from cfl.label.readback import verify_label
+from cfl.label.render import render_label
+from cfl.label.templates import builtin_template_names, load_template
 from cfl.output import write_atomic
 from cfl.recognition.engine import RecognitionResult, check_declaration
+from cfl.recognition.grading import GradeResult, grade_declaration
 from cfl.revocation import revoke
 from cfl.trust import (
     Accreditation,
@@ -49,7 +53,9 @@ class DemoRun:
     certifier_dir: Path
     trust_list: Path
     revocations: Path
+    grades: dict[str, GradeResult]
     bundles: dict[str, Path]
+    labels: dict[str, dict[str, Path]]
     verification: dict[Path, VerificationReport]
     recognition: dict[str, RecognitionResult]
 
@@ -99,24 +105,50 @@ def run_demo(out_dir: Path, *, at: dt.datetime) -> DemoRun:
     bundles_dir = out_dir / "bundles"
     bundles_dir.mkdir(parents=True, exist_ok=True)
     bundles: dict[str, Path] = {}
+    graded_dir = out_dir / "graded"
+    graded_dir.mkdir(parents=True, exist_ok=True)
+    grades: dict[str, GradeResult] = {}
     for category, declaration_path in data.declarations.items():
-        declaration = load_json_file(declaration_path)
-        bundle = sign_bundle(declaration, certifier, role="certifier", at=at)
+        # grading comes before signing, so the class reaches the claim and the label
+        grade = grade_declaration(load_json_file(declaration_path), DEMO_RULE_SET, at=at)
+        grades[category] = grade
+        write_atomic(graded_dir / f"{category}.json", dumps_pretty(grade.declaration))
+        bundle = sign_bundle(grade.declaration, certifier, role="certifier", at=at)
         path = bundles_dir / f"{category}.json"
         write_atomic(path, bundle_to_bytes(bundle))
         bundles[category] = path
+
+    labels = _render_labels(out_dir / "labels", bundles)
 
     trust = load_trust_context(trust_bytes, anchor=operator.public_key, at=at,
                                store=MemoryTrustStore(), revocations=[revocation_bytes],
                                source=str(trust_list))
     verification = {path: verify_bundle(path.read_bytes(), trust, at=at, source=str(path))
                     for path in bundles.values()}
-    recognition = {category: check_declaration(load_json_file(path), at=at)
-                   for category, path in data.declarations.items()}
+    for by_template in labels.values():
+        for path in by_template.values():
+            verification[path] = verify_label(path.read_bytes(), trust, at=at, source=str(path))
+    recognition = {category: check_declaration(grade.declaration, at=at)
+                   for category, grade in grades.items()}
     run = DemoRun(data, passphrase_file, operator_dir, certifier_dir, trust_list, revocations,
-                  bundles, verification, recognition)
+                  grades, bundles, labels, verification, recognition)
     _write_reports(out_dir / "reports", run)
     return run
+
+
+def _render_labels(labels_dir: Path, bundles: dict[str, Path]) -> dict[str, dict[str, Path]]:
+    """A label in every built-in template for every bundle, with the claim issued at signing."""
+    labels_dir.mkdir(parents=True, exist_ok=True)
+    templates = {name: load_template(name) for name in builtin_template_names()}
+    labels: dict[str, dict[str, Path]] = {}
+    for category, bundle_path in bundles.items():
+        data = bundle_path.read_bytes()
+        labels[category] = {}
+        for name, template in templates.items():
+            path = labels_dir / f"{category}-{name}.pdf"
+            write_atomic(path, render_label(data, template=template, source=str(bundle_path)))
+            labels[category][name] = path
+    return labels
 
 
 def demo_trust(run: DemoRun, *, at: dt.datetime) -> TrustContext:

@@ -1,8 +1,9 @@
 """Signed documents: JWS (General JSON Serialization, detached payload) over JCS bytes.
 
 A signed bundle is ``{"declaration": {...}, "signatures": [entry, ...]}``. Each entry is one
-JWS signature object ``{"protected": B64URL(header), "signature": B64URL(sig)}`` (an
-unprotected ``"header"`` object is tolerated but never used for anything that matters).
+JWS signature object ``{"protected": B64URL(header), "signature": B64URL(sig)}``. The only
+unprotected ``"header"`` member allowed is ``"cfl.claim"`` on a certifier's entry: the compact
+QR claim issued at signing (self-authenticating COSE, never used for the bundle's own checks).
 The JWS payload is the RFC 8785 bytes of ``declaration``, detached: the signing input is
 ``ASCII(protected) || "." || BASE64URL(JCS(declaration))`` as RFC 7515 §5.1 requires, so any
 JOSE library verifies a signature by re-attaching that payload.
@@ -46,6 +47,11 @@ ROLES = ("certifier", "manufacturer")
 
 #: Header members that carry or point to keys: never honoured, always refused.
 KEY_HEADERS = frozenset({"jwk", "jku", "x5c", "x5u", "x5t", "x5t#S256"})
+#: The one unprotected-header member allowed: the certifier's compact claim (base64url of the
+#: COSE_Sign1 bytes), issued when signing (ADR 0025). Never used for the bundle's checks.
+CLAIM_HEADER = "cfl.claim"
+#: Bound on that member (a claim is at most 512 bytes: 683 base64url characters).
+MAX_CLAIM_HEADER_CHARS = 700
 #: The protected-header members cfl writes and understands.
 KNOWN_HEADERS = frozenset({"alg", "kid", "typ", "iat", ROLE_HEADER})
 
@@ -77,6 +83,12 @@ class SignatureEntry:
     def typ(self) -> str:
         typ = self.header.get("typ", "")
         return typ if isinstance(typ, str) else ""
+
+    @property
+    def claim(self) -> str | None:
+        """The compact claim (base64url COSE) carried in the unprotected header, if any."""
+        value = (self.unprotected or {}).get(CLAIM_HEADER)
+        return value if isinstance(value, str) else None
 
     @property
     def signed_at(self) -> dt.datetime:
@@ -219,6 +231,12 @@ def _parse_entry(entry: Any, *, source: str, location: str) -> SignatureEntry:
         if both:
             raise _bad(f"{both[0]!r} is in both the protected and the unprotected header",
                        source, f"{location}.header", code="bad_header")
+        claim = unprotected.get(CLAIM_HEADER)
+        if claim is not None and (not isinstance(claim, str)
+                                  or len(claim) > MAX_CLAIM_HEADER_CHARS):
+            raise _bad(f"'{CLAIM_HEADER}' must be a base64url string of at most "
+                       f"{MAX_CLAIM_HEADER_CHARS} characters", source,
+                       f"{location}.header", code="bad_header")
     return SignatureEntry(protected=protected, header=header, signature=signature,
                           unprotected=unprotected)
 
@@ -236,7 +254,8 @@ def header_problem(entry: SignatureEntry, *, typ: str) -> tuple[str, str] | None
     Refused: ``alg: none``, HMAC and any algorithm other than EdDSA/ES256, key material or
     key locations in any header, ``crit`` (cfl defines no critical extension), a ``typ``
     other than ``typ`` (a revocation list signature is not a declaration signature), and
-    protected members cfl does not know.
+    protected members cfl does not know, and unprotected members other than the
+    certifier's ``cfl.claim`` on a declaration signature.
     """
     alg = entry.alg
     if alg.lower() == "none":
@@ -262,6 +281,11 @@ def header_problem(entry: SignatureEntry, *, typ: str) -> tuple[str, str] | None
     unknown = sorted(set(entry.header) - KNOWN_HEADERS)
     if unknown:
         return "header_unsupported", f"the protected header member {unknown[0]!r} is unknown"
+    allowed = {CLAIM_HEADER} if typ == TYP_DECLARATION and entry.role == "certifier" else set()
+    unknown = sorted(set(entry.unprotected or {}) - allowed)
+    if unknown:
+        return "header_unsupported", (f"the unprotected header member {unknown[0]!r} is not "
+                                      "allowed (only a certifier's 'cfl.claim' is)")
     return None
 
 
@@ -270,14 +294,16 @@ def header_problem(entry: SignatureEntry, *, typ: str) -> tuple[str, str] | None
 
 def sign_content(
     content: dict[str, Any], signer: Signer, *, typ: str, at: dt.datetime,
-    extra_header: dict[str, Any] | None = None,
+    extra_header: dict[str, Any] | None = None, payload: bytes | None = None,
 ) -> dict[str, Any]:
-    """One JWS signature entry (as JSON) over the JCS bytes of ``content``."""
+    """One JWS signature entry (as JSON) over the JCS bytes of ``content`` (``payload``, if
+    the caller has them already)."""
     header: dict[str, Any] = {"alg": signer.alg, "kid": signer.kid, "typ": typ,
                               "iat": int(at.timestamp())}
     header.update(extra_header or {})
     protected = b64url_encode(canonical_bytes(header))
-    payload = canonical_bytes(content)
+    if payload is None:
+        payload = canonical_bytes(content)
     signing_input = protected.encode("ascii") + b"." + b64url_encode(payload).encode("ascii")
     signature = signer.sign(signing_input)
     return {"protected": protected, "signature": b64url_encode(signature)}
@@ -285,12 +311,18 @@ def sign_content(
 
 def sign_bundle(
     declaration_or_bundle: dict[str, Any], signer: Signer, *, role: str, at: dt.datetime,
-    source: str = "<declaration>",
+    source: str = "<declaration>", issue_claim: bool | None = None,
 ) -> dict[str, Any]:
     """Validate the declaration, then return a bundle with one more signature by ``signer``.
 
     ``declaration_or_bundle`` is a declaration or an existing bundle; an existing bundle's
     declaration and signatures are kept exactly as they are.
+
+    A certifier's signature also carries the compact QR claim (issued with the same key at
+    the same time) in its unprotected ``cfl.claim`` header, so labels can be printed without
+    the key (ADR 0025). ``issue_claim``: None (default) issues it for a certifier whenever
+    the declaration has what a claim needs (the cfl extension); True requires it (an
+    :class:`InputError` says what is missing); False never issues one.
     """
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}",
@@ -307,9 +339,32 @@ def sign_bundle(
     else:
         declaration, existing = declaration_or_bundle, []
     _require_valid_declaration(declaration, source=source)
+    payload = canonical_bytes(declaration)
     new_entry = sign_content(declaration, signer, typ=TYP_DECLARATION, at=at,
-                             extra_header={ROLE_HEADER: role})
+                             extra_header={ROLE_HEADER: role}, payload=payload)
+    if issue_claim is not False and role == "certifier":
+        claim = _issue_claim(declaration, payload, signer, at=at, source=source,
+                             required=issue_claim is True)
+        if claim is not None:
+            new_entry = {"protected": new_entry["protected"],
+                         "header": {CLAIM_HEADER: b64url_encode(claim)},
+                         "signature": new_entry["signature"]}
     return {"declaration": declaration, "signatures": [*existing, new_entry]}
+
+
+def _issue_claim(declaration: dict[str, Any], payload: bytes, signer: Signer, *,
+                 at: dt.datetime, source: str, required: bool) -> bytes | None:
+    from cfl.claim import claim_from_declaration, sign_claim
+
+    try:
+        claim = claim_from_declaration(declaration, digest=hashlib.sha256(payload).digest(),
+                                       issuer_kid=signer.kid, at=at)
+    except InputError as exc:
+        if required:
+            raise InputError(f"cannot carry a QR claim: {exc.message}", source=source,
+                             code=exc.code) from None
+        return None
+    return sign_claim(claim, signer)
 
 
 def _looks_like_bundle(value: dict[str, Any]) -> bool:

@@ -309,7 +309,16 @@ def test_random_byte_flips_never_pass_a_changed_bundle(data: st.DataObject) -> N
     damaged[index] ^= mask
     report = verify_bundle(bytes(damaged), world().context(), at=AT)
     if report.bottom_line is Status.PASSED:  # only possible if nothing that matters changed
-        assert loads_strict(bytes(damaged)) == loads_strict(original)
+        assert _without_claims(loads_strict(bytes(damaged))) == _without_claims(
+            loads_strict(original))
+
+
+def _without_claims(bundle: Any) -> Any:
+    """The bundle without the certifier's unprotected ``cfl.claim`` header (ADR 0025): the
+    bundle's checks never use it; a QR claim is verified on its own (tests/test_claim.py)."""
+    for entry in bundle["signatures"]:
+        entry.pop("header", None)
+    return bundle
 
 
 def _compact_bundle() -> bytes:

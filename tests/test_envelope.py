@@ -48,7 +48,8 @@ def test_a_signed_bundle_has_the_agreed_shape() -> None:
     assert set(bundle) == {"declaration", "signatures"}
     assert bundle["declaration"] == w.declaration()
     (entry,) = bundle["signatures"]
-    assert set(entry) == {"protected", "signature"}
+    assert set(entry) == {"protected", "header", "signature"}
+    assert set(entry["header"]) == {"cfl.claim"}  # the certifier's QR claim (ADR 0025)
     header = json.loads(b64url_decode(entry["protected"]))
     assert header == {"alg": "EdDSA", "kid": w.certifier.kid, "typ": TYP_DECLARATION,
                       "iat": int(SIGNED_AT.timestamp()), ROLE_HEADER: "certifier"}

@@ -12,22 +12,26 @@ from cfl.cli.keys import open_signer, passphrase_option
 from cfl.cli.options import at_option
 from cfl.envelope import MAX_BUNDLE_BYTES, parse_bundle
 from cfl.jsonio import read_bytes
-from cfl.label.render import make_claim_text
+from cfl.label.render import label_claim_text
 
 
 @click.command()
 @click.argument("bundle", type=click.Path(path_type=Path, allow_dash=True, dir_okay=False))
-@click.option("--key", required=True, type=click.Path(path_type=Path),
-              help="The certifier's signing key (a key folder or its private.pem); it must "
-              "have signed BUNDLE.")
+@click.option("--key", type=click.Path(path_type=Path), default=None,
+              help="Issue a new claim with the certifier's key (a key folder or its "
+              "private.pem; it must have signed BUNDLE). Without it the claim the certifier "
+              "issued at signing is printed.")
 @click.option("--resolver", default=DEFAULT_RESOLVER, show_default=True,
               help="Uppercase resolver URL ending in '/' (QR alphanumeric characters only).")
 @passphrase_option
 @at_option
-def claim(bundle: Path, key: Path, resolver: str, passphrase_file: Path | None,
+def claim(bundle: Path, key: Path | None, resolver: str, passphrase_file: Path | None,
           at: dt.datetime) -> None:
-    """Print the compact signed claim of BUNDLE as QR text (resolver URL + one number)."""
+    """Print the compact signed claim of BUNDLE as QR text (resolver URL + one number).
+
+    The claim is the one the certifier issued when signing BUNDLE, or, with --key, a new one.
+    """
     source = "<stdin>" if str(bundle) == "-" else str(bundle)
     parsed = parse_bundle(read_bytes(bundle, max_bytes=MAX_BUNDLE_BYTES), source=source)
-    signer = open_signer(key, passphrase_file)
-    click.echo(make_claim_text(parsed, signer, at=at, resolver=resolver))
+    signer = open_signer(key, passphrase_file) if key is not None else None
+    click.echo(label_claim_text(parsed, signer, at=at, resolver=resolver, source=source))

@@ -29,7 +29,8 @@ def demo(directory: Path, at: dt.datetime) -> None:
     """Run the whole cfl flow on ILLUSTRATIVE data in DIRECTORY (default ./cfl-demo).
 
     Seven products (battery pack, PV module, passenger EV, aluminium, cement, flat glass,
-    steel): inputs/, declarations/, keys/ (encrypted; demo passphrase beside them), trust/,
+    steel): inputs/, declarations/, graded/ (graded under GB/T 24067-2024's illustrative
+    thresholds, before signing), keys/ (encrypted; demo passphrase beside them), trust/,
     bundles/, labels/ and reports/. The figures are plausible, not measured, and marked
     illustrative everywhere.
     """
@@ -41,19 +42,27 @@ def demo(directory: Path, at: dt.datetime) -> None:
                f"passphrase in {run.passphrase_file}")
     click.echo(f"  trust list: {run.trust_list}; revocations: {run.revocations}")
     click.echo("")
-    click.echo(f"  {'product':24} {'verified':10} recognised under")
+    click.echo(f"  labels: {sum(len(v) for v in run.labels.values())} PDFs in "
+               f"{directory / 'labels'} ({', '.join(next(iter(run.labels.values())))})")
+    click.echo("")
+    click.echo(f"  {'product':24} {'grade':6} {'bundle+labels':14} recognised under")
     for category, result in run.recognition.items():
-        reports = [r for p, r in run.verification.items() if category in p.name]
+        reports = [r for p, r in run.verification.items() if p.name.startswith(category)]
         verified = all(r.passed for r in reports) and bool(reports)
         recognised = [r.target for r in result.reports
                       if r.verdict in (Verdict.RECOGNISED, Verdict.RECOGNISED_WITH_CONDITIONS)]
-        click.echo(f"  {category:24} {'PASSED' if verified else 'NOT PASSED':10} "
+        grade = run.grades[category]
+        mark = "*" if grade.illustrative else ""
+        click.echo(f"  {category:24} {grade.grade_class + mark:6} "
+                   f"{'PASSED' if verified else 'NOT PASSED':14} "
                    f"{len(recognised)}/{len(result.reports)}: {', '.join(recognised) or '-'}")
     click.echo("")
+    click.echo("  * grade from ILLUSTRATIVE thresholds: China has published no grading "
+               "thresholds yet")
     click.echo(f"  reports: {directory / 'reports'} (verification.txt, recognition.txt, JSON)")
-    first_bundle = next(iter(run.bundles.values()))
+    first_label = next(iter(next(iter(run.labels.values())).values()))
     click.echo("  verify one yourself:")
-    click.echo(f"    cfl verify {first_bundle} --trust {run.trust_list} "
+    click.echo(f"    cfl verify {first_label} --trust {run.trust_list} "
                f"--anchor {run.operator_dir / 'public.jwk.json'} --revocations {run.revocations} "
                f"--trust-store {directory / 'trust' / 'store'}")
     if not run.all_verified:

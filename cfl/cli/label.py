@@ -11,10 +11,10 @@ import click
 from cfl.claim import DEFAULT_RESOLVER
 from cfl.cli.keys import open_signer, passphrase_option
 from cfl.cli.options import at_option
-from cfl.envelope import MAX_BUNDLE_BYTES, parse_bundle
+from cfl.envelope import MAX_BUNDLE_BYTES
 from cfl.jsonio import read_bytes
 from cfl.label.batch import collect_items, render_batch
-from cfl.label.render import LabelRenderer, make_claim_text, prepare_label
+from cfl.label.render import render_label
 from cfl.label.templates import load_template
 from cfl.output import write_atomic
 
@@ -28,9 +28,10 @@ from cfl.output import write_atomic
               help="A folder of signed bundles (*.json) or a CSV with a 'bundle' column.")
 @click.option("-o", "--output", "output_name", required=True, type=click.Path(),
               help="PDF to write; with --batch a folder (ending in '/') gets one PDF each.")
-@click.option("--key", required=True, type=click.Path(path_type=Path),
-              help="The certifier's signing key for the QR claim (it must have signed the "
-              "bundles).")
+@click.option("--key", type=click.Path(path_type=Path), default=None,
+              help="Only for a certifier labelling directly or for bundles without a claim: "
+              "the certifier's key issues the QR claim now (it must have signed the "
+              "bundles). Without it the claim issued at signing is used.")
 @click.option("--resolver", default=DEFAULT_RESOLVER, show_default=True,
               help="Uppercase resolver URL ending in '/'.")
 @click.option("--font", type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -40,12 +41,14 @@ from cfl.output import write_atomic
 @click.option("--resume", is_flag=True, help="Skip outputs that are already complete.")
 @passphrase_option
 @at_option
-def label(bundle: Path | None, template: str, batch: Path | None, output_name: str, key: Path,
+def label(bundle: Path | None, template: str, batch: Path | None, output_name: str,
+          key: Path | None,
           resolver: str, font: Path | None, jobs: int, resume: bool,
           passphrase_file: Path | None, at: dt.datetime) -> None:
     """Render a label PDF for BUNDLE, or for every bundle of --batch.
 
-    The QR carries a compact claim signed with --key; the PDF embeds the signed bundle.
+    The QR carries the compact claim the certifier issued when signing (cfl sign --role
+    certifier), or one issued now with --key; the PDF embeds the signed bundle.
     """
     if (bundle is None) == (batch is None):
         raise click.UsageError("give either BUNDLE or --batch DIR_OR_CSV")
@@ -56,15 +59,14 @@ def label(bundle: Path | None, template: str, batch: Path | None, output_name: s
         assert bundle is not None
         source = "<stdin>" if str(bundle) == "-" else str(bundle)
         data = read_bytes(bundle, max_bytes=MAX_BUNDLE_BYTES)
-        parsed = parse_bundle(data, source=source)
-        renderer = LabelRenderer(load_template(template), font_path=font_path)
-        signer = open_signer(key, passphrase_file)
-        text = make_claim_text(parsed, signer, at=at, resolver=resolver)
-        write_atomic(output, renderer.render([prepare_label(parsed, data, text)]))
+        signer = open_signer(key, passphrase_file) if key is not None else None
+        pdf = render_label(data, template=load_template(template), signer=signer, at=at,
+                           resolver=resolver, font_path=font_path, source=source)
+        write_atomic(output, pdf)
         click.echo(f"wrote {output} ({template})", err=True)
         return
     items = collect_items(batch)
-    signer = open_signer(key, passphrase_file)
+    signer = open_signer(key, passphrase_file) if key is not None else None
     with click.progressbar(length=len(items), label="labels", file=click.get_text_stream(
             "stderr")) as bar:
         result = render_batch(items, template=template, signer=signer, at=at, output=output,

@@ -30,6 +30,8 @@ def sign(declaration: Path, key: Path, role: str, output: Path, passphrase_file:
     """Validate DECLARATION (a declaration or a signed bundle) and add a signature.
 
     Signing a bundle adds one signature beside the others; the declaration is never changed.
+    A certifier's signature also carries the compact QR claim, issued with the same key at
+    the same --at, so labels can be printed without the key (cfl label).
     """
     source = "<stdin>" if str(declaration) == "-" else str(declaration)
     document = load_json_file(declaration)
@@ -39,6 +41,11 @@ def sign(declaration: Path, key: Path, role: str, output: Path, passphrase_file:
     signer = open_signer(key, passphrase_file)
     bundle = sign_bundle(document, signer, role=role, at=at, source=source)
     write_atomic(output, bundle_to_bytes(bundle))
+    if role == "certifier":
+        issued = "header" in bundle["signatures"][-1]
+        click.echo("issued the QR claim (cfl label needs no key)" if issued else
+                   "no QR claim issued: the declaration lacks the cfl extension a claim needs",
+                   err=True)
     if str(output) != "-":
         click.echo(f"signed as {role} with {signer.kid}; wrote {output} "
                    f"({len(bundle['signatures'])} signature(s))", err=True)

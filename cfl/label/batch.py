@@ -1,7 +1,9 @@
 """Batch labels: many bundles (a folder or a CSV) → one multi-page PDF or one PDF each.
 
-Claims are signed in the calling process (the key never leaves it; signing is cheap). The
-costly part, QR encoding, runs in ``jobs`` worker processes: for one multi-page PDF the
+Each label's QR claim is the one the certifier issued when signing the bundle (its
+``cfl.claim`` header, ADR 0025), so no key is needed; with a ``signer`` (the certifier's key)
+claims are issued afresh, in the calling process (the key never leaves it). QR encoding runs
+in ``jobs`` worker processes: for one multi-page PDF the
 workers return the QR drawing operators and the parent draws the pages (so the bundles are
 embedded once and the output is written atomically); for a folder each worker renders and
 atomically writes whole files. ``resume`` skips outputs that are already complete: the final
@@ -25,14 +27,19 @@ from cfl.envelope import MAX_BUNDLE_BYTES, parse_bundle
 from cfl.errors import CflError, InputError
 from cfl.jsonio import decode_utf8, read_bytes
 from cfl.keys import Signer
+from cfl.label.merge import merge_label_parts
 from cfl.label.readback import extract_bundles
-from cfl.label.render import LabelContent, LabelRenderer, make_claim_text, prepare_label
+from cfl.label.render import LabelContent, LabelRenderer, label_claim_text, prepare_label
 from cfl.label.templates import load_template
-from cfl.output import write_atomic
+from cfl.output import open_atomic, write_atomic
 
 MAX_BATCH_ITEMS = 100_000
 MAX_CSV_BYTES = 16 * 1024 * 1024
 CHUNK = 50
+#: A single-PDF batch larger than this is rendered in parts of this many pages, each to a
+#: temporary PDF, and the parts are merged streaming (:mod:`cfl.label.merge`), so memory
+#: stays flat whatever the batch size (ADR 0029).
+PAGES_PER_PART = 500
 
 Progress = Callable[[int], None]
 
@@ -132,12 +139,12 @@ def _read_bundle(item: BatchItem) -> bytes:
         raise
 
 
-def _content(item: BatchItem, data: bytes, signer: Signer, at: dt.datetime,
+def _content(item: BatchItem, data: bytes, signer: Signer | None, at: dt.datetime,
              resolver: str) -> LabelContent:
     source = str(item.bundle_path)
     try:
         bundle = parse_bundle(data, source=source)
-        claim = make_claim_text(bundle, signer, at=at, resolver=resolver)
+        claim = label_claim_text(bundle, signer, at=at, resolver=resolver, source=source)
         return prepare_label(bundle, data, claim, name=item.name)
     except InputError as exc:
         raise exc.at(source) from None
@@ -180,8 +187,9 @@ def _chunks(values: Sequence[Any], size: int) -> Iterator[list[Any]]:
 
 
 def render_batch(
-    items: Sequence[BatchItem], *, template: str, signer: Signer, at: dt.datetime,
-    output: Path, resolver: str = DEFAULT_RESOLVER, jobs: int = 1, resume: bool = False,
+    items: Sequence[BatchItem], *, template: str, signer: Signer | None = None,
+    at: dt.datetime, output: Path, resolver: str = DEFAULT_RESOLVER, jobs: int = 1,
+    resume: bool = False,
     font_path: str | None = None, progress: Progress | None = None,
     to_directory: bool | None = None,
 ) -> BatchResult:
@@ -200,38 +208,80 @@ def render_batch(
         return _render_directory(items, template=template, signer=signer, at=at,
                                  output=output, resolver=resolver, jobs=jobs, resume=resume,
                                  font_path=font_path, advance=advance)
-    if resume and output.is_file():
-        datas = [_read_bundle(item) for item in items]
-        if _batch_complete(output, datas):
-            advance(len(items))
-            return BatchResult(0, len(items), output)
-    contents = [_content(item, _read_bundle(item), signer, at, resolver) for item in items]
+    if resume and output.is_file() and _batch_complete(output, items):
+        advance(len(items))
+        return BatchResult(0, len(items), output)
     renderer = LabelRenderer(load_template(template), font_path=font_path)
-    if jobs == 1:
-        operators: list[list[str]] = []
-        for chunk in _chunks(contents, CHUNK):
-            operators.extend(renderer.qr_ops(c) for c in chunk)
-            advance(len(chunk))
-    else:
-        operators = []
-        with _pool(jobs, template, font_path) as pool:
-            for result in pool.imap(_worker_qr_ops, _chunks(contents, CHUNK)):
-                operators.extend(result)
-                advance(len(result))
-    write_atomic(output, renderer.render(contents, operators))
-    return BatchResult(len(contents), 0, output)
-
-
-def _batch_complete(output: Path, datas: Sequence[bytes]) -> bool:
+    pool = _pool(jobs, template, font_path) if jobs > 1 else None
     try:
-        files = extract_bundles(output.read_bytes(), source=str(output))
-    except (CflError, OSError):
+        def part(start: int, stop: int) -> bytes:
+            contents = [_content(item, _read_bundle(item), signer, at, resolver)
+                        for item in items[start:stop]]
+            operators: list[list[str]] = []
+            if pool is None:
+                for chunk in _chunks(contents, CHUNK):
+                    operators.extend(renderer.qr_ops(c) for c in chunk)
+                    advance(len(chunk))
+            else:
+                for result in pool.imap(_worker_qr_ops, _chunks(contents, CHUNK)):
+                    operators.extend(result)
+                    advance(len(result))
+            return renderer.render(contents, operators,
+                                   first_page=None if len(items) <= PAGES_PER_PART else start)
+
+        if len(items) <= PAGES_PER_PART:
+            write_atomic(output, part(0, len(items)))
+        else:
+            _render_in_parts(output, len(items), part)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+    return BatchResult(len(items), 0, output)
+
+
+def _render_in_parts(output: Path, count: int, part: Callable[[int, int], bytes]) -> None:
+    """Render ``count`` pages in parts to temporary PDFs beside ``output`` and merge them,
+    streaming, into ``output`` atomically (:mod:`cfl.label.merge`): memory does not grow
+    with the number of pages, and every page keeps its own embedded bundle."""
+    import tempfile
+
+    folder = output.parent if str(output.parent) else Path(".")
+    with tempfile.TemporaryDirectory(prefix=f".{output.name}.", suffix=".parts",
+                                     dir=folder) as scratch:
+        paths: list[Path] = []
+        for number, start in enumerate(range(0, count, PAGES_PER_PART)):
+            path = Path(scratch) / f"part-{number:05d}.pdf"
+            path.write_bytes(part(start, min(start + PAGES_PER_PART, count)))
+            paths.append(path)
+        with open_atomic(output) as stream:
+            merge_label_parts(paths, stream)
+
+
+def _batch_complete(output: Path, items: Sequence[BatchItem]) -> bool:
+    """True if ``output`` embeds exactly the items' bundles, in order (read one by one)."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(output))
+    except (pdfium.PdfiumError, OSError):
         return False
-    return list(files.values()) == list(datas)
+    try:
+        if document.count_attachments() != len(items) or len(document) != len(items):
+            return False
+        for index, item in enumerate(items):
+            attachment = document.get_attachment(index)
+            if bytes(attachment.get_data()) != _read_bundle(item):
+                return False
+        return True
+    except (CflError, pdfium.PdfiumError, OSError):
+        return False
+    finally:
+        document.close()
 
 
 def _render_directory(
-    items: Sequence[BatchItem], *, template: str, signer: Signer, at: dt.datetime,
+    items: Sequence[BatchItem], *, template: str, signer: Signer | None, at: dt.datetime,
     output: Path, resolver: str, jobs: int, resume: bool, font_path: str | None,
     advance: Progress,
 ) -> BatchResult:

@@ -22,7 +22,13 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 
-from cfl.claim import DEFAULT_RESOLVER, claim_from_declaration, claim_to_text, sign_claim
+from cfl.claim import (
+    DEFAULT_RESOLVER,
+    claim_from_declaration,
+    claim_in_bundle,
+    claim_to_text,
+    sign_claim,
+)
 from cfl.envelope import ROLE_HEADER, Bundle
 from cfl.errors import InputError
 from cfl.keys import Signer
@@ -100,6 +106,8 @@ class LabelContent:
         out["verification_level"] = messages.get(f"level.{level}", lang, level) if level else ""
         if not out.get("grade"):
             out["grade"] = messages.get("not_graded", lang)
+        elif self.base_fields.get("grade_illustrative"):
+            out["grade"] = f"{out['grade']} ({messages.get('grade_illustrative', lang)})"
         self._cache[lang] = out
         return out
 
@@ -124,6 +132,18 @@ def make_claim_text(bundle: Bundle, signer: Signer, *, at: dt.datetime,
     claim = claim_from_declaration(bundle.declaration, digest=bundle.digest,
                                    issuer_kid=signer.kid, at=at)
     return claim_to_text(sign_claim(claim, signer), resolver)
+
+
+def label_claim_text(bundle: Bundle, signer: Signer | None = None, *,
+                     at: dt.datetime | None = None, resolver: str = DEFAULT_RESOLVER,
+                     source: str = "<bundle>") -> str:
+    """The QR text for ``bundle``'s label: the claim its certifier issued when signing
+    (ADR 0025), or, with ``signer`` (the certifier's key), a claim issued now at ``at``."""
+    if signer is None:
+        return claim_to_text(claim_in_bundle(bundle, source=source).encoded, resolver)
+    if at is None:
+        raise InputError("a claim issued now needs the time (--at)", code="no_time")
+    return make_claim_text(bundle, signer, at=at, resolver=resolver)
 
 
 def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
@@ -151,6 +171,7 @@ def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
         base = {
             "value": str(pcf["pcfExcludingBiogenicUptake"]),
             "grade": str(grade.get("class", "")),
+            "grade_illustrative": "yes" if grade.get("illustrative") else "",
             "rule_set": str(rule["id"]),
             "product_rule": " ".join(str(product_rule[k]) for k in ("name", "version")
                                      if k in product_rule),
@@ -250,21 +271,25 @@ class LabelRenderer:
     # -- public
 
     def render(self, contents: Iterable[LabelContent],
-               qr_operators: Sequence[Sequence[str]] | None = None) -> bytes:
+               qr_operators: Sequence[Sequence[str]] | None = None, *,
+               first_page: int | None = None) -> bytes:
         """One PDF with a page per content; bundles embedded as attachments.
 
         ``qr_operators`` may hold pre-computed QR drawing operators per page (see
         :meth:`qr_ops`), so the costly QR encoding can run in worker processes.
+        ``first_page`` (0-based) renders a part of a larger batch: the attachments are then
+        named ``bundle-NNNNN.json`` after their page in the whole batch, even for one page.
         """
         previous_a85 = rl_config.useA85
         rl_config.useA85 = 0  # plain Flate streams: ASCII85 costs time and 25 % size
         try:
-            return self._render(contents, qr_operators)
+            return self._render(contents, qr_operators, first_page)
         finally:
             rl_config.useA85 = previous_a85
 
     def _render(self, contents: Iterable[LabelContent],
-                qr_operators: Sequence[Sequence[str]] | None) -> bytes:
+                qr_operators: Sequence[Sequence[str]] | None,
+                first_page: int | None) -> bytes:
         buffer = io.BytesIO()
         canvas = rl_canvas.Canvas(buffer, pagesize=self.page_size, pageCompression=1,
                                   invariant=1, initialFontName=self.font.name)
@@ -278,8 +303,9 @@ class LabelRenderer:
             embedded.append((content.name, content.bundle_bytes))
         if not embedded:
             raise InputError("nothing to render", code="empty_batch")
-        names = [ATTACHMENT_NAME] if len(embedded) == 1 else [
-            f"bundle-{i + 1:05d}.json" for i in range(len(embedded))]
+        offset = first_page or 0
+        names = [ATTACHMENT_NAME] if len(embedded) == 1 and first_page is None else [
+            f"bundle-{offset + i + 1:05d}.json" for i in range(len(embedded))]
         _embed_files(canvas, [(n, data) for n, (_, data) in zip(names, embedded, strict=True)])
         canvas.save()
         return buffer.getvalue()
@@ -578,3 +604,16 @@ def _embed_files(canvas: Any, files: Sequence[tuple[str, bytes]]) -> None:
     catalog.Names = pdfdoc.PDFDictionary({
         "EmbeddedFiles": pdfdoc.PDFDictionary({"Names": pdfdoc.PDFArray(names)}),
     })
+
+
+def render_label(bundle_bytes: bytes, *, template: Template, signer: Signer | None = None,
+                 at: dt.datetime | None = None, resolver: str = DEFAULT_RESOLVER,
+                 font_path: str | None = None, source: str = "<bundle>") -> bytes:
+    """The PDF of one label for a signed bundle: the claim issued at signing (or one issued
+    now with ``signer``) in the QR, the bundle embedded. Raises ``CflError`` on bad input."""
+    from cfl.envelope import parse_bundle
+
+    parsed = parse_bundle(bundle_bytes, source=source)
+    text = label_claim_text(parsed, signer, at=at, resolver=resolver, source=source)
+    renderer = LabelRenderer(template, font_path=font_path)
+    return renderer.render([prepare_label(parsed, bundle_bytes, text)])

@@ -67,15 +67,37 @@ def test_demo_runs_the_whole_flow_and_verifies(tmp_path: Path) -> None:
         key = out / "keys" / role / "private.pem"
         assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
         assert b"ENCRYPTED PRIVATE KEY" in key.read_bytes()
+    labels = sorted((out / "labels").glob("*.pdf"))
+    assert len(labels) == 3 * len(bundles)  # sticker, standard and sheet for each product
     report = (out / "reports" / "verification.txt").read_text()
-    assert report.count("PASSED: ") == len(bundles)
-    assert "FAILED" not in report
+    assert report.count("PASSED: ") == len(bundles) + len(labels)
+    assert "FAILED" not in report and "INDETERMINATE" not in report
+    for path in sorted((out / "graded").glob("*.json")):
+        graded = load_declaration_file(path)
+        assert graded.grade_class in {"A", "B", "C", "D", "E"}
+        assert graded.extension is not None and graded.extension["grade"]["illustrative"]
     recognition = loads_strict((out / "reports" / "recognition.json").read_bytes())
     assert set(recognition) == CATEGORIES
-    # the same bundle verifies through the command a customs officer would run
+    # a label verifies through the command a customs officer would run
     verified = CliRunner().invoke(cli, [
-        "verify", str(bundles[0]), "--trust", str(out / "trust" / "trust-list.json"),
+        "verify", str(labels[0]), "--trust", str(out / "trust" / "trust-list.json"),
         "--anchor", str(out / "keys" / "operator" / "public.jwk.json"),
         "--revocations", str(out / "trust" / "revocations.json"),
         "--trust-store", str(tmp_path / "store"), "--at", "2026-11-22T00:00:00Z"])
     assert verified.exit_code == 0, verified.output
+
+
+def test_demo_labels_say_the_grade_thresholds_are_illustrative(tmp_path: Path) -> None:
+    import io
+
+    import pypdf
+
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["demo", str(out), "--at", "2026-11-21T00:00:00Z"])
+    assert result.exit_code == 0, result.output
+    assert "ILLUSTRATIVE thresholds" in result.output
+    pdf = (out / "labels" / "steel-standard.pdf").read_bytes()
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    graded = load_declaration_file(out / "graded" / "steel.json")
+    assert f"{graded.grade_class} (示例阈值)" in text
+    assert "热轧钢卷" in text and "Hot-rolled steel coil" in text

@@ -1,4 +1,4 @@
-"""Reading labels back: photo-like images, fixed-mask QR at 150 dpi, bad inputs."""
+"""Reading labels back: photo-like images, QR symbols at 150 dpi, bad inputs."""
 
 from __future__ import annotations
 
@@ -18,7 +18,12 @@ from signing_world import AT, SIGNED_AT, world
 
 from cfl.claim import claim_from_declaration, claim_to_text, sign_claim, verify_claim
 from cfl.errors import InputError
-from cfl.label.qr import DEFAULT_MASK, encode_claim_qr
+from cfl.label.qr import (
+    DATA_CODEWORDS,
+    claim_segment_bits,
+    encode_claim_qr,
+    optimal_version,
+)
 from cfl.label.readback import (
     decode_qr_from_image,
     decode_qr_from_pdf,
@@ -54,31 +59,53 @@ def test_photo_like_rendering_verifies(template: str) -> None:
 
 @settings(max_examples=15, deadline=None)
 @given(st.integers(min_value=1, max_value=10**9), st.integers(min_value=0, max_value=2**64))
-def test_fixed_mask_symbols_decode_at_150_dpi(value: int, ident: int) -> None:
-    """The fixed mask (ADR 0022) on varied claims still decodes from the smallest layout."""
+def test_varied_claims_are_optimal_and_decode_at_150_dpi(value: int, ident: int) -> None:
+    """zxing-cpp (ADR 0027) picks the smallest mixed-mode version for varied claims, and the
+    symbol, with the mask it chose, decodes from the smallest layout at 150 dpi."""
     signer = world().certifier
     claim = claim_from_declaration(world().declaration(), digest=bundle().digest,
                                    issuer_kid=signer.kid, at=SIGNED_AT)
     claim = dataclasses.replace(claim, value=Decimal(value) / 100,
                                 declaration_id=uuid.UUID(int=ident))
     text = claim_to_text(sign_claim(claim, signer))
-    assert encode_claim_qr(text).mask == DEFAULT_MASK
+    assert encode_claim_qr(text).version == optimal_version(text)
     content = prepare_label(bundle(), bundle_bytes(), text)
     pdf = LabelRenderer(load_template("sticker")).render([content])
     assert decode_qr_from_pdf(pdf, 150) == text
 
 
+def alphanumeric_only_version(text: str) -> int:
+    """The version if the whole text were one alphanumeric segment (no numeric mode)."""
+    for version, codewords in enumerate(DATA_CODEWORDS["Q"], start=1):
+        count_bits = 9 if version <= 9 else (11 if version <= 26 else 13)
+        bits = 4 + count_bits + 11 * (len(text) // 2) + 6 * (len(text) % 2)
+        if bits <= codewords * 8:
+            return version
+    raise AssertionError("too long")
+
+
 def test_numeric_segment_is_numeric_mode() -> None:
-    import segno
-    from segno import consts
+    """Only a numeric segment for the number fits the version zxing-cpp chose."""
+    symbol = encode_claim_qr(claim_text())
+    assert (symbol.version, symbol.error) == (optimal_version(claim_text()), "Q")
+    assert symbol.version < alphanumeric_only_version(claim_text())
+    # Version v holds the text only if the digits cost 10 bits per 3 (numeric mode).
+    assert claim_segment_bits(claim_text(), symbol.version) <= DATA_CODEWORDS["Q"][
+        symbol.version - 1] * 8 < claim_segment_bits(claim_text(), symbol.version) + 8 * 50
 
-    from cfl.label.qr import claim_segments
 
-    segments = claim_segments(claim_text())
-    assert [mode for _, mode in segments] == [consts.MODE_ALPHANUMERIC, consts.MODE_NUMERIC]
-    both = encode_claim_qr(claim_text())
-    one_segment = segno.make(claim_text(), error="q", boost_error=False)
-    assert both.version < one_segment.version
+@pytest.mark.parametrize("mask", [0, 5])
+def test_a_template_may_fix_the_mask(mask: int) -> None:
+    symbol = encode_claim_qr(claim_text(), mask=mask)
+    assert symbol.mask == mask
+    image = Image.new("L", (symbol.size + 8, symbol.size + 8), 255)
+    image.putdata([0 if (0 <= r - 4 < symbol.size and 0 <= c - 4 < symbol.size
+                         and symbol.rows[r - 4][c - 4]) else 255
+                   for r in range(symbol.size + 8) for c in range(symbol.size + 8)])
+    out = io.BytesIO()
+    image.resize((image.width * 4, image.height * 4), Image.Resampling.NEAREST).save(
+        out, format="PNG")
+    assert decode_qr_from_image(out.getvalue()) == claim_text()
 
 
 def test_verify_claim_text_from_a_decoded_pdf() -> None:
