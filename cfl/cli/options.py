@@ -10,6 +10,11 @@ import click
 from cfl.timeutil import parse_time
 
 
+def current_time() -> dt.datetime:
+    """The clock, read once per command (UTC, whole seconds); tests replace it."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
 class TimeParam(click.ParamType):  # type: ignore[type-arg]
     """An RFC 3339 date-time with an explicit offset (``2026-01-01T00:00:00Z``) or ``now``."""
 
@@ -20,7 +25,7 @@ class TimeParam(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, dt.datetime):
             return value
         if value == "now":
-            return dt.datetime.now(dt.UTC).replace(microsecond=0)
+            return current_time()
         try:
             return parse_time(str(value))
         except ValueError as exc:
