@@ -5,8 +5,12 @@ Run as ``python bench/verify.py``. Prints, from one run:
 * raw Ed25519 verifications/s and full ``verify_bundle`` verifications/s (parse + schema +
   semantic + JCS + signature + trust lookup), with the ratio (issue 3 target: ≥ 0.5);
 * raw Ed25519 signs/s and ``sign_bundle`` bundles/s (validation + JCS + signature), ratio;
-* where a full verification spends its time (parse, schema, semantic, JCS, signature);
-* JCS throughput of ``rfc8785`` in MB/s on the test declaration.
+* where a full verification spends its time: each stage measured alone (reading the
+  bundle — strict parse and JCS —, the compiled schema predicate, the error-producing
+  semantic checks, the signer rows with the Ed25519 verification), then the same stages
+  removed one at a time from a full verification (their cost in context, where they share
+  the CPU caches with everything else);
+* JCS throughput of ``rfc8785`` and of the fast paths in MB/s on the test declaration.
 """
 
 from __future__ import annotations
@@ -17,13 +21,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cfl.canonical import canonical_bytes
-from cfl.envelope import bundle_to_bytes, parse_bundle, sign_bundle
+import cfl.verify
+from cfl.canonical import (
+    canonical_bytes,
+    parse_canonicalisable,
+    plain_canonical_bytes,
+    reference_canonical_bytes,
+)
+from cfl.envelope import MAX_BUNDLE_BYTES, bundle_to_bytes, parse_bundle, sign_bundle
 from cfl.jsonio import load_json_file
-from cfl.keys import LocalSigner
+from cfl.keys import LocalSigner, PublicKey
 from cfl.model import semantic_findings
 from cfl.revocation import revoke
-from cfl.schema import schema_findings
+from cfl.schema import fast_declaration_check
 from cfl.trust import (
     Accreditation,
     add_trust_entry,
@@ -31,7 +41,7 @@ from cfl.trust import (
     new_trust_list,
     sign_trust_list,
 )
-from cfl.verify import Status, verify_bundle
+from cfl.verify import Status, read_bundle, signature_entry_rows, verify_bundle
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "declarations" / \
     "battery-pack.json"
@@ -82,12 +92,30 @@ def main() -> None:
     raw_sign = rate(lambda: certifier.sign(message))
     full_sign = rate(lambda: sign_bundle(declaration, certifier, role="certifier", at=AT))
 
-    parsed = parse_bundle(data)
-    parse_rate = rate(lambda: parse_bundle(data))
-    schema_rate = rate(lambda: schema_findings(parsed.declaration))
-    semantic_rate = rate(lambda: semantic_findings(parsed.declaration))
-    jcs_rate = rate(lambda: canonical_bytes(parsed.declaration))
-    jcs_mb = jcs_rate * len(message) / 1e6
+    parsed = read_bundle(data)
+    extension = parsed.declaration["extensions"][0]["data"]
+    entry = parsed.signatures[0]
+    schema_check = fast_declaration_check()
+    stages = (
+        ("read_bundle (parse + JCS)", lambda: read_bundle(data)),
+        ("  strict parse", lambda: parse_canonicalisable(data, source="b",
+                                                         max_bytes=MAX_BUNDLE_BYTES)),
+        ("  JCS (fast path)", lambda: plain_canonical_bytes(parsed.declaration)),
+        ("schema (compiled check)", lambda: schema_check(parsed.declaration)),
+        ("semantic (errors only)", lambda: semantic_findings(parsed.declaration,
+                                                             errors_only=True)),
+        ("signer rows (with Ed25519)", lambda: signature_entry_rows(
+            parsed, 0, entry, trust, at=AT, product_category=extension["productCategory"],
+            rule_set=extension["ruleSet"]["id"], declaration_id=parsed.declaration["id"])),
+        ("Ed25519 verify alone", lambda: public.verify(raw_signature, message)),
+    )
+    alone = [(name, 1e6 / rate(work)) for name, work in stages]
+    in_context = _in_context_costs(data, trust, full_verify, parsed, public)
+    jcs_rates = [(name, rate(work)) for name, work in (
+        ("rfc8785 (reference)", lambda: reference_canonical_bytes(parsed.declaration)),
+        ("canonical_bytes (checked)", lambda: canonical_bytes(parsed.declaration)),
+        ("plain_canonical_bytes", lambda: plain_canonical_bytes(parsed.declaration)),
+    )]
 
     print(f"bundle: {len(data)} bytes, JCS payload {len(message)} bytes, one core")
     print(f"raw Ed25519 verify        {raw_verify:10.0f}/s")
@@ -96,13 +124,47 @@ def main() -> None:
     print(f"raw Ed25519 sign          {raw_sign:10.0f}/s")
     print(f"sign_bundle (full)        {full_sign:10.0f}/s   ratio {full_sign / raw_sign:.3f}"
           " of raw sign")
-    print("where one full verification goes (microseconds each):")
-    for name, value in (("parse_bundle (incl. JCS)", parse_rate), ("schema", schema_rate),
-                        ("semantic", semantic_rate), ("JCS alone", jcs_rate),
-                        ("Ed25519 verify", raw_verify)):
-        print(f"  {name:<26}{1e6 / value:8.1f} us")
-    print(f"JCS (rfc8785) throughput  {jcs_mb:10.2f} MB/s ({jcs_rate:.0f} declarations/s)")
+    print(f"where one full verification ({1e6 / full_verify:.1f} us) goes, each stage alone:")
+    for name, micros in alone:
+        print(f"  {name:<28}{micros:8.1f} us")
+    print("the same stages taken out of a full verification (cost in context):")
+    for name, micros in in_context:
+        print(f"  {name:<28}{micros:8.1f} us")
+    for name, per_second in jcs_rates:
+        print(f"JCS {name:<27}{per_second * len(message) / 1e6:8.2f} MB/s "
+              f"({per_second:.0f} declarations/s)")
 
+
+def _in_context_costs(data: bytes, trust: object, full: float, parsed: object,
+                      public: PublicKey) -> list[tuple[str, float]]:
+    """Full verification time minus the time with one stage replaced by a stub."""
+    assert isinstance(trust, cfl.verify.TrustContext)
+    base = 1e6 / full
+    schema_conforms, schema_findings, semantic = cfl.verify._declaration_checks()
+    stubs: list[tuple[str, str, object]] = [
+        ("read_bundle", "read_bundle", lambda *args, **kwargs: parsed),
+        ("schema", "_declaration_checks",
+         lambda: (lambda document: True, schema_findings, semantic)),
+        ("semantic", "_declaration_checks",
+         lambda: (schema_conforms, schema_findings, lambda *args, **kwargs: [])),
+        ("signer rows (with Ed25519)", "signer_rows", lambda *args, **kwargs: []),
+    ]
+    out = []
+    for name, attribute, stub in stubs:
+        original = getattr(cfl.verify, attribute)
+        setattr(cfl.verify, attribute, stub)
+        try:
+            out.append((name, base - 1e6 / rate(lambda: verify_bundle(data, trust, at=AT))))
+        finally:
+            setattr(cfl.verify, attribute, original)
+    original_verify = PublicKey.verify
+    PublicKey.verify = lambda self, signature, signed: True  # type: ignore[method-assign]
+    try:
+        out.append(("Ed25519 verify", base - 1e6 / rate(
+            lambda: verify_bundle(data, trust, at=AT))))
+    finally:
+        PublicKey.verify = original_verify  # type: ignore[method-assign]
+    return out
 
 if __name__ == "__main__":
     main()

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
 import rfc8785
 
 from cfl.errors import InputError
+from cfl.jsonio import loads_strict
 
 
 def canonical_bytes(value: Any) -> bytes:
@@ -74,6 +76,59 @@ def _fast_plain(value: Any) -> Any:
             and abs(value) <= _MAX_SAFE_INTEGER:
         return int(value)
     raise _NeedsReference
+
+
+def parse_canonicalisable(
+    data: bytes, *, source: str, max_bytes: int
+) -> tuple[Any, bool]:
+    """:func:`cfl.jsonio.loads_strict` of ``data``, and whether :func:`plain_canonical_bytes`
+    is exact for every part of the parsed value.
+
+    The answer is conservative, decided from what the parser saw and from the raw bytes,
+    without walking the value: no non-integer number was parsed (no Decimal), no integer
+    has 16 digits or more (so all are within ±(2**53 − 1)), and no character lies outside
+    the Basic Multilingual Plane, written raw (UTF-8 lead bytes F0–F4) or as an escaped
+    surrogate (so keys sort the same by code point and by UTF-16 unit, and no lone
+    surrogate exists). A False only means the general :func:`canonical_bytes` must be used.
+    """
+    try:
+        value = loads_strict(data, source=source, max_bytes=max_bytes,
+                             parse_float=_refuse_number, parse_int=_safe_integer)
+    except _NotPlain:  # a number JCS writes differently: parse again the ordinary way
+        return loads_strict(data, source=source, max_bytes=max_bytes), False
+    plain = (
+        (data.isascii() or not data.translate(None, _BELOW_ASTRAL_LEAD))
+        and (b"\\" not in data or _SURROGATE_ESCAPE.search(data) is None)
+    )
+    return value, plain
+
+
+class _NotPlain(Exception):
+    """Raised from inside the parser to abandon the plain attempt (not a ValueError, so
+    the strict reader lets it through instead of reporting it)."""
+
+
+def _refuse_number(text: str) -> Any:
+    raise _NotPlain(text)
+
+
+def _safe_integer(text: str) -> int:
+    if len(text) > 15:  # 16 digits may exceed 2**53 - 1
+        raise _NotPlain(text)
+    return int(text)
+
+
+#: Every byte value below F0 (the UTF-8 lead bytes of characters beyond U+FFFF).
+_BELOW_ASTRAL_LEAD = bytes(range(0xF0))
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_PLAIN_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=True,
+                                  separators=(",", ":"), check_circular=False)
+
+
+def plain_canonical_bytes(value: Any) -> bytes:
+    """RFC 8785 bytes of a value :func:`parse_canonicalisable` called plain (and that has
+    not been changed since): the C encoder's output is then exactly JCS, see ADR 0015."""
+    return _PLAIN_ENCODER.encode(value).encode("utf-8")
 
 
 def reference_canonical_bytes(value: Any) -> bytes:

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import numbers
 import re
+import sys
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 Check = Callable[[Any], bool]
 
@@ -91,11 +92,20 @@ class SchemaCompiler:
         return self._compile_ref(uri, uri)
 
     # -- references ---------------------------------------------------------------------
-    def _compile_ref(self, ref: str, base: str) -> Check:
+    def _resolve(self, ref: str, base: str) -> tuple[Any, str, str]:
+        """``(schema node, resource uri, fragment)`` that ``ref`` points to from ``base``."""
         uri, _, fragment = ref.partition("#")
         uri = uri or base
         if uri not in self._resources:
             raise UnsupportedSchema(f"unknown schema {uri!r}")
+        node: Any = self._resources[uri]
+        for part in [p for p in fragment.split("/") if p]:
+            part = part.replace("~1", "/").replace("~0", "~")
+            node = node[part]
+        return node, uri, fragment
+
+    def _compile_ref(self, ref: str, base: str) -> Check:
+        node, uri, fragment = self._resolve(ref, base)
         key = (uri, fragment)
         existing = self._compiled.get(key)
         if existing is not None:
@@ -106,10 +116,6 @@ class SchemaCompiler:
             return cell[0](value)
 
         self._compiled[key] = forward
-        node: Any = self._resources[uri]
-        for part in [p for p in fragment.split("/") if p]:
-            part = part.replace("~1", "/").replace("~0", "~")
-            node = node[part]
         check = self._compile(node, uri)
         cell.append(check)
         self._compiled[key] = check
@@ -127,44 +133,150 @@ class SchemaCompiler:
             raise UnsupportedSchema("nested $id is not supported")
         if schema.get("type") == "string" and set(schema) - _ANNOTATIONS <= _STRING_KEYWORDS:
             return self._string(schema)
+        if schema.get("type") == "object":
+            return self._object_node(schema, base)
+        if schema.get("type") == "array":
+            return self._array_node(schema, base)
+        return self._generic(schema, base, exclude=frozenset())
+
+    def _generic(self, schema: Mapping[str, Any], base: str, *, exclude: frozenset[str]) -> Check:
+        """Every keyword of ``schema`` but those in ``exclude``, as one predicate."""
         checks: list[Check] = []
-        handled = set(_ANNOTATIONS)
+        handled = set(_ANNOTATIONS) | exclude
         for keywords, builder in self._builders():
-            if any(k in schema for k in keywords):
+            if any(k in schema for k in keywords) and not set(keywords) <= exclude:
                 checks.extend(builder(schema, base))
-                handled.update(keywords)
+            handled.update(keywords)
         unknown = set(schema) - handled
         if unknown:
             raise UnsupportedSchema(f"unsupported keyword(s): {', '.join(sorted(unknown))}")
-        if not checks:
-            return lambda value: True
-        if len(checks) == 1:
-            return checks[0]
-        all_checks = tuple(checks)
-
-        def every(value: Any) -> bool:
-            for check in all_checks:  # noqa: SIM110 - a plain loop is faster here
-                if not check(value):
-                    return False
-            return True
-        return every
+        return _all_of(checks)
 
     def _string(self, schema: Mapping[str, Any]) -> Check:
         """One closure for the common string schema (type, pattern, lengths, format)."""
-        search = re.compile(schema["pattern"]).search if "pattern" in schema else None
-        low = schema.get("minLength", 0)
-        high = schema.get("maxLength")
-        name = schema.get("format")
+        search, low, high, name = self._string_parts(schema)
         conforms = self._format_conforms
 
         def check(value: Any) -> bool:
             if not isinstance(value, str):
                 return False
-            if len(value) < low or (high is not None and len(value) > high):
+            if len(value) < low or len(value) > high:
                 return False
             if search is not None and search(value) is None:
                 return False
             return name is None or conforms(value, name)
+        return check
+
+    @staticmethod
+    def _string_parts(
+        schema: Mapping[str, Any],
+    ) -> tuple[Callable[[str], Any] | None, int, int, str | None]:
+        search = re.compile(schema["pattern"]).search if "pattern" in schema else None
+        low = schema.get("minLength", 0)
+        high = schema.get("maxLength", sys.maxsize)
+        if not isinstance(low, int) or not isinstance(high, int):
+            raise UnsupportedSchema("non-integer string length bound")
+        return search, low, high, schema.get("format")
+
+    def _leaf(self, schema: Any, base: str) -> _Leaf | None:
+        """An inline form of a string or string-enum schema (reached through plain ``$ref``
+        chains), checked by the object and array loops without a call; None otherwise."""
+        for _ in range(16):  # a chain of plain references (bounded: cycles give up)
+            if not isinstance(schema, Mapping) or set(schema) - _ANNOTATIONS != {"$ref"}:
+                break
+            schema, base, _ = self._resolve(schema["$ref"], base)
+        if not isinstance(schema, Mapping) or ("$id" in schema and schema["$id"] != base):
+            return None
+        keys = set(schema) - _ANNOTATIONS
+        if schema.get("type") == "string" and keys <= _STRING_KEYWORDS:
+            search, low, high, name = self._string_parts(schema)
+            return _Leaf(search, low, high, name, None)
+        if keys == {"enum"} and all(isinstance(v, str) for v in schema["enum"]):
+            return _Leaf(None, 0, sys.maxsize, None, frozenset(schema["enum"]))
+        return None
+
+    def _object_node(self, schema: Mapping[str, Any], base: str) -> Check:
+        """``type: object`` with its properties, required names and size bounds fused into
+        one loop; string leaves are checked inline; other keywords run afterwards."""
+        # property name → (inline leaf or None, compiled check): one lookup per member
+        props = {name: (self._leaf(sub, base), self._compile(sub, base))
+                 for name, sub in schema.get("properties", {}).items()}
+        additional = schema.get("additionalProperties", True)
+        extra: Check | None = None if additional is True else self._compile(additional, base)
+        required = frozenset(schema.get("required", ()))
+        low = schema.get("minProperties", 0)
+        high = schema.get("maxProperties", sys.maxsize)
+        rest = self._generic(schema, base, exclude=_FUSED_OBJECT)
+        rest_is_trivial = rest is _ALWAYS
+        conforms = self._format_conforms
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return False
+            if not low <= len(v) <= high:
+                return False
+            if required and not v.keys() >= required:
+                return False
+            for key, value in v.items():
+                known = props.get(key)
+                if known is None:
+                    if extra is not None and not extra(value):
+                        return False
+                    continue
+                leaf, sub = known
+                if leaf is None or type(value) is not str:
+                    if not sub(value):
+                        return False
+                    continue
+                search, shortest, longest, name, allowed = leaf
+                if allowed is not None:
+                    if value not in allowed:
+                        return False
+                    continue
+                if len(value) < shortest or len(value) > longest:
+                    return False
+                if search is not None and search(value) is None:
+                    return False
+                if name is not None and not conforms(value, name):
+                    return False
+            return rest_is_trivial or rest(v)
+        return check
+
+    def _array_node(self, schema: Mapping[str, Any], base: str) -> Check:
+        """``type: array`` with its items, size bounds and uniqueness fused into one loop."""
+        if "prefixItems" in schema:
+            raise UnsupportedSchema("prefixItems")
+        item_schema = schema.get("items", True)
+        item = self._compile(item_schema, base)
+        leaf = self._leaf(item_schema, base)
+        low = schema.get("minItems", 0)
+        high = schema.get("maxItems", sys.maxsize)
+        unique = schema.get("uniqueItems", False) is True
+        rest = self._generic(schema, base, exclude=_FUSED_ARRAY)
+        rest_is_trivial = rest is _ALWAYS
+
+        string_leaf = leaf if leaf is not None and leaf.allowed is None else None
+        conforms = self._format_conforms
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, list):
+                return False
+            if not low <= len(v) <= high:
+                return False
+            for x in v:
+                if string_leaf is not None and type(x) is str:
+                    search, shortest, longest, name, _ = string_leaf
+                    if len(x) < shortest or len(x) > longest:
+                        return False
+                    if search is not None and search(x) is None:
+                        return False
+                    if name is not None and not conforms(x, name):
+                        return False
+                elif not item(x):
+                    return False
+            if unique and not _all_unique(v):
+                return False
+            return rest_is_trivial or rest(v)
         return check
 
     def _builders(
@@ -286,13 +398,7 @@ class SchemaCompiler:
         if not schema["uniqueItems"]:
             return []
 
-        def check(v: Any) -> bool:
-            if not isinstance(v, list):
-                return True
-            if all(isinstance(x, str) for x in v):
-                return len(set(v)) == len(v)
-            return len({_frozen(x) for x in v}) == len(v)
-        return [check]
+        return [lambda v: not isinstance(v, list) or _all_unique(v)]
 
     def _if(self, schema: Mapping[str, Any], base: str) -> list[Check]:
         if "if" not in schema:
@@ -309,3 +415,50 @@ class SchemaCompiler:
     def _all_of(self, schema: Mapping[str, Any], base: str) -> list[Check]:
         subs = tuple(self._compile(s, base) for s in schema["allOf"])
         return [lambda v: all(s(v) for s in subs)]
+
+
+class _Leaf(NamedTuple):
+    """A string schema (``search``, length bounds, format name) or a string ``allowed`` set."""
+
+    search: Callable[[str], Any] | None
+    low: int
+    high: int
+    name: str | None
+    allowed: frozenset[str] | None
+
+
+#: Keywords the fused object and array nodes implement themselves.
+_FUSED_OBJECT = frozenset({"type", "properties", "additionalProperties", "required",
+                           "minProperties", "maxProperties"})
+_FUSED_ARRAY = frozenset({"type", "items", "minItems", "maxItems", "uniqueItems"})
+
+
+def _always(value: Any) -> bool:
+    return True
+
+
+_ALWAYS: Check = _always
+
+
+def _all_of(checks: list[Check]) -> Check:
+    if not checks:
+        return _ALWAYS
+    if len(checks) == 1:
+        return checks[0]
+    all_checks = tuple(checks)
+
+    def every(value: Any) -> bool:
+        for check in all_checks:  # noqa: SIM110 - a plain loop is faster here
+            if not check(value):
+                return False
+        return True
+    return every
+
+
+def _all_unique(items: list[Any]) -> bool:
+    """``uniqueItems`` under JSON equality (strings fast, anything else via :func:`_frozen`)."""
+    if len(items) < 2:
+        return True
+    if all(type(x) is str for x in items):
+        return len(set(items)) == len(items)
+    return len({_frozen(x) for x in items}) == len(items)

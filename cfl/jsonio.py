@@ -58,11 +58,13 @@ def _reject_constant(name: str) -> Any:
 
 
 def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise _DuplicateKey(key)
-        obj[key] = value
+    obj = dict(pairs)
+    if len(obj) != len(pairs):  # a key came twice: find the first one repeated
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return obj
 
 
@@ -73,6 +75,7 @@ class _DuplicateKey(ValueError):
 
 
 def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects/arrays more than ``limit`` deep (one walk)."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
@@ -87,6 +90,32 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+def _may_nest_deeper(text: str, limit: int) -> bool:
+    """False when ``text`` cannot nest more than ``limit`` deep: every level opens with a
+    ``{`` or ``[``, so fewer brackets in all (strings included) than ``limit`` is proof."""
+    return text.count("{") + text.count("[") > limit
+
+
+_NumberParser = Callable[[str], Any]
+#: Decoders reused across calls, by number parsers (building one per call costs a tenth of
+#: parsing a small document).
+_DECODERS: dict[tuple[_NumberParser, _NumberParser | None], json.JSONDecoder] = {}
+
+
+def _decoder(parse_float: _NumberParser, parse_int: _NumberParser | None) -> json.JSONDecoder:
+    decoder = _DECODERS.get((parse_float, parse_int))
+    if decoder is None:
+        decoder = json.JSONDecoder(
+            object_pairs_hook=_pairs_without_duplicates,
+            parse_float=parse_float,
+            parse_int=parse_int,
+            parse_constant=_reject_constant,
+        )
+        if len(_DECODERS) < 8:  # only a few module-level callables are ever passed
+            _DECODERS[(parse_float, parse_int)] = decoder
+    return decoder
+
+
 def loads_strict(
     data: bytes | str,
     *,
@@ -94,8 +123,13 @@ def loads_strict(
     max_bytes: int = MAX_JSON_BYTES,
     max_depth: int = MAX_JSON_DEPTH,
     parse_float: Callable[[str], Any] = Decimal,
+    parse_int: Callable[[str], Any] | None = None,
 ) -> JsonValue:
-    """Parse one JSON document strictly; raise :class:`InputError` naming the place."""
+    """Parse one JSON document strictly; raise :class:`InputError` naming the place.
+
+    ``parse_float`` turns non-integer number tokens into values (Decimal by default) and
+    ``parse_int``, if given, integer tokens (``int`` otherwise).
+    """
     size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
     if size > max_bytes:
         raise InputError(
@@ -103,15 +137,10 @@ def loads_strict(
             source=source, code="too_large",
         )
     text = data if isinstance(data, str) else decode_utf8(data, source)
-    if not text.strip():
+    if not text or text.isspace():
         raise InputError("is empty; expected a JSON document", source=source, code="empty")
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_pairs_without_duplicates,
-            parse_float=parse_float,
-            parse_constant=_reject_constant,
-        )
+        value = _decoder(parse_float, parse_int).decode(text)
     except _DuplicateKey as exc:
         # json does not tell where; find the second occurrence of the key for a location.
         needle = json.dumps(exc.key, ensure_ascii=False)
@@ -134,7 +163,7 @@ def loads_strict(
             f"nests too deeply; at most {max_depth} levels are accepted",
             source=source, code="too_deep",
         ) from None
-    if _depth_exceeds(value, max_depth):
+    if _may_nest_deeper(text, max_depth) and _depth_exceeds(value, max_depth):
         raise InputError(
             f"nests too deeply; at most {max_depth} levels are accepted",
             source=source, code="too_deep",

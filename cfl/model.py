@@ -85,14 +85,18 @@ def parse_decimal_string(text: str) -> Decimal | None:
 
 
 def _dec(obj: Any, key: str) -> Decimal | None:
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict and not isinstance(obj, Mapping):  # the common case first
         return None
     value = obj.get(key)
-    return parse_decimal_string(value) if isinstance(value, str) else None
+    if type(value) is not str and not isinstance(value, str):
+        return None
+    if len(value) > 40 or _DECIMAL.fullmatch(value) is None:  # parse_decimal_string, inline
+        return None
+    return Decimal(value)
 
 
 def _time(obj: Any, key: str) -> dt.datetime | None:
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict and not isinstance(obj, Mapping):
         return None
     value = obj.get(key)
     if not isinstance(value, str):
@@ -113,11 +117,18 @@ def add_years(moment: dt.datetime, years: int) -> dt.datetime:
 
 def _half_unit(value: Decimal) -> Decimal:
     """Half a unit in the last printed place ("0.35" → 0.005); a zero is taken as exact."""
-    if value == 0:
-        return Decimal(0)
+    if not value:
+        return _ZERO
     exponent = value.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if places < len(_HALF_UNITS):
+        return _HALF_UNITS[places]
     return Decimal(5).scaleb(-places - 1)
+
+
+_ZERO = Decimal(0)
+#: ``_half_unit`` by number of decimal places (the common ones, computed once).
+_HALF_UNITS = tuple(Decimal(5).scaleb(-places - 1) for places in range(48))
 
 
 def figures_agree(
@@ -128,9 +139,11 @@ def figures_agree(
     Returns ``(agrees, computed_sum)``; the tolerance is the rounding of every printed figure
     (scaled by its factor) plus :data:`RELATIVE_TOLERANCE` of the larger magnitude.
     """
-    total = sum((value * factor for value, factor in terms), Decimal(0))
-    tolerance = _half_unit(expected) + sum(
-        (_half_unit(value) * abs(factor) for value, factor in terms), Decimal(0))
+    total = spread = _ZERO  # summed left to right from zero, as sum() would (same rounding)
+    for value, factor in terms:
+        total += value * factor
+        spread += _half_unit(value) * abs(factor)
+    tolerance = _half_unit(expected) + spread
     tolerance += RELATIVE_TOLERANCE * max(abs(expected), abs(total))
     return abs(expected - total) <= tolerance, total
 
@@ -218,17 +231,30 @@ def _gas_terms(gases: Mapping[str, Any], report: str, *, fossil_only: bool,
 # --------------------------------------------------------------------------- semantic checks
 
 class _Collector:
-    def __init__(self) -> None:
+    def __init__(self, *, errors_only: bool = False) -> None:
         self.findings: list[Finding] = []
+        #: Only errors are wanted: checks that can only warn are skipped.
+        self.errors_only = errors_only
 
     def add(self, code: str, message: str, parts: Sequence[str | int],
             severity: Severity = Severity.ERROR) -> None:
-        self.findings.append(Finding(code, message, json_path(parts), severity))
+        if severity is Severity.ERROR or not self.errors_only:
+            self.findings.append(Finding(code, message, json_path(parts), severity))
+
+    def wants(self, severity: Severity) -> bool:
+        """Whether a finding of ``severity`` would be kept (else its check can be skipped)."""
+        return severity is Severity.ERROR or not self.errors_only
 
 
-def semantic_findings(document: Mapping[str, Any]) -> list[Finding]:
-    """Cross-field findings of a declaration (unsorted; see the module docstring)."""
-    out = _Collector()
+def semantic_findings(
+    document: Mapping[str, Any], *, errors_only: bool = False
+) -> list[Finding]:
+    """Cross-field findings of a declaration (unsorted; see the module docstring).
+
+    With ``errors_only`` the result is exactly the ERROR findings of the full call, and the
+    checks that can only produce warnings are not run (verification needs no more).
+    """
+    out = _Collector(errors_only=errors_only)
     pcf = document.get("pcf")
     pcf = pcf if isinstance(pcf, Mapping) else {}
     entries = cfl_extension_entries(document)
@@ -260,7 +286,7 @@ def _check_totals(pcf: Mapping[str, Any], out: _Collector, strict: Severity) -> 
                     f"pcfExcludingBiogenicUptake + biogenicCO2Uptake = {_fmt(total)}; "
                     "PACT requires them to be equal", ["pcf", "pcfIncludingBiogenicUptake"],
                     strict)
-    if excluding is not None:
+    if excluding is not None and out.wants(Severity.WARNING):
         parts = [(v, Decimal(1)) for k in PCF_COMPONENT_KEYS if (v := _dec(pcf, k)) is not None]
         if parts:
             ok, total = figures_agree(excluding, parts)
@@ -286,7 +312,7 @@ def _check_periods(document: Mapping[str, Any], pcf: Mapping[str, Any], out: _Co
         out.add("validity_period_order",
                 f"validityPeriodStart ({document['validityPeriodStart']}) must be before "
                 f"validityPeriodEnd ({document['validityPeriodEnd']})", ["validityPeriodEnd"])
-    if end is not None and ref_end is not None:
+    if end is not None and ref_end is not None and out.wants(strict):
         limit = add_years(ref_end, DEFAULT_VALIDITY_YEARS)
         if end > limit:
             out.add("validity_too_long",
@@ -315,6 +341,8 @@ def _check_geography(pcf: Mapping[str, Any], out: _Collector, strict: Severity) 
 
 
 def _check_identifiers(document: Mapping[str, Any], out: _Collector, strict: Severity) -> None:
+    if not out.wants(strict):
+        return
     for key, prefix, check, code in (
         ("productIds", GTIN_URN_PREFIX, gtin_problem, "bad_gtin"),
         ("companyIds", USCC_URN_PREFIX, uscc_problem, "bad_uscc"),
@@ -364,7 +392,8 @@ def _check_extension(pcf: Mapping[str, Any], data: Mapping[str, Any],
                 out.add("stage_sum_mismatch",
                         f"the life-cycle stages add up to {_fmt(total)} but "
                         f"pcfExcludingBiogenicUptake is {_fmt(excluding)}", [*base, "stages"])
-        if data.get("boundary") in ("cradle-to-gate", "gate-to-gate"):
+        if data.get("boundary") in ("cradle-to-gate", "gate-to-gate") \
+                and out.wants(Severity.WARNING):
             for key in ("use", "endOfLife"):
                 value = _dec(stages, key)
                 if value is not None and value != 0:

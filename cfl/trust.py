@@ -16,6 +16,7 @@ verification both use it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -75,6 +76,11 @@ class TrustEntry:
     def valid_at(self, when: dt.datetime) -> bool:
         return self.valid_from <= when <= self.valid_until
 
+    @functools.cached_property
+    def window_text(self) -> str:
+        """The validity window as report text (computed once per accepted list)."""
+        return f"{format_time(self.valid_from)} to {format_time(self.valid_until)}"
+
 
 @dataclass(frozen=True)
 class TrustList:
@@ -88,7 +94,15 @@ class TrustList:
     digest: bytes
 
     def find(self, kid: str) -> TrustEntry | None:
-        return next((entry for entry in self.entries if entry.kid == kid), None)
+        return self._by_kid.get(kid)
+
+    @functools.cached_property
+    def _by_kid(self) -> dict[str, TrustEntry]:
+        """Entries by kid (a kid is listed at most once: :func:`trust_list_from_content`)."""
+        by_kid: dict[str, TrustEntry] = {}
+        for entry in self.entries:
+            by_kid.setdefault(entry.kid, entry)  # the first wins, as a linear search would
+        return by_kid
 
 
 def trust_list_from_content(content: dict[str, Any], *, source: str) -> TrustList:
@@ -519,20 +533,20 @@ def _window_row(
     check = "signer-valid-at-signing" if at_signing else "signer-valid-at-time"
     suffix = "_at_signing" if at_signing else ""
     what = "signing time" if at_signing else "verification time"
-    window = f"{format_time(entry.valid_from)} to {format_time(entry.valid_until)}"
+    window = entry.window_text
+    when_text = format_time(when)
     if at_signing and when > at + CLOCK_SKEW:
         return row(check, Status.FAILED, "signed_in_future",
-                   f"the signing time {format_time(when)} is after the verification time "
+                   f"the signing time {when_text} is after the verification time "
                    f"{format_time(at)}")
     if when < entry.valid_from:
         return row(check, Status.FAILED, f"signer_not_yet_valid{suffix}",
-                   f"the {what} {format_time(when)} is before the signer's validity "
-                   f"({window})")
+                   f"the {what} {when_text} is before the signer's validity ({window})")
     if when > entry.valid_until:
         return row(check, Status.FAILED, f"signer_expired{suffix}",
-                   f"the {what} {format_time(when)} is after the signer's validity ({window})")
+                   f"the {what} {when_text} is after the signer's validity ({window})")
     return row(check, Status.PASSED, f"signer_valid{suffix}",
-               f"the {what} {format_time(when)} is within the signer's validity ({window})")
+               f"the {what} {when_text} is within the signer's validity ({window})")
 
 
 def _scope_row(

@@ -10,17 +10,23 @@ form. The row producers below are small functions so that claim verification
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+from collections.abc import Callable
 from typing import Any
 
+from cfl.canonical import canonical_bytes, parse_canonicalisable, plain_canonical_bytes
 from cfl.envelope import (
+    MAX_BUNDLE_BYTES,
     TYP_DECLARATION,
     Bundle,
     SignatureEntry,
     header_problem,
     looks_like_der,
-    parse_bundle,
+    signed_document_from_json,
 )
 from cfl.errors import CflError
+from cfl.findings import Finding, Severity, best_first
 from cfl.keys import PublicKey
 from cfl.timeutil import format_time, parse_time
 from cfl.trust import TrustContext, signer_rows
@@ -31,6 +37,7 @@ __all__ = [
     "Status",
     "VerificationReport",
     "verify_bundle",
+    "read_bundle",
     "bundle_rows",
     "declaration_rows",
     "validity_row",
@@ -46,7 +53,7 @@ def verify_bundle(
 ) -> VerificationReport:
     """Verify a signed bundle at time ``at`` against ``trust``; every check is a row."""
     try:
-        bundle = parse_bundle(data, source=source)
+        bundle = read_bundle(data, source=source)
     except CflError as exc:
         row = CheckRow("input", Status.FAILED, getattr(exc, "code", "bad_bundle"),
                        f"the bundle is not well-formed: {exc}", subject=source)
@@ -56,6 +63,31 @@ def verify_bundle(
                      "signature(s)", subject=source)]
     rows += bundle_rows(bundle, trust, at=at)
     return VerificationReport(source, at, tuple(rows))
+
+
+def read_bundle(data: bytes, *, source: str = "<bundle>") -> Bundle:
+    """The same :class:`~cfl.envelope.Bundle` (or the same error) as
+    :func:`cfl.envelope.parse_bundle`, with one parse and the cheapest exact JCS.
+
+    The bytes are parsed once (:func:`cfl.canonical.parse_canonicalisable`), the structure
+    and the signature entries are checked by :func:`cfl.envelope.signed_document_from_json`
+    itself, and the payload comes from :func:`cfl.canonical.plain_canonical_bytes` when the
+    parse proved that exact, else from :func:`cfl.canonical.canonical_bytes`.
+    ``tests/test_verify_fast_path.py`` shows both readers agree.
+    """
+    value, plain = parse_canonicalisable(data, source=source, max_bytes=MAX_BUNDLE_BYTES)
+    declaration = value.get("declaration") if isinstance(value, dict) else None
+    if not isinstance(declaration, dict):  # let the envelope say what is wrong
+        document = signed_document_from_json(value, content_key="declaration", source=source)
+        declaration = document.content
+    # The structure and signature entries are the envelope's business; the declaration is
+    # swapped for an empty object there only so that its JCS bytes are computed once, here.
+    shell = dict(value)
+    shell["declaration"] = {}
+    document = signed_document_from_json(shell, content_key="declaration", source=source)
+    payload = plain_canonical_bytes(declaration) if plain else canonical_bytes(declaration)
+    return Bundle(declaration=declaration, signatures=document.signatures, payload=payload,
+                  digest=hashlib.sha256(payload).digest())
 
 
 def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime) -> list[CheckRow]:
@@ -132,38 +164,58 @@ def signature_entry_rows(
 
 
 def declaration_rows(declaration: dict[str, Any]) -> list[CheckRow]:
-    """Schema and semantic (cross-field) rows (:mod:`cfl.schema`, :mod:`cfl.model`)."""
-    from cfl.findings import Severity, best_first
-    from cfl.model import semantic_findings
-    from cfl.schema import schema_findings
+    """Schema and semantic (cross-field) rows (:mod:`cfl.schema`, :mod:`cfl.model`).
 
-    schema_errors = [f for f in best_first(schema_findings(declaration))
-                     if f.severity is Severity.ERROR]
-    rows: list[CheckRow] = []
-    if schema_errors:
-        first = schema_errors[0]
-        rows.append(CheckRow("schema", Status.FAILED, "schema_invalid",
+    A valid declaration costs the compiled schema predicate and the error-producing
+    semantic checks only; the reference validator runs (and explains) only when the
+    predicate says no.
+    """
+    schema_conforms, schema_findings, semantic_findings = _declaration_checks()
+    if schema_conforms(declaration):
+        rows = [_SCHEMA_VALID]
+    else:
+        schema_errors = [f for f in best_first(schema_findings(declaration))
+                         if f.severity is Severity.ERROR]
+        if schema_errors:
+            first = schema_errors[0]
+            return [CheckRow("schema", Status.FAILED, "schema_invalid",
                              f"the declaration does not match its schema "
                              f"({len(schema_errors)} problem(s)); first: {first.path}: "
-                             f"{first.message} [{first.code}]"))
-        rows.append(CheckRow("semantic", Status.INDETERMINATE, "semantic_skipped",
-                             "cross-field checks are not meaningful on a schema-invalid "
-                             "declaration"))
-        return rows
-    rows.append(CheckRow("schema", Status.PASSED, "schema_valid",
-                         "the declaration matches the PACT v3 and cfl extension schemas"))
-    semantic_errors = [f for f in best_first(semantic_findings(declaration))
-                       if f.severity is Severity.ERROR]
+                             f"{first.message} [{first.code}]"), _SEMANTIC_SKIPPED]
+        rows = [_SCHEMA_VALID]
+    semantic_errors = semantic_findings(declaration, errors_only=True)
     if semantic_errors:
+        semantic_errors = best_first(semantic_errors)
         first = semantic_errors[0]
         rows.append(CheckRow("semantic", Status.FAILED, "semantic_invalid",
                              f"the declaration fails {len(semantic_errors)} cross-field "
                              f"check(s); first: {first.path}: {first.message} [{first.code}]"))
     else:
-        rows.append(CheckRow("semantic", Status.PASSED, "semantic_valid",
-                             "the declaration passes the cross-field checks (totals, stages, "
-                             "validity window)"))
+        rows.append(_SEMANTIC_VALID)
     return rows
+
+
+@functools.cache
+def _declaration_checks() -> tuple[
+    Callable[[Any], bool], Callable[[Any], list[Finding]], Callable[..., list[Finding]]
+]:
+    """The schema predicate, schema findings and semantic findings, imported on first use
+    (``jsonschema`` is slow to import; commands that never verify a bundle do not pay)."""
+    from cfl.model import semantic_findings
+    from cfl.schema import fast_declaration_check, schema_findings
+
+    return fast_declaration_check(), schema_findings, semantic_findings
+
+
+# Rows that say the same every time are built once (a row is a frozen value).
+_SCHEMA_VALID = CheckRow("schema", Status.PASSED, "schema_valid",
+                         "the declaration matches the PACT v3 and cfl extension schemas")
+_SEMANTIC_SKIPPED = CheckRow("semantic", Status.INDETERMINATE, "semantic_skipped",
+                             "cross-field checks are not meaningful on a schema-invalid "
+                             "declaration")
+_SEMANTIC_VALID = CheckRow("semantic", Status.PASSED, "semantic_valid",
+                           "the declaration passes the cross-field checks (totals, stages, "
+                           "validity window)")
 
 
 def validity_row(

@@ -104,3 +104,20 @@ def test_round_trips_any_json_value(value: object) -> None:
     import json
 
     assert loads_strict(json.dumps(value).encode()) == value
+
+
+def test_depth_is_checked_when_brackets_are_many_but_nesting_is_shallow() -> None:
+    # 100 brackets inside strings and side by side: more than the limit in all, shallow.
+    data = b'{"a": "' + b"[" * 100 + b'", "b": [' + b"[], " * 99 + b"[]]}"
+    assert loads_strict(data, max_depth=3)["a"] == "[" * 100
+    assert error_of(b'{"a": "[[[[", "b": [[[[1]]]]}', max_depth=4).code == "too_deep"
+
+
+def test_the_first_repeated_key_is_named() -> None:
+    err = error_of(b'{"b": 1, "a": 1, "a": 2, "b": 2}')
+    assert 'duplicate key "a"' in str(err)
+
+
+def test_integers_can_be_parsed_by_a_caller_function() -> None:
+    assert loads_strict(b'[1, 2.5, "3"]', parse_int=lambda text: f"int {text}") == \
+        ["int 1", Decimal("2.5"), "3"]

@@ -372,3 +372,41 @@ def test_fast_path_agrees_property(rng: random.Random) -> None:
     doc = _mutate(rng.choice(_property_corpus()), rng)
     assert fast_declaration_check()(doc) == declaration_validator().is_valid(doc)
     assert (schema_findings(doc) == []) == declaration_validator().is_valid(doc)
+
+
+# ------------------------------------------------------- the fast format check agrees
+
+_FORMAT_STRINGS = (
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+                  r"([Zz]|[+-][0-9]{2}:[0-9]{2})\n?\Z")
+    | st.from_regex(r"\A[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"
+                    r"-?[0-9a-fA-F]{12}\n?\Z")
+    | st.sampled_from(["0000-01-01T00:00:00Z", "2024-02-29T00:00:00Z", "2025-02-29T00:00:00Z",
+                       "2026-04-31T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01t00:00:00z",
+                       "2026-01-01T23:59:60Z", "{3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b}",
+                       "urn:uuid:3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b", "2026-02-20"])
+    | st.text(max_size=40)
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(_FORMAT_STRINGS, st.sampled_from(["date-time", "uuid", "date", "email"]))
+def test_declaration_format_check_agrees_with_jsonschema(value: str, name: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    from cfl.schema import declaration_format_conforms, format_conforms
+
+    checker = Draft202012Validator.FORMAT_CHECKER
+    assert declaration_format_conforms()(value, name) == checker.conforms(value, name)
+    assert format_conforms(checker)(value, name) == checker.conforms(value, name)
+
+
+@pytest.mark.parametrize("value", [3, None, Decimal("1.5"), ["2026-01-01T00:00:00Z"]])
+def test_declaration_format_check_ignores_non_strings_like_jsonschema(value: Any) -> None:
+    from jsonschema import Draft202012Validator
+
+    from cfl.schema import declaration_format_conforms
+
+    for name in ("date-time", "uuid", "date"):
+        assert declaration_format_conforms()(value, name) == \
+            Draft202012Validator.FORMAT_CHECKER.conforms(value, name)

@@ -25,3 +25,45 @@ def test_rejects_missing_offset_and_impossible_dates(text: str) -> None:
 def test_format_refuses_naive() -> None:
     with pytest.raises(ValueError):
         format_time(dt.datetime(2026, 1, 1))
+
+
+# The fast paths (the usual "YYYY-MM-DDTHH:MM:SSZ" form; isoformat for years from 1000)
+# give exactly what the general code gives.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cfl import timeutil  # noqa: E402
+
+
+def _general(text: str) -> dt.datetime | str:
+    try:
+        return dt.datetime.fromisoformat(timeutil._general_stamp(text))
+    except ValueError as exc:
+        return type(exc).__name__
+
+
+def _parsed(text: str) -> dt.datetime | str:
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        return type(exc).__name__
+
+
+@settings(max_examples=50)
+@given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}[Zz]\Z")
+       | st.from_regex(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)\Z"))
+def test_parse_fast_path_equals_general_path(text: str) -> None:
+    assert _parsed(text) == _general(text)
+    if isinstance(_parsed(text), dt.datetime):
+        assert _parsed(text).utcoffset() == _general(text).utcoffset()  # type: ignore[union-attr]
+
+
+@settings(max_examples=50)
+@given(st.datetimes(timezones=st.timezones()))
+def test_format_fast_path_equals_strftime(value: dt.datetime) -> None:
+    try:
+        expected = value.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except OverflowError:
+        return
+    assert format_time(value) == expected

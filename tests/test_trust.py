@@ -203,3 +203,23 @@ def test_signer_rows_for_a_suspended_signer() -> None:
                        product_category="lithium-ion-battery", rule_set=None,
                        signed_at=SIGNED_AT, at=AT, declaration_id="d")
     assert rows[1].status is Status.FAILED and rows[1].code == "signer_suspended"
+
+
+def test_lookup_by_kid_finds_every_entry_like_a_linear_search() -> None:
+    w = world()
+    trust_list = w.context().trust_list
+    assert trust_list is not None
+    for entry in trust_list.entries:
+        assert trust_list.find(entry.kid) is next(
+            e for e in trust_list.entries if e.kid == entry.kid)
+    assert trust_list.find("") is None
+    assert trust_list.find(w.stranger.kid) is None
+
+
+def test_window_text_is_the_formatted_validity_window() -> None:
+    from cfl.timeutil import format_time
+
+    entry = world().context().find(world().certifier.kid)
+    assert entry is not None
+    assert entry.window_text == \
+        f"{format_time(entry.valid_from)} to {format_time(entry.valid_until)}"
