@@ -2,9 +2,10 @@
 verification and recognition — what ``cfl demo`` runs after :func:`cfl.demo.build_demo`.
 
 Every step uses the same library calls as the individual commands, so the demo is also an
-end-to-end check of them. Keys are real and encrypted; the passphrase of the demo keys is
-written beside them (mode 0600) so the other commands can be tried on the demo folder —
-acceptable for illustrative data only, never for a real certification body.
+end-to-end check of them. Keys are real and encrypted. Their passphrase is the user's
+``CFL_KEY_PASSPHRASE`` when set (never written anywhere); otherwise a random one is made and
+written beside the keys (mode 0600) so the other commands can be tried on the demo folder —
+acceptable for illustrative keys only, never for a real certification body.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class DemoRun:
     """What ``cfl demo`` made, and what verifying and checking it found."""
 
     data: DemoResult
-    passphrase_file: Path
+    passphrase_file: Path | None
     operator_dir: Path
     certifier_dir: Path
     trust_list: Path
@@ -64,9 +65,17 @@ class DemoRun:
         return all(report.passed for report in self.verification.values())
 
 
-def _passphrase(keys_dir: Path) -> tuple[bytes, Path]:
-    """The demo keys' passphrase: ``CFL_KEY_PASSPHRASE`` if set, else a fresh random one."""
-    text = os.environ.get("CFL_KEY_PASSPHRASE") or secrets.token_urlsafe(24)
+def _passphrase(keys_dir: Path) -> tuple[bytes, Path | None]:
+    """The demo keys' passphrase and where it was written.
+
+    ``CFL_KEY_PASSPHRASE``, when set, is the user's own: it is used and never written anywhere
+    (the file is ``None``). Otherwise a fresh random passphrase is made for the demo keys and
+    written beside them with mode 0600, so the other commands can be tried on the demo folder.
+    """
+    own = os.environ.get("CFL_KEY_PASSPHRASE")
+    if own:
+        return own.encode("utf-8"), None
+    text = secrets.token_urlsafe(24)
     path = keys_dir / "demo-passphrase.txt"
     write_atomic(path, text + "\n", mode=0o600)
     return text.encode("utf-8"), path

@@ -30,16 +30,18 @@ def demo(directory: Path, at: dt.datetime) -> None:
 
     Seven products (battery pack, PV module, passenger EV, aluminium, cement, flat glass,
     steel): inputs/, declarations/, graded/ (graded under GB/T 24067-2024's illustrative
-    thresholds, before signing), keys/ (encrypted; demo passphrase beside them), trust/,
-    bundles/, labels/ and reports/. The figures are plausible, not measured, and marked
-    illustrative everywhere.
+    thresholds, before signing), keys/ (encrypted with $CFL_KEY_PASSPHRASE, or with a random
+    demo passphrase written beside them), trust/, bundles/, labels/ and reports/. The figures
+    are plausible, not measured, and marked illustrative everywhere.
     """
     run = run_demo(directory, at=at)
     _write_text_reports(directory / "reports", run)
     click.echo(f"cfl demo in {directory} (illustrative data, at {at.isoformat()})")
     click.echo(f"  inputs, declarations: {len(run.data.declarations)} products")
+    where = (f"passphrase in {run.passphrase_file}" if run.passphrase_file is not None
+             else "encrypted with your CFL_KEY_PASSPHRASE")
     click.echo(f"  keys: {run.certifier_dir} (certifier), {run.operator_dir} (scheme operator); "
-               f"passphrase in {run.passphrase_file}")
+               f"{where}")
     click.echo(f"  trust list: {run.trust_list}; revocations: {run.revocations}")
     click.echo("")
     click.echo(f"  labels: {sum(len(v) for v in run.labels.values())} PDFs in "

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cfl.cli.main import cli
@@ -101,3 +102,19 @@ def test_demo_labels_say_the_grade_thresholds_are_illustrative(tmp_path: Path) -
     graded = load_declaration_file(out / "graded" / "steel.json")
     assert f"{graded.grade_class} (示例阈值)" in text
     assert "热轧钢卷" in text and "Hot-rolled steel coil" in text
+
+
+def test_demo_never_writes_the_users_own_passphrase(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CFL_KEY_PASSPHRASE", "my own secret passphrase")
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["demo", str(out), "--at", "2026-11-21T00:00:00Z"])
+    assert result.exit_code == 0, result.output
+    assert not (out / "keys" / "demo-passphrase.txt").exists()
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert b"my own secret passphrase" not in path.read_bytes(), path
+    assert "my own secret passphrase" not in result.output
+    from cfl.keys import load_signer
+
+    load_signer(out / "keys" / "certifier", b"my own secret passphrase")
