@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
+from cfl.document_kind import FRIENDLY_INPUT, require_kind
 from cfl.errors import CflError, InputError, InvalidDeclarationError
 from cfl.findings import Finding, json_path
 from cfl.jsonio import MAX_JSON_BYTES, decode_utf8, loads_strict, read_bytes
@@ -205,6 +206,8 @@ def build_declaration_document(
     Raises :class:`InputError` for input that cannot be mapped (wrong shapes, unknown keys,
     bad numbers); the declaration itself is checked by :func:`declaration_from_input`.
     """
+    require_kind(data, (FRIENDLY_INPUT,), source=source,
+                 wanted="friendly input (see docs/cli-declarations.md)")
     b = _Builder(data, source)
     top = b.mapping(data, (), TOP_LEVEL_KEYS)
     for key in _REQUIRED:
@@ -378,6 +381,9 @@ def build_declaration_document(
         for key in ("factor", "greenCertificates"):
             if key in electricity:
                 electricity[key] = b.decimal(electricity[key], ("electricity", key))
+        year = electricity.get("factorYear")
+        if isinstance(year, str) and year.strip().isascii() and year.strip().isdigit():
+            electricity["factorYear"] = int(year.strip())  # a CSV cell is always text
         ext["electricity"] = electricity
         b.note((*EXT, "electricity",), ("electricity",))
     for key in ("emissionFactorDatasets", "verification", "upstreamDeclarations", "grade"):
@@ -496,9 +502,35 @@ def _nest(row: Mapping[str, str], source: str, row_number: int) -> dict[str, Any
     return out
 
 
+def _check_header(header: list[str], source: str) -> None:
+    """Every row would fail the same way for a header that lacks a required key or names an
+    unknown one: say it once, about the header (row 1)."""
+    tops = {column.split(".", 1)[0] for column in header}
+    for column in header:
+        top = column.split(".", 1)[0]
+        if top not in TOP_LEVEL_KEYS:
+            raise InputError(f"the column {column!r} is not a friendly input key"
+                             f"{_did_you_mean(top, TOP_LEVEL_KEYS)} (keys: "
+                             f"{', '.join(TOP_LEVEL_KEYS)}; nested keys are written with dots, "
+                             "e.g. company.name)", source=source, location="row 1",
+                             code="unknown_column")
+    missing = [key for key in _REQUIRED if key not in tops]
+    if missing:
+        example = _example_column(missing[0])
+        raise InputError(f"the header has no column for the required key(s) "
+                         f"{', '.join(missing)}" + (f" (e.g. {example})" if example != missing[0]
+                                                    else ""),
+                         source=source, location="row 1", code="missing_column")
+
+
+def _example_column(key: str) -> str:
+    sub = _SUB_KEYS.get(key)
+    return f"{key}.{sub[0]}" if sub else key
+
+
 def declare_csv_bytes(data: bytes, *, at: dt.datetime, source: str) -> BatchResult:
     """One declaration per CSV row; every row is tried and reported."""
-    text = decode_utf8(data, source)
+    text = decode_utf8(data, source, expected="a CSV file")
     if not text.strip():
         raise InputError("is empty; expected a CSV header and rows", source=source, code="empty")
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -512,6 +544,7 @@ def declare_csv_bytes(data: bytes, *, at: dt.datetime, source: str) -> BatchResu
     if duplicates:
         raise InputError(f"the header repeats column(s) {', '.join(duplicates)}",
                          source=source, location="row 1", code="duplicate_column")
+    _check_header(header, source)
     outcomes: list[RowOutcome] = []
     row_number = 1
     while True:

@@ -52,6 +52,8 @@ KEY_HEADERS = frozenset({"jwk", "jku", "x5c", "x5u", "x5t", "x5t#S256"})
 CLAIM_HEADER = "cfl.claim"
 #: Bound on that member (a claim is at most 512 bytes: 683 base64url characters).
 MAX_CLAIM_HEADER_CHARS = 700
+#: Latest signing time a header may state: 9999-12-31T23:59:59Z (later is not a date).
+MAX_IAT = 253402300799
 #: The protected-header members cfl writes and understands.
 KNOWN_HEADERS = frozenset({"alg", "kid", "typ", "iat", ROLE_HEADER})
 
@@ -160,8 +162,22 @@ def signed_document_from_json(
         _parse_entry(entry, source=source, location=f"$.signatures[{i}]")
         for i, entry in enumerate(raw_signatures)
     )
+    _refuse_repeated_signers(signatures, source=source)
     payload = canonical_bytes(content)
     return SignedDocument(content_key, content, signatures, payload)
+
+
+def _refuse_repeated_signers(signatures: tuple[SignatureEntry, ...], *, source: str) -> None:
+    """The same key signs a document at most once in the same role (§3.3): a repeated
+    entry is refused, not counted twice or silently ignored."""
+    seen: set[tuple[str, object]] = set()
+    for i, entry in enumerate(signatures):
+        role = entry.header.get(ROLE_HEADER)
+        signer = (entry.kid, role if isinstance(role, str) else repr(role))
+        if signer in seen:
+            raise _bad(f"key {entry.kid} signs this document twice in the same role",
+                       source, f"$.signatures[{i}]", code="duplicate_signature")
+        seen.add(signer)
 
 
 def parse_bundle(data: bytes, *, source: str = "<bundle>") -> Bundle:
@@ -220,7 +236,7 @@ def _parse_entry(entry: Any, *, source: str, location: str) -> SignatureEntry:
             raise _bad(f"the protected header needs a string {name!r}", source,
                        f"{location}.protected", code="bad_header")
     iat = header.get("iat")
-    if not isinstance(iat, int) or isinstance(iat, bool) or not 0 <= iat < 2**40:
+    if not isinstance(iat, int) or isinstance(iat, bool) or not 0 <= iat <= MAX_IAT:
         raise _bad("the protected header needs 'iat', the signing time as a NumericDate "
                    "(integer seconds)", source, f"{location}.protected", code="bad_header")
     unprotected = entry.get("header")

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cfl.document_kind import binary_kind
 from cfl.errors import InputError
 
 #: Default bound on a JSON document handed to cfl (declarations are a few KiB).
@@ -31,8 +32,16 @@ def _line_col(text: str, pos: int) -> str:
     return f"line {line}, column {col}"
 
 
-def decode_utf8(data: bytes, source: str) -> str:
-    """Bytes → text, refusing a BOM and invalid UTF-8 with the byte offset."""
+def decode_utf8(data: bytes, source: str, *, expected: str = "UTF-8 text") -> str:
+    """Bytes → text, refusing a BOM and invalid UTF-8 with the byte offset.
+
+    A file that starts like a PDF, an image, a ZIP archive (.xlsx) or a PEM key is refused
+    as such, saying ``expected`` (e.g. ``"a JSON document"``): the user picked the wrong file.
+    """
+    kind = binary_kind(data)
+    if kind is not None:
+        raise InputError(f"is {kind}, not {expected}", source=source, location="byte 0",
+                         code="wrong_file_type")
     if data.startswith(b"\xef\xbb\xbf"):
         raise InputError(
             "starts with a UTF-8 byte order mark (BOM); save the file as UTF-8 without BOM",
@@ -136,7 +145,8 @@ def loads_strict(
             f"is {size} bytes; at most {max_bytes} bytes are accepted",
             source=source, code="too_large",
         )
-    text = data if isinstance(data, str) else decode_utf8(data, source)
+    text = data if isinstance(data, str) else decode_utf8(data, source,
+                                                          expected="a JSON document")
     if not text or text.isspace():
         raise InputError("is empty; expected a JSON document", source=source, code="empty")
     try:

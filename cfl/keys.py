@@ -70,12 +70,23 @@ class PublicKey:
         if "d" in jwk:
             raise InputError("holds a private key ('d'); give the public JWK only",
                              source=source, code="private_jwk")
+        if "kty" not in jwk:
+            from cfl.document_kind import PUBLIC_KEY, require_kind
+
+            require_kind(jwk, (PUBLIC_KEY,), source=source)
+            raise InputError("is not a public JWK (it has no \"kty\" member); give the "
+                             f"{PUBLIC_KEY_FILE} that `cfl keys generate` wrote, or its key "
+                             "folder", source=source, code="bad_jwk")
         kty, crv = jwk.get("kty"), jwk.get("crv")
         try:
             if kty == "OKP" and crv == "Ed25519":
                 x = b64url_decode(jwk.get("x", ""), what="JWK 'x'")
                 if len(x) != 32:
                     raise InputError("Ed25519 'x' must be 32 bytes", code="bad_jwk")
+                if _weak_ed25519(x):
+                    raise InputError("is a weak Ed25519 key (a point of small order, or "
+                                     "not canonically encoded): signatures under it can be "
+                                     "forged by anyone", code="weak_key")
                 key: PublicKeyObject = ed25519.Ed25519PublicKey.from_public_bytes(x)
                 alg = "EdDSA"
                 core = {"crv": "Ed25519", "kty": "OKP", "x": jwk["x"]}
@@ -126,6 +137,24 @@ class PublicKey:
         except InvalidSignature:
             return False
         return True
+
+
+#: Ed25519 points of small order (orders 1, 2, 4 and 8), sign bit cleared, as libsodium
+#: lists them: OpenSSL verifies signatures anyone can make under such a public key.
+_SMALL_ORDER_ED25519 = frozenset(bytes.fromhex(point) for point in (
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+))
+_ED25519_P = 2**255 - 19
+
+
+def _weak_ed25519(x: bytes) -> bool:
+    """True for a small-order point or a non-canonical encoding (y ≥ p) of any point."""
+    unsigned = x[:31] + bytes([x[31] & 0x7F])
+    return unsigned in _SMALL_ORDER_ED25519 or int.from_bytes(unsigned, "little") >= _ED25519_P
 
 
 def jwk_thumbprint(jwk: dict[str, str]) -> str:
@@ -254,9 +283,8 @@ def load_signer(path: str | Path, passphrase: bytes) -> LocalSigner:
     """
     from cryptography.hazmat.primitives import serialization
 
-    target = private_key_path(path)
     _require_passphrase(passphrase)
-    data = _read_key_file(target)
+    target, data = read_private_key_file(path)
     try:
         key = serialization.load_pem_private_key(data, password=passphrase)
     except TypeError:  # the file is not encrypted
@@ -271,6 +299,35 @@ def load_signer(path: str | Path, passphrase: bytes) -> LocalSigner:
         return LocalSigner(key)
     raise KeyFileError(f"{target}: unsupported key type; expected Ed25519 or P-256",
                        code="key_unsupported")
+
+
+def read_private_key_file(path: str | Path) -> tuple[Path, bytes]:
+    """The private key file's path and bytes (a key folder or its ``private.pem``), refusing
+    with a :class:`KeyFileError` that says what to give instead: a folder without a private
+    key, a public JWK, or any other file that is not PEM. Nothing is decrypted here."""
+    target = private_key_path(path)
+    if Path(path).is_dir() and not target.exists():
+        has_public = (Path(path) / PUBLIC_KEY_FILE).exists()
+        found = f"it holds only {PUBLIC_KEY_FILE}, the public half" if has_public else \
+            "it holds no key files"
+        raise KeyFileError(f"{path}: the key folder has no {PRIVATE_KEY_FILE} ({found}); "
+                           "signing needs the folder `cfl keys generate` wrote, with its "
+                           "private key", code="key_missing")
+    data = _read_key_file(target)
+    if not data.lstrip().startswith(b"-----BEGIN"):
+        what = "is not a PEM private key"
+        if data.lstrip().startswith(b"{"):
+            from cfl.document_kind import document_kind
+            from cfl.jsonio import loads_strict
+
+            try:
+                kind = document_kind(loads_strict(data, source=str(target))) or "JSON file"
+            except InputError:
+                kind = "JSON file"
+            what = f"is a {kind}, not a private key"
+        raise KeyFileError(f"{target}: {what}; give the key folder `cfl keys generate` wrote, "
+                           f"or its {PRIVATE_KEY_FILE}", code="key_not_pem")
+    return target, data
 
 
 def private_key_path(path: str | Path) -> Path:

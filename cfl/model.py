@@ -108,7 +108,10 @@ def _time(obj: Any, key: str) -> dt.datetime | None:
 
 
 def add_years(moment: dt.datetime, years: int) -> dt.datetime:
-    """``moment`` plus whole calendar years (29 February becomes 28 February)."""
+    """``moment`` plus whole calendar years (29 February becomes 28 February); past the
+    year 9999 the last instant of the calendar (no later date can be written anyway)."""
+    if moment.year + years > dt.MAXYEAR - 1:
+        return dt.datetime.max.replace(tzinfo=dt.UTC) - dt.timedelta(days=1)
     try:
         return moment.replace(year=moment.year + years)
     except ValueError:
@@ -599,4 +602,7 @@ def load_declaration_file(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES) 
         raise InputError(
             "is a signed bundle, not a bare declaration; use `cfl verify` for bundles (or "
             "take its \"declaration\" member)", source=source, code="is_bundle")
+    from cfl.document_kind import DECLARATION, require_kind
+
+    require_kind(document, (DECLARATION,), source=source)
     return Declaration.from_json(document, source=source)

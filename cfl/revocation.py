@@ -10,7 +10,9 @@ then uses the newest version it has been given or has stored.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +55,27 @@ class RevocationList:
     digest: bytes
 
     def find(self, declaration_id: str) -> RevocationEntry | None:
-        return next((e for e in self.entries if e.id == declaration_id), None)
+        """The entry revoking ``declaration_id``; UUIDs match whatever their spelling
+        (case, ``urn:uuid:``), since a claim always carries the canonical lower-case form
+        while a declaration or a list may spell it in upper case."""
+        return self._by_id.get(declaration_key(declaration_id))
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, RevocationEntry]:
+        by_id: dict[str, RevocationEntry] = {}
+        for entry in self.entries:
+            by_id.setdefault(declaration_key(entry.id), entry)
+        return by_id
+
+
+def declaration_key(declaration_id: str) -> str:
+    """The form in which declaration ids are compared: a UUID (any case, with or without
+    hyphens, braces or ``urn:uuid:``) as its canonical lower-case text, anything else as
+    written."""
+    try:
+        return str(uuid.UUID(declaration_id))
+    except (ValueError, TypeError, AttributeError):
+        return declaration_id
 
 
 def revocation_list_from_content(content: dict[str, Any], *, source: str) -> RevocationList:
@@ -64,11 +86,12 @@ def revocation_list_from_content(content: dict[str, Any], *, source: str) -> Rev
     seen: set[str] = set()
     entries = []
     for i, raw in enumerate(content["entries"]):
-        if raw["id"] in seen:
+        key = declaration_key(raw["id"])
+        if key in seen:
             raise InputError(f"declaration id {raw['id']!r} is listed twice", source=source,
                              location=f"$.{CONTENT_KEY}.entries[{i}].id",
                              code="duplicate_entry")
-        seen.add(raw["id"])
+        seen.add(key)
         entries.append(RevocationEntry(raw["id"], raw["reason"], parse_time(raw["revokedAt"])))
     return RevocationList(
         issuer=content["issuer"], version=content["version"],

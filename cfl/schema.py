@@ -165,6 +165,26 @@ def _expected(schema: Mapping[str, Any]) -> str | None:
 
 def finding_from_error(error: ValidationError, *, prefix: tuple[str | int, ...] = ()) -> Finding:
     """One jsonschema error → one finding with a message saying what was expected."""
+    parts, code, message = explain_schema_error(error, prefix=prefix)
+    return Finding(code=code, message=message, path=json_path(parts), severity=Severity.ERROR)
+
+
+def explain_schema_error(error: ValidationError, *, prefix: tuple[str | int, ...] = ()
+                         ) -> tuple[list[str | int], str, str]:
+    """(path parts, code, message) of one jsonschema error, in words a user can act on.
+
+    An ``anyOf``/``oneOf`` error is explained by its best-matching sub-error (never by the
+    repr of the whole value); an unknown key gets a "did you mean".
+    """
+    if str(error.validator) in ("anyOf", "oneOf") and error.context and not (
+            isinstance(error.validator_value, list) and all(
+                isinstance(v, dict) and set(v) == {"required"} for v in error.validator_value)):
+        from jsonschema.exceptions import best_match
+
+        discriminator = _discriminator(error)
+        if discriminator is not None:
+            return [*prefix, *discriminator[0]], discriminator[1], discriminator[2]
+        return explain_schema_error(best_match(error.context), prefix=prefix)
     parts: list[str | int] = [*prefix, *error.absolute_path]
     keyword = str(error.validator)
     value = error.validator_value
@@ -260,7 +280,54 @@ def finding_from_error(error: ValidationError, *, prefix: tuple[str | int, ...] 
                    "such as 'zh' or 'en')")
     else:
         message = error.message
-    return Finding(code=code, message=message, path=json_path(parts), severity=Severity.ERROR)
+    return parts, code, message
+
+
+def _discriminator(error: ValidationError) -> tuple[list[str | int], str, str] | None:
+    """When every branch of a ``oneOf``/``anyOf`` wants another constant at the same key (a
+    ``kind``/``type`` tag), that key is the mistake: say which values it may take."""
+    branches: dict[int, dict[tuple[str | int, ...], list[Any]]] = {}
+    for sub in error.context or ():
+        if str(sub.validator) not in ("const", "enum") or not sub.relative_schema_path:
+            continue
+        branch = sub.relative_schema_path[0]
+        if not isinstance(branch, int):
+            continue
+        values = [sub.validator_value] if str(sub.validator) == "const" else list(
+            sub.validator_value)
+        branches.setdefault(branch, {})[tuple(sub.relative_path)] = values
+    count = len(error.validator_value) if isinstance(error.validator_value, list) else 0
+    if not count or len(branches) != count:
+        return None
+    common = set.intersection(*(set(keys) for keys in branches.values()))
+    if len(common) != 1:
+        return None
+    (key,) = common
+    allowed = [str(v) for b in sorted(branches) for v in branches[b][key]]
+    instance: Any = error.instance
+    for step in key:
+        if isinstance(instance, dict):
+            instance = instance.get(step)
+        elif isinstance(instance, list) and isinstance(step, int) and step < len(instance):
+            instance = instance[step]
+        else:
+            instance = None
+    hint = _did_you_mean(str(instance), allowed) if isinstance(instance, str) else ""
+    shown = ", ".join(repr(v) for v in allowed)
+    return ([*error.absolute_path, *key], "unknown_enum_value",
+            f"{describe_value(instance)} is not one of {shown}{hint}")
+
+
+def explain_schema_errors(errors: Iterable[ValidationError]
+                          ) -> list[tuple[list[str | int], str, str]]:
+    """:func:`explain_schema_error` for each error, less the echoes of a typo: a key spelt
+    wrong is both "unknown" and (the right spelling) "missing"; only the first is kept."""
+    explained = [explain_schema_error(error) for error in errors]
+    suggested = {(tuple(parts[:-1]), match.group(1))
+                 for parts, code, message in explained if code == "unknown_field"
+                 for match in [re.search(r"did you mean '([^']+)'", message)] if match}
+    return [(parts, code, message) for parts, code, message in explained
+            if not (code == "missing_field" and (tuple(parts[:-1]), parts[-1]) in suggested)]
 
 
 def schema_findings(document: Any, *, prefix: tuple[str | int, ...] = ()) -> list[Finding]:

@@ -21,7 +21,9 @@ def parse_time(text: str) -> dt.datetime:
         stamp = _general_stamp(text)
     try:
         value = dt.datetime.fromisoformat(stamp)
-    except ValueError as exc:
+        if stamp[-6:] != "+00:00":  # an offset may carry the instant out of the calendar
+            value.astimezone(dt.UTC)
+    except (ValueError, OverflowError) as exc:
         raise ValueError(f"{text!r} is not a valid date-time ({exc})") from None
     return value
 

@@ -442,17 +442,33 @@ def _with_revocations(
                                  f"the revocation list is not acceptable: {exc}", subject=name))
             continue
         issuer = revocation_list.issuer
+        if issuer in newest and _conflicting(revocation_list, newest[issuer]):
+            rows.append(_revocation_conflict_row(revocation_list, name))
         if issuer not in newest or revocation_list.version > newest[issuer].version:
             newest[issuer] = revocation_list
             raw_by_issuer[issuer] = data
     store = context.store
     for issuer, revocation_list in list(newest.items()):
         stored = context.revocations_for(issuer)  # reads the store (given is not yet set)
+        if stored is not None and _conflicting(revocation_list, stored):
+            rows.append(_revocation_conflict_row(revocation_list, "<trust store>"))
         if stored is not None and stored.version > revocation_list.version:
             newest[issuer] = stored
         elif store is not None and (stored is None or revocation_list.version > stored.version):
             store.write(_revocations_name(issuer), raw_by_issuer[issuer])
     return TrustContext(context.trust_list, tuple(rows), context.at, newest, store)
+
+
+def _conflicting(one: RevocationList, other: RevocationList) -> bool:
+    """Two lists of one certifier with the same version but other content: which one holds
+    is unknowable, so neither is taken on trust (as for trust lists)."""
+    return one.version == other.version and one.digest != other.digest
+
+
+def _revocation_conflict_row(revocation_list: RevocationList, name: str) -> CheckRow:
+    return CheckRow("revocation-list", Status.FAILED, "revocation_list_version_conflict",
+                    f"two different revocation lists of certifier {revocation_list.issuer} "
+                    f"carry version {revocation_list.version}", subject=name)
 
 
 # --------------------------------------------------------------------------- signer checks

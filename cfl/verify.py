@@ -90,11 +90,14 @@ def read_bundle(data: bytes, *, source: str = "<bundle>") -> Bundle:
                   digest=hashlib.sha256(payload).digest())
 
 
-def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime) -> list[CheckRow]:
-    """Every row after parsing: declaration, trust list, signatures, validity."""
+def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime,
+                include_trust_rows: bool = True) -> list[CheckRow]:
+    """Every row after parsing: declaration, trust list (unless the caller already reports
+    it, as for the second page of a label PDF), signatures, validity."""
     declaration = bundle.declaration
     rows = declaration_rows(declaration)
-    rows += trust.rows
+    if include_trust_rows:
+        rows += trust.rows
     extension = cfl_extension_data(declaration)
     category = _string(extension.get("productCategory"))
     rule_set_value = extension.get("ruleSet")
@@ -269,7 +272,10 @@ def cfl_extension_data(declaration: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _add_years(when: dt.datetime, years: int) -> dt.datetime:
+def _add_years(when: dt.datetime, years: int) -> dt.datetime | None:
+    """``when`` plus ``years`` calendar years; None beyond the year 9999 (no end known)."""
+    if when.year + years > dt.MAXYEAR - 1:  # keep a year's margin for any offset
+        return None
     try:
         return when.replace(year=when.year + years)
     except ValueError:  # 29 February

@@ -115,7 +115,8 @@ def loads_yaml(
     if size > max_bytes:
         raise InputError(f"is {size} bytes; at most {max_bytes} bytes are accepted",
                          source=source, code="too_large")
-    text = data if isinstance(data, str) else decode_utf8(data, source)
+    text = data if isinstance(data, str) else decode_utf8(data, source,
+                                                          expected="a YAML document")
     if not text.strip():
         raise InputError("is empty; expected a YAML document", source=source, code="empty")
     loader = _StrictLoader(text, source)

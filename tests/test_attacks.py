@@ -323,3 +323,307 @@ def _without_claims(bundle: Any) -> Any:
 
 def _compact_bundle() -> bytes:
     return json.dumps(world().bundle(), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# ----------------------------------------------------------------- red team (brief G)
+
+
+def _uppercase_id_bundle() -> bytes:
+    w = world()
+    declaration = w.declaration()
+    declaration["id"] = declaration["id"].upper()  # the schema accepts either case
+    return bundle_to_bytes(sign_bundle(declaration, w.certifier, role="certifier",
+                                       at=SIGNED_AT))
+
+
+@pytest.mark.parametrize("listed", [DECLARATION_ID.upper(), DECLARATION_ID,
+                                    "urn:uuid:" + DECLARATION_ID])
+def test_a_revocation_matches_the_declaration_id_whatever_its_spelling(listed: str) -> None:
+    """A UUID is the same declaration in upper or lower case: a revocation listing one
+    spelling revokes a declaration written in the other (the claim path always has the
+    lower-case form, so a case-sensitive match let a revoked label pass)."""
+    w = world()
+    revoked = bundle_to_bytes(revoke(w.revocations, w.certifier, declaration_id=listed,
+                                     reason="data error", at=SIGNED_AT))
+    for data in (_uppercase_id_bundle(), w.bundle_bytes()):
+        assert_failed_with(verify(data, revocations=(revoked,)), "revoked")
+
+
+def test_the_same_declaration_cannot_be_revoked_twice_under_two_spellings() -> None:
+    from cfl.errors import InputError
+
+    w = world()
+    once = bundle_to_bytes(revoke(w.revocations, w.certifier, declaration_id=DECLARATION_ID,
+                                  reason="data error", at=SIGNED_AT))
+    with pytest.raises(InputError) as info:
+        revoke(once, w.certifier, declaration_id=DECLARATION_ID.upper(), reason="again",
+               at=SIGNED_AT)
+    assert info.value.code == "already_revoked"
+
+
+def test_a_signing_time_beyond_the_calendar_is_a_clean_row() -> None:
+    """``iat`` after 9999-12-31 cannot be a date: a row, never an exception."""
+    w = world()
+    for iat in (2**39, 253402300800):
+        entry = forged_entry(w.declaration(), header_for(w.certifier, iat=iat), w.certifier)
+        assert_failed_with(verify(with_entries(entry)), "bad_header")
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    (("validityPeriodEnd",), "9999-12-31T23:59:59-23:59"),
+    (("validityPeriodEnd",), "0001-01-01T00:00:00+01:00"),
+    (("validityPeriodStart",), "9999-12-31T23:59:59-23:59"),
+    (("pcf", "referencePeriodEnd"), "9999-06-01T00:00:00Z"),
+])
+def test_times_at_the_edge_of_the_calendar_are_rows_not_exceptions(
+        path: tuple[str, ...], value: str) -> None:
+    """A forged (unsigned) bundle must not be able to make the verifier raise."""
+    bundle = world().bundle()
+    target = bundle["declaration"]
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    report = verify(bundle_to_bytes(bundle))
+    assert report.bottom_line is Status.FAILED
+    assert "signature_invalid" in codes(report)
+
+
+def test_the_same_signature_entry_twice_is_refused() -> None:
+    """bundle-format.md §3.3: the same key does not sign a bundle twice in the same role."""
+    entry = world().bundle()["signatures"][0]
+    assert_failed_with(verify(with_entries(entry, entry)), "duplicate_signature")
+    resigned = dict(entry, signature=entry["signature"])
+    resigned["protected"] = b64url_encode(canonical_bytes(
+        {**json.loads(b64url_decode(entry["protected"])), "iat": int(SIGNED_AT.timestamp()) + 1}))
+    assert_failed_with(verify(with_entries(entry, resigned)), "duplicate_signature")
+
+
+def test_a_good_out_of_scope_certifier_and_a_bad_certifier_signature_fail() -> None:
+    w = world()
+    out_of_scope = w.bundle(w.other_certifier)["signatures"][0]
+    bad = w.bundle()["signatures"][0]
+    bad = dict(bad, signature=b64url_encode(bytes(64)))
+    report = verify(with_entries(out_of_scope, bad))
+    assert_failed_with(report, "scope_category")
+    assert "signature_invalid" in codes(report)
+    assert "certified" not in codes(report, "PASSED")
+
+
+def test_a_good_certifier_signature_does_not_hide_a_bad_one() -> None:
+    w = world()
+    good = w.bundle()["signatures"][0]
+    forged = forged_entry(w.declaration(), header_for(w.stranger), w.stranger)
+    assert_failed_with(verify(with_entries(good, forged)), "signer_untrusted")
+
+
+@pytest.mark.parametrize("status", ["suspended", "withdrawn"])
+def test_a_certifier_no_longer_active_in_the_trust_list(status: str) -> None:
+    w = world()
+    document = add_trust_entry(w.trust_list_document, w.certifier.public_key, name="C1",
+                               accreditation=Accreditation("CNAS", "CNAS-C1"),
+                               categories=["lithium-ion-battery"], status=status,
+                               valid_from=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+                               valid_until=dt.datetime(2028, 1, 1, tzinfo=dt.UTC))
+    listed = bundle_to_bytes(sign_trust_list(document, w.operator, at=SIGNED_AT))
+    assert_failed_with(verify(w.bundle_bytes(), trust_list=listed), f"signer_{status}")
+
+
+@pytest.mark.parametrize("kid", ["upper", "zero-width", "trailing-space", "hint-only"])
+def test_a_kid_spelled_differently_never_passes(kid: str) -> None:
+    w = world()
+    spelled = {"upper": w.certifier.kid.upper(), "zero-width": "\u200b" + w.certifier.kid,
+               "trailing-space": w.certifier.kid + " ", "hint-only": w.certifier.kid[:11]}[kid]
+    entry = forged_entry(w.declaration(), header_for(w.certifier, kid=spelled), w.certifier)
+    report = verify(with_entries(entry))
+    assert report.bottom_line is Status.FAILED
+    assert "signature_valid" not in codes(report, "PASSED")
+
+
+@pytest.mark.parametrize(("changes", "code"), [
+    ({"alg": "NONE"}, "alg_none"),
+    ({"alg": "hs512"}, "alg_hmac"),
+    ({"alg": "eddsa"}, "alg_unsupported"),
+    ({"alg": "Ed25519"}, "alg_unsupported"),
+    ({"typ": TYP_DECLARATION.upper()}, "typ_mismatch"),
+    ({"typ": "application/" + TYP_DECLARATION}, "typ_mismatch"),
+    ({"cfl.role": "Certifier"}, "bad_role"),
+    ({"cfl.role": ["certifier"]}, "bad_role"),
+    ({"iat": 1773100800.0}, "bad_header"),
+    ({"iat": "1773100800"}, "bad_header"),
+    ({"iat": True}, "bad_header"),
+])
+def test_header_values_in_another_spelling_are_refused(changes: dict[str, Any],
+                                                       code: str) -> None:
+    w = world()
+    entry = forged_entry(w.declaration(), header_for(w.certifier, **changes), w.certifier)
+    assert_failed_with(verify(with_entries(entry)), code)
+
+
+@pytest.mark.parametrize("member", ["protected", "signature"])
+@pytest.mark.parametrize("spelling", ["padded", "trailing-bits", "standard-alphabet"])
+def test_base64url_must_be_unpadded_and_canonical(member: str, spelling: str) -> None:
+    w = world()
+    header = json.dumps(header_for(w.certifier)).encode()
+    while len(b64url_encode(header)) % 4 != 2:  # leave unused low bits in the last character
+        header += b" "
+    protected = b64url_encode(header)
+    signing_input = (protected + "." + b64url_encode(canonical_bytes(w.declaration()))).encode()
+    entry = {"protected": protected, "signature": b64url_encode(w.certifier.sign(signing_input))}
+    assert verify(with_entries(entry)).bottom_line is not Status.FAILED  # as written: fine
+    text = entry[member]
+    if spelling == "padded":
+        text += "=="
+    elif spelling == "trailing-bits":  # the same bytes, with another unused low bit set
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        text = text[:-1] + alphabet[alphabet.index(text[-1]) ^ 1]
+    else:
+        text = text[:-1] + "+"
+    entry[member] = text
+    assert_failed_with(verify(with_entries(entry)), "bad_base64url")
+
+
+@pytest.mark.parametrize(("at", "code"), [
+    (dt.datetime(2029, 3, 31, 0, 0, 0, tzinfo=dt.UTC), "declaration_valid"),
+    (dt.datetime(2029, 3, 31, 0, 0, 1, tzinfo=dt.UTC), "declaration_expired"),
+])
+def test_the_validity_end_is_inclusive_to_the_second(at: dt.datetime, code: str) -> None:
+    from cfl.verify import declaration_validity_window, validity_row
+
+    start, end = declaration_validity_window(world().declaration())
+    assert end is not None
+    at = end + (at - dt.datetime(2029, 3, 31, tzinfo=dt.UTC))
+    assert validity_row(start, end, at).code == code
+
+
+@pytest.mark.parametrize(("offset", "code"), [
+    (dt.timedelta(0), None), (dt.timedelta(seconds=1), "trust_list_expired")])
+def test_the_trust_list_expiry_is_inclusive_to_the_second(offset: dt.timedelta,
+                                                          code: str | None) -> None:
+    expires = dt.datetime(2026, 12, 31, tzinfo=dt.UTC)
+    report = verify(world().bundle_bytes(), at=expires + offset)
+    if code is None:
+        assert "trust_list_fresh" in codes(report, "PASSED")
+    else:
+        assert_failed_with(report, code)
+
+
+def test_a_signing_time_beyond_the_clock_skew_is_in_the_future() -> None:
+    w = world()
+    within = w.bundle_bytes(at=AT + dt.timedelta(minutes=5))
+    assert "signed_in_future" not in codes(verify(within))
+    beyond = w.bundle_bytes(at=AT + dt.timedelta(minutes=5, seconds=1))
+    assert_failed_with(verify(beyond), "signed_in_future")
+
+
+def test_a_small_order_key_in_the_trust_list_cannot_vouch_for_forgeries() -> None:
+    """With the Ed25519 identity point as a listed key, anyone can 'sign' anything as that
+    certifier (OpenSSL accepts R = identity, S = 0): the whole list is refused instead."""
+    from cfl.envelope import TYP_REVOCATIONS, TYP_TRUST_LIST, sign_content
+    from cfl.keys import jwk_thumbprint
+
+    w = world()
+    identity = bytes([1]) + bytes(31)
+    jwk = {"crv": "Ed25519", "kty": "OKP", "x": b64url_encode(identity)}
+    kid = jwk_thumbprint(jwk)
+    content = json.loads(json.dumps(w.trust_list_document["trustList"]))
+    content["entries"].append({
+        "kid": kid, "publicKey": jwk, "name": "Weak", "status": "active",
+        "accreditation": {"accreditor": "CNAS", "number": "CNAS-W"},
+        "scope": {"productCategories": ["lithium-ion-battery"], "ruleSets": []},
+        "validFrom": "2025-01-01T00:00:00Z", "validUntil": "2028-01-01T00:00:00Z"})
+    listed = bundle_to_bytes({"trustList": content, "signatures": [
+        sign_content(content, w.operator, typ=TYP_TRUST_LIST, at=SIGNED_AT)]})
+    forgery = identity + bytes(32)
+
+    def forged(header: dict[str, Any]) -> dict[str, Any]:
+        return {"protected": b64url_encode(canonical_bytes(header)),
+                "signature": b64url_encode(forgery)}
+
+    iat = int(SIGNED_AT.timestamp())
+    revocations = {"issuer": kid, "version": 1, "issued": "2026-03-10T00:00:00Z",
+                   "entries": []}
+    no_revocations = bundle_to_bytes({"revocationList": revocations, "signatures": [forged(
+        {"alg": "EdDSA", "kid": kid, "typ": TYP_REVOCATIONS, "iat": iat})]})
+    entry = forged({"alg": "EdDSA", "kid": kid, "typ": TYP_DECLARATION, "iat": iat,
+                    "cfl.role": "certifier"})
+    report = verify(with_entries(entry), trust_list=listed, revocations=(no_revocations,))
+    assert_failed_with(report, "weak_key")
+
+
+def test_a_trust_list_issued_after_the_verification_time_is_refused() -> None:
+    w = world()
+    later = bundle_to_bytes(sign_trust_list(w.trust_list_document, w.operator,
+                                            at=AT + dt.timedelta(minutes=6)))
+    assert_failed_with(verify(w.bundle_bytes(), trust_list=later), "trust_list_not_yet_valid")
+
+
+@pytest.mark.parametrize("entry_kid", ["issuer", "signer"])
+def test_a_revocation_list_signed_by_another_certifier_is_refused(entry_kid: str) -> None:
+    """C3 (trusted) cannot publish, or withhold, C1's revocations."""
+    from cfl.envelope import TYP_REVOCATIONS
+
+    w = world()
+    content = {"issuer": w.certifier.kid, "version": 9, "issued": "2026-03-11T00:00:00Z",
+               "entries": []}
+    header = {"alg": "EdDSA", "typ": TYP_REVOCATIONS, "iat": int(SIGNED_AT.timestamp()),
+              "kid": w.certifier.kid if entry_kid == "issuer" else w.other_certifier.kid}
+    protected = b64url_encode(canonical_bytes(header))
+    signing_input = (protected + "." + b64url_encode(canonical_bytes(content))).encode()
+    forged = bundle_to_bytes({"revocationList": content, "signatures": [
+        {"protected": protected,
+         "signature": b64url_encode(w.other_certifier.sign(signing_input))}]})
+    revoked = bundle_to_bytes(revoke(w.revocations, w.certifier, declaration_id=DECLARATION_ID,
+                                     reason="data error", at=SIGNED_AT))
+    report = verify(w.bundle_bytes(), revocations=(revoked, forged))
+    assert_failed_with(report, "revocation_list_signature")
+    assert "revoked" in codes(report)  # the genuine list still counts
+
+
+@pytest.mark.parametrize(("where", "value"), [
+    ("productCategory", "Lithium-ion-battery"),
+    ("productCategory", "lithium\u2010ion\u2010battery"),  # U+2010 hyphens
+    ("ruleSet", "GBT-24067-2024"),
+    ("ruleSet", "gbt\u201124067\u20112024"),  # U+2011 non-breaking hyphens
+])
+def test_a_category_or_rule_set_in_another_spelling_never_passes(where: str,
+                                                                 value: str) -> None:
+    """C2 is accredited for lithium-ion-battery under gbt-24067-2024 only: a look-alike
+    spelling, signed by C2 itself (without cfl sign's validation), is never taken for the
+    accredited one."""
+    from cfl.envelope import ROLE_HEADER, sign_content
+
+    w = world()
+    declaration = w.declaration()
+    data = declaration["extensions"][0]["data"]
+    if where == "productCategory":
+        data["productCategory"] = value
+    else:
+        data["ruleSet"] = {**data["ruleSet"], "id": value}
+    entry = sign_content(declaration, w.certifier_es256, typ=TYP_DECLARATION, at=SIGNED_AT,
+                         extra_header={ROLE_HEADER: "certifier"})
+    signed = bundle_to_bytes({"declaration": declaration, "signatures": [entry]})
+    es256_revocations = bundle_to_bytes(revoke(None, w.certifier_es256, declaration_id=None,
+                                               reason=None, at=SIGNED_AT))
+    report = verify(signed, revocations=(w.revocations, es256_revocations))
+    assert report.bottom_line is Status.FAILED
+    assert "schema_invalid" in codes(report)
+    scope = next(row for row in report.rows if row.check == "signer-scope")
+    assert scope.code in {"scope_category", "scope_rule_set"}
+
+
+def test_a_revocation_list_of_the_same_version_but_other_content_is_a_conflict() -> None:
+    """Version 2 revoking the declaration is stored; another version 2 of the certifier's
+    list, which does not revoke it, must not quietly take its place (as for trust lists)."""
+    w = world()
+    store = MemoryTrustStore()
+    revoked = bundle_to_bytes(revoke(w.revocations, w.certifier, declaration_id=DECLARATION_ID,
+                                     reason="data error", at=SIGNED_AT))
+    other_v2 = bundle_to_bytes(revoke(w.revocations, w.certifier,
+                                      declaration_id="00000000-0000-4000-8000-000000000001",
+                                      reason="other", at=SIGNED_AT))
+    assert_failed_with(verify(w.bundle_bytes(), revocations=(revoked,), store=store),
+                       "revoked")
+    report = verify(w.bundle_bytes(), revocations=(other_v2,), store=store)
+    assert_failed_with(report, "revocation_list_version_conflict")
+    both = verify(w.bundle_bytes(), revocations=(other_v2, revoked))
+    assert_failed_with(both, "revocation_list_version_conflict")

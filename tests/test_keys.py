@@ -130,3 +130,40 @@ def test_the_public_key_is_found_beside_private_pem(tmp_path: Path) -> None:
     signer = LocalSigner.generate()
     paths = write_key_pair(tmp_path, signer, PASSPHRASE)
     assert load_public_key(paths.private).kid == signer.kid
+
+
+# Ed25519 points of small order (and non-canonical encodings of y ≥ p): with such a public
+# key, OpenSSL verifies a "signature" anyone can make (R = identity, S = 0 for the identity).
+SMALL_ORDER_ED25519 = [
+    "0100000000000000000000000000000000000000000000000000000000000000",  # identity
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # order 2
+    "0000000000000000000000000000000000000000000000000000000000000000",  # order 4
+    "0000000000000000000000000000000000000000000000000000000000000080",  # order 4
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",  # order 8
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",  # order 8
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",  # order 8
+    "0100000000000000000000000000000000000000000000000000000000000080",  # identity, sign
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # y = p
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # y = p + 1
+]
+
+
+@pytest.mark.parametrize("point", SMALL_ORDER_ED25519)
+def test_a_small_order_or_non_canonical_ed25519_key_is_refused(point: str) -> None:
+    from cfl.encoding import b64url_encode
+    from cfl.errors import InputError
+    from cfl.keys import PublicKey
+
+    jwk = {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(bytes.fromhex(point))}
+    with pytest.raises(InputError) as info:
+        PublicKey.from_jwk(jwk, source="weak.jwk")
+    assert info.value.code == "weak_key"
+
+
+def test_the_identity_key_really_accepts_a_forgery_in_openssl() -> None:
+    """Why the check above exists (if this ever fails, OpenSSL started refusing them)."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    identity = bytes.fromhex(SMALL_ORDER_ED25519[0])
+    key = ed25519.Ed25519PublicKey.from_public_bytes(identity)
+    key.verify(identity + bytes(32), b"any message at all")

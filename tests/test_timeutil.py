@@ -22,6 +22,15 @@ def test_rejects_missing_offset_and_impossible_dates(text: str) -> None:
         parse_time(text)
 
 
+@pytest.mark.parametrize("text", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+01:00"])
+def test_rejects_an_offset_that_carries_the_instant_out_of_the_calendar(text: str) -> None:
+    """Such a time parses as a local time but has no UTC instant: every comparison or
+    formatting would raise later, on data a forger controls."""
+    with pytest.raises(ValueError, match="not a valid date-time"):
+        parse_time(text)
+    assert parse_time(text[:19] + "Z").year in (1, 9999)
+
+
 def test_format_refuses_naive() -> None:
     with pytest.raises(ValueError):
         format_time(dt.datetime(2026, 1, 1))

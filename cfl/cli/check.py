@@ -12,6 +12,7 @@ import json
 import click
 
 from cfl.cli.options import at_option, format_option
+from cfl.cli.rules_option import registry_for, rules_option
 from cfl.recognition.engine import (
     Outcome,
     RecognitionReport,
@@ -36,12 +37,16 @@ def _row_text(row: RequirementResult) -> list[str]:
 def _report_text(report: RecognitionReport) -> list[str]:
     path = " → ".join(report.path) if report.path else "(no mapping path)"
     lines = [f"{report.target}: {report.verdict.value.upper()}", f"  {report.target_name}",
-             f"  path: {path}"]
+             f"  path: {path}", _files_text(report)]
     for row in report.rows:
         lines += _row_text(row)
     for note in report.notes:
         lines.append(f"  note: {note}")
     return lines
+
+
+def _files_text(report: RecognitionReport) -> str:
+    return "  files: " + ", ".join(f.describe() for f in report.files)
 
 
 def _matrix_text(result: RecognitionResult) -> list[str]:
@@ -53,6 +58,10 @@ def _matrix_text(result: RecognitionResult) -> list[str]:
             f"{r.count(Outcome.MET_AFTER_CONVERSION):>4} {r.count(Outcome.NOT_MET):>3} "
             f"{r.count(Outcome.UNDETERMINABLE):>5} {r.count(Outcome.NOT_APPLICABLE):>3}  "
             f"{' → '.join(r.path) if r.path else '(none)'}")
+    own = [r for r in result.reports if any(f.yours for f in r.files)]
+    if own:
+        lines += ["", "Targets that use files of your own:"]
+        lines += [f"{r.target}:\n{_files_text(r)}" for r in own]
     lines.append("")
     lines.append("Rows that decide the verdicts (not met, undeterminable, met after conversion):")
     for r in result.reports:
@@ -70,25 +79,28 @@ def _matrix_text(result: RecognitionResult) -> list[str]:
 @click.option("--against", "against", metavar="ID[,ID…]",
               help="Target rule set ids, comma-separated.")
 @click.option("--all", "all_targets", is_flag=True, help="Check against every rule set.")
+@rules_option
 @at_option
 @format_option
 @click.pass_context
 def check(ctx: click.Context, file: str, against: str | None, all_targets: bool,
-          at: dt.datetime, output_format: str) -> None:
+          rules: tuple[str, ...], at: dt.datetime, output_format: str) -> None:
     """Check FILE (declaration, signed bundle or label PDF) against rule sets.
 
     Each requirement comes out met, met-after-conversion, not-met, undeterminable or
     not-applicable, with its citation; each target gets a verdict. Exit 0 if every target
-    recognises the declaration, 3 if not.
+    recognises the declaration, 3 if not. --rules adds rule sets and mappings of your own.
     """
     if bool(against) == all_targets:
         raise click.UsageError("give either --against ID[,ID…] or --all")
     targets = None if all_targets else [t.strip() for t in (against or "").split(",") if t.strip()]
     if targets is not None and not targets:
         raise click.UsageError("--against needs at least one rule set id")
+    registry = registry_for(rules)
     loaded = read_check_input(file)
     notes = [f"{loaded.source}: read as {loaded.kind}"] + ([loaded.note] if loaded.note else [])
-    result = check_declaration(loaded.declaration, targets, at=at, notes=notes)
+    result = check_declaration(loaded.declaration, targets, at=at, notes=notes,
+                               registry=registry)
     if output_format == "json":
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -10,9 +10,9 @@ import click
 from cfl.claim import DEFAULT_RESOLVER
 from cfl.cli.keys import open_signer, passphrase_option
 from cfl.cli.options import at_option
-from cfl.envelope import MAX_BUNDLE_BYTES, parse_bundle
+from cfl.envelope import MAX_BUNDLE_BYTES
 from cfl.jsonio import read_bytes
-from cfl.label.render import label_claim_text
+from cfl.label.render import label_claim_text, parse_label_bundle
 
 
 @click.command()
@@ -32,6 +32,6 @@ def claim(bundle: Path, key: Path | None, resolver: str, passphrase_file: Path |
     The claim is the one the certifier issued when signing BUNDLE, or, with --key, a new one.
     """
     source = "<stdin>" if str(bundle) == "-" else str(bundle)
-    parsed = parse_bundle(read_bytes(bundle, max_bytes=MAX_BUNDLE_BYTES), source=source)
+    parsed = parse_label_bundle(read_bytes(bundle, max_bytes=MAX_BUNDLE_BYTES), source=source)
     signer = open_signer(key, passphrase_file) if key is not None else None
     click.echo(label_claim_text(parsed, signer, at=at, resolver=resolver, source=source))

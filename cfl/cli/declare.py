@@ -44,6 +44,10 @@ def declare(input_path: Path, output: Path, at: dt.datetime) -> None:
     if input_path.suffix.lower() == ".csv":
         _declare_batch(input_path, output, at)
         return
+    if output.is_dir():
+        raise click.BadParameter(f"{output} is a folder; give the file name of the "
+                                 "declaration to write (a folder is only for a CSV input)",
+                                 param_hint="-o")
     try:
         declaration = declare_file(input_path, at=at)
     except InvalidDeclarationError as exc:
@@ -63,19 +67,22 @@ def _declare_batch(input_path: Path, output: Path, at: dt.datetime) -> None:
     if output.exists() and not output.is_dir():
         raise click.UsageError(f"{output} is not a folder; a CSV input needs -o DIR")
     result = declare_csv(input_path, at=at)
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{output}: cannot create the folder ({exc.strerror})") from None
     written = 0
     for outcome in result.rows:
         if outcome.declaration is not None:
+            if not written:  # create the folder only when there is something to write
+                try:
+                    output.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise OutputError(f"{output}: cannot create the folder "
+                                      f"({exc.strerror})") from None
             path = output / f"{outcome.declaration.id}.json"
             write_atomic(path, dumps_pretty(outcome.declaration.document))
             written += 1
         elif outcome.error is not None:
             _echo_error(outcome.error)
     failed = len(result.rows) - written
-    click.echo(f"wrote {written} declaration(s) to {output}; {failed} row(s) failed", err=True)
+    where = f" to {output}" if written else ""
+    click.echo(f"wrote {written} declaration(s){where}; {failed} row(s) failed", err=True)
     if failed:
         raise click.ClickException(f"{input_path}: {failed} of {len(result.rows)} row(s) failed")

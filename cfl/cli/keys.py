@@ -6,7 +6,9 @@ then the ``CFL_KEY_PASSPHRASE`` variable, then a hidden prompt — never an argu
 
 from __future__ import annotations
 
+import getpass
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +23,7 @@ from cfl.keys import (
     key_file_warning,
     load_public_key,
     load_signer,
+    read_private_key_file,
     write_key_pair,
 )
 
@@ -55,9 +58,17 @@ def read_passphrase(passphrase_file: Path | None, *, confirm: bool = False) -> b
     elif os.environ.get(PASSPHRASE_ENV):
         passphrase = os.environ[PASSPHRASE_ENV].encode("utf-8")
     else:
-        text = click.prompt("Key passphrase", hide_input=True,
-                            confirmation_prompt=confirm, default="", show_default=False,
-                            err=True)
+        try:
+            with warnings.catch_warnings():  # no terminal: getpass warns about echo
+                warnings.simplefilter("ignore", getpass.GetPassWarning)
+                text = click.prompt("Key passphrase", hide_input=True,
+                                    confirmation_prompt=confirm, default="",
+                                    show_default=False, err=True)
+        except click.Abort:
+            raise KeyFileError(
+                f"no key passphrase was given; set ${PASSPHRASE_ENV}, pass --passphrase-file "
+                "FILE, or run the command in a terminal to be asked for it",
+                code="no_passphrase") from None
         passphrase = str(text).encode("utf-8")
     if not passphrase:
         raise KeyFileError("an empty passphrase is not accepted", code="empty_passphrase")
@@ -66,6 +77,7 @@ def read_passphrase(passphrase_file: Path | None, *, confirm: bool = False) -> b
 
 def open_signer(key: Path, passphrase_file: Path | None) -> LocalSigner:
     """Load a signing key for a command, warning (stderr) if others can read the file."""
+    read_private_key_file(key)  # a wrong or missing key file is said before any prompt
     warning = key_file_warning(key)
     if warning is not None:
         click.echo(f"warning: {warning}", err=True)

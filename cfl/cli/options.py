@@ -44,3 +44,8 @@ at_option = click.option(
     help="The time to act at (RFC 3339 with offset, e.g. 2026-01-01T00:00:00Z); "
     "read once, default now.",
 )
+
+
+def output_name(path: object) -> str:
+    """How an output is named in a message: ``standard output`` for ``-``."""
+    return "standard output" if str(path) == "-" else str(path)

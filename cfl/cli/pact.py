@@ -38,6 +38,10 @@ def import_pact_command(file: Path, output: Path) -> None:
     if is_list and str(output) == "-":
         footprints_of(document, source=source)  # report an empty list before the usage error
         raise click.UsageError("the input holds a list of footprints: give a folder with -o DIR")
+    if not is_list and output.is_dir():
+        raise click.BadParameter(f"{output} is a folder; give the file name of the declaration "
+                                 "to write (a folder is for a response with a list)",
+                                 param_hint="-o")
     results = import_pact_each(document, source=source)
     if is_list:
         if output.exists() and not output.is_dir():
@@ -47,6 +51,7 @@ def import_pact_command(file: Path, output: Path) -> None:
         except OSError as exc:
             raise OutputError(f"{output}: cannot create the folder ({exc.strerror})") from None
     failed = 0
+    written: dict[str, int | None] = {}
     for index, outcome in results:
         if isinstance(outcome, InvalidDeclarationError):
             echo_findings(outcome.findings)
@@ -60,6 +65,13 @@ def import_pact_command(file: Path, output: Path) -> None:
             click.echo(f"{source}: {note}", err=True)
         for warning in outcome.declaration.warnings:
             click.echo(str(warning), err=True)
+        if outcome.declaration.id in written:
+            click.echo(f"{source}: $.data[{index}].id: footprint {index} has the same id as "
+                       f"footprint {written[outcome.declaration.id]} "
+                       f"({outcome.declaration.id}); it is not written twice", err=True)
+            failed += 1
+            continue
+        written[outcome.declaration.id] = index
         target = output / f"{outcome.declaration.id}.json" if is_list else output
         write_atomic(target, dumps_pretty(outcome.declaration.document))
         if str(target) != "-":

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import click
 
 from cfl.cli.keys import open_signer, passphrase_option
-from cfl.cli.options import at_option
+from cfl.cli.options import at_option, output_name
+from cfl.document_kind import REVOCATION_LIST, wrong_kind_error
 from cfl.envelope import bundle_to_bytes
 from cfl.jsonio import read_bytes
 from cfl.output import write_atomic
 from cfl.revocation import CONTENT_KEY, MAX_REVOCATION_BYTES
 from cfl.revocation import revoke as revoke_declaration
+
+#: A declaration id: PACT ids are UUIDs.
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 @click.command()
@@ -32,12 +37,23 @@ def revoke(key: Path, declaration_id: str | None, reason: str | None, output: Pa
     """Revoke a declaration: publish a new version of the certifier's revocation list."""
     if declaration_id is not None and not reason:
         raise click.UsageError("--reason is required with --id")
+    if declaration_id is None and reason:
+        raise click.UsageError("--reason goes with --id (the declaration to revoke)")
+    if declaration_id is not None and UUID.fullmatch(declaration_id) is None:
+        raise click.BadParameter(
+            f"{declaration_id!r} is not a declaration id; expected the UUID in the "
+            "declaration's \"id\" (e.g. 3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b)",
+            param_hint="--id")
     existing = read_bytes(output, max_bytes=MAX_REVOCATION_BYTES) if output.exists() else None
+    if existing is not None:
+        problem = wrong_kind_error(existing, (REVOCATION_LIST,), source=str(output))
+        if problem is not None:
+            raise problem
     signer = open_signer(key, passphrase_file)
     document = revoke_declaration(existing, signer, declaration_id=declaration_id,
                                   reason=reason, at=at, source=str(output))
     write_atomic(output, bundle_to_bytes(document))
     content = document[CONTENT_KEY]
     what = f"revoked {declaration_id}" if declaration_id else "re-issued"
-    click.echo(f"{what}; wrote {output} (version {content['version']}, "
+    click.echo(f"{what}; wrote {output_name(output)} (version {content['version']}, "
                f"{len(content['entries'])} revoked)", err=True)

@@ -4,15 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 
 from cfl.cli.keys import open_signer, passphrase_option
-from cfl.cli.options import at_option
-from cfl.envelope import ROLES, bundle_to_bytes, sign_bundle
-from cfl.errors import InputError
+from cfl.cli.options import at_option, output_name
+from cfl.document_kind import DECLARATION, SIGNED_BUNDLE, require_kind
+from cfl.envelope import ROLES, bundle_to_bytes, sign_bundle, signed_document_from_json
+from cfl.errors import InputError, InvalidDeclarationError
+from cfl.findings import is_blocking
 from cfl.jsonio import load_json_file
 from cfl.output import write_atomic
+from cfl.schema import check_declaration, is_signed_bundle
+
+
+def require_signable(document: dict[str, Any], *, source: str) -> None:
+    """Refuse a malformed bundle or an invalid declaration before any key is opened, so
+    nobody types a passphrase for a document that cannot be signed."""
+    if is_signed_bundle(document):
+        declaration = signed_document_from_json(document, content_key="declaration",
+                                                source=source).content
+    else:
+        declaration = document
+    findings = check_declaration(declaration, source=source)
+    if is_blocking(findings):
+        raise InvalidDeclarationError(
+            f"is not a valid declaration ({len(findings)} problem(s); run `cfl validate`); "
+            f"first: {findings[0]}", list(findings), source=source)
 
 
 @click.command()
@@ -38,6 +57,9 @@ def sign(declaration: Path, key: Path, role: str, output: Path, passphrase_file:
     if not isinstance(document, dict):
         raise InputError("expected a JSON object (a declaration or a signed bundle)",
                          source=source, location="$", code="wrong_type")
+    require_kind(document, (DECLARATION, SIGNED_BUNDLE), source=source,
+                 wanted="declaration or signed bundle")
+    require_signable(document, source=source)  # before the key file and the passphrase
     signer = open_signer(key, passphrase_file)
     bundle = sign_bundle(document, signer, role=role, at=at, source=source)
     write_atomic(output, bundle_to_bytes(bundle))
@@ -47,5 +69,5 @@ def sign(declaration: Path, key: Path, role: str, output: Path, passphrase_file:
                    "no QR claim issued: the declaration lacks the cfl extension a claim needs",
                    err=True)
     if str(output) != "-":
-        click.echo(f"signed as {role} with {signer.kid}; wrote {output} "
+        click.echo(f"signed as {role} with {signer.kid}; wrote {output_name(output)} "
                    f"({len(bundle['signatures'])} signature(s))", err=True)

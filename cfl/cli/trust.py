@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from cfl.claim import CATEGORY_CODES, RULE_SET_CODES
 from cfl.cli.keys import open_signer, passphrase_option
-from cfl.cli.options import TIME, at_option, format_option
+from cfl.cli.options import TIME, at_option, format_option, output_name
+from cfl.document_kind import TRUST_LIST, wrong_kind_error
 from cfl.envelope import bundle_to_bytes
+from cfl.errors import InputError
 from cfl.jsonio import dumps_pretty, read_bytes
 from cfl.keys import load_public_key
 from cfl.output import write_atomic
@@ -31,8 +36,12 @@ LIST_PATH = click.Path(dir_okay=False, path_type=Path)
 
 
 def _read(path: Path) -> dict[str, Any]:
-    return read_trust_list_document(read_bytes(path, max_bytes=MAX_TRUST_LIST_BYTES),
-                                    source=str(path))
+    source = "<stdin>" if str(path) == "-" else str(path)
+    data = read_bytes(path, max_bytes=MAX_TRUST_LIST_BYTES)
+    try:
+        return read_trust_list_document(data, source=source)
+    except InputError as exc:
+        raise wrong_kind_error(data, (TRUST_LIST,), source=source) or exc from None
 
 
 def _split(value: str | None) -> list[str]:
@@ -54,6 +63,18 @@ class AccreditationParam(click.ParamType):  # type: ignore[type-arg,unused-ignor
         return Accreditation(accreditor.strip(), number.strip())
 
 
+def _warn_unknown(option: str, what: str, values: list[str], known: Iterable[str]) -> None:
+    """Warn about a value outside cfl's vocabulary: a typo there silently narrows a scope."""
+    names = sorted(known)
+    for value in values:
+        if value not in names:
+            close = difflib.get_close_matches(value, names, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            click.echo(f"warning: {option}: {value!r} is not a {what} cfl knows; {hint}"
+                       f"(known: {', '.join(names)}). Declarations of other ids are out of "
+                       "this scope.", err=True)
+
+
 @click.group()
 def trust() -> None:
     """Trust lists of accredited certifiers: init, add, sign, show."""
@@ -68,8 +89,12 @@ def init(output: Path, name: str, expires: dt.datetime, at: dt.datetime) -> None
     """Start an empty, unsigned trust list (version 1)."""
     if output.exists():
         raise click.UsageError(f"{output} already exists; refusing to replace it")
+    if expires <= at:
+        raise click.BadParameter(f"{format_time(expires)} is not after the issue time "
+                                 f"{format_time(at)}; the list would be expired at once",
+                                 param_hint="--expires")
     write_atomic(output, bundle_to_bytes(new_trust_list(name, expires=expires, at=at)))
-    click.echo(f"wrote {output}: empty trust list of {name}, version 1", err=True)
+    click.echo(f"wrote {output_name(output)}: empty trust list of {name}, version 1", err=True)
 
 
 @trust.command()
@@ -92,6 +117,8 @@ def add(trust_list: Path, jwk: Path, name: str, accreditation: Accreditation, sc
     categories = _split(scope)
     if not categories:
         raise click.UsageError("--scope needs at least one product category")
+    _warn_unknown("--scope", "product category", categories, CATEGORY_CODES)
+    _warn_unknown("--rule-sets", "rule set", _split(rule_sets), RULE_SET_CODES)
     key = load_public_key(jwk)
     document = add_trust_entry(
         _read(trust_list), key, name=name, accreditation=accreditation,
@@ -122,7 +149,8 @@ def sign_command(trust_list: Path, key: Path, version: int | None, expires: dt.d
                              source=str(trust_list))
     write_atomic(output, bundle_to_bytes(signed))
     content = signed[CONTENT_KEY]
-    click.echo(f"signed version {content['version']} with {signer.kid}; wrote {output}",
+    click.echo(f"signed version {content['version']} with {signer.kid}; wrote "
+               f"{output_name(output)}",
                err=True)
 
 

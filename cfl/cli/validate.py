@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cfl.cli.options import format_option
+from cfl.document_kind import DECLARATION, SIGNED_BUNDLE, require_kind
 from cfl.errors import InputError
 from cfl.findings import Finding, Severity, is_blocking
 from cfl.jsonio import load_json_file
@@ -16,13 +17,24 @@ from cfl.schema import check_declaration_or_bundle
 
 def findings_of_file(path: Path) -> list[Finding]:
     """The findings of one file; a file that cannot be read or parsed gives one finding."""
-    source = "<stdin>" if str(path) == "-" else str(path)
+    source = display_name(path)
     try:
         document = load_json_file(path)
+        require_kind(document, (SIGNED_BUNDLE, DECLARATION), source=source,
+                     wanted="declaration or signed bundle")
     except InputError as exc:
-        where = f"{exc.location}: " if exc.location else ""
-        return [Finding(exc.code, f"{where}{exc.message}", "$", Severity.ERROR, source)]
+        where = f"{exc.location}: " if exc.location and exc.location != "$" else ""
+        hint = ""
+        if exc.code == "malformed_json" and path.suffix.lower() in (".yaml", ".yml", ".csv"):
+            hint = ("; cfl validate reads JSON declarations: make one from this input with "
+                    "`cfl declare`")
+        return [Finding(exc.code, f"{where}{exc.message}{hint}", "$", Severity.ERROR, source)]
     return check_declaration_or_bundle(document, source=source)
+
+
+def display_name(path: Path) -> str:
+    """The name a file is reported under: ``<stdin>`` for ``-``."""
+    return "<stdin>" if str(path) == "-" else str(path)
 
 
 @click.command()
@@ -45,7 +57,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) ->
         out = {
             "valid": not any_invalid,
             "files": [
-                {"file": str(path), "valid": not is_blocking(findings),
+                {"file": display_name(path), "valid": not is_blocking(findings),
                  "findings": [f.to_json() for f in findings]}
                 for path, findings in reports
             ],
@@ -59,6 +71,6 @@ def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) ->
             warnings = len(findings) - errors
             verdict = "invalid" if errors else "valid"
             detail = f"{errors} error(s), {warnings} warning(s)"
-            click.echo(f"{path}: {verdict} ({detail})")
+            click.echo(f"{display_name(path)}: {verdict} ({detail})")
     if any_invalid:
         ctx.exit(1)

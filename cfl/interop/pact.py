@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from cfl.declare import PACT_SPEC_VERSION, decimal_text
+from cfl.document_kind import DECLARATION, require_kind
 from cfl.errors import CflError, InputError, InvalidDeclarationError
 from cfl.findings import Finding, Severity
 from cfl.model import CFL_EXTENSION_SCHEMA, Declaration
@@ -92,6 +93,8 @@ def footprints_of(document: Any, *, source: str | None = None) -> list[tuple[int
                                  source=source, location="$.data", code="too_large")
             return list(enumerate(data))
         return [(None, data)]
+    require_kind(document, (DECLARATION,), source=source,
+                 wanted="PACT footprint or PACT API response")
     return [(None, document)]
 
 
@@ -204,6 +207,10 @@ def import_footprint(footprint: Any, *, source: str | None = None,
         raise InputError("expected a PACT ProductFootprint object", source=source,
                          location=base, code="wrong_type")
     version = footprint.get("specVersion")
+    if version is None:
+        raise InputError("has no specVersion; expected a PACT 2.x or 3.x ProductFootprint "
+                         "(\"specVersion\": \"2.3.0\", \"3.0.0\", …)", source=source,
+                         location=f"{base}.specVersion", code="unsupported_version")
     if not isinstance(version, str) or version[:2] not in ("2.", "3."):
         raise InputError(f"specVersion is {version!r}; cfl imports PACT 2.x and 3.x footprints",
                          source=source, location=f"{base}.specVersion",

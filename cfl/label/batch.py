@@ -23,13 +23,19 @@ from pathlib import Path
 from typing import Any
 
 from cfl.claim import DEFAULT_RESOLVER
-from cfl.envelope import MAX_BUNDLE_BYTES, parse_bundle
-from cfl.errors import CflError, InputError
+from cfl.envelope import MAX_BUNDLE_BYTES
+from cfl.errors import CflError, InputError, OutputError
 from cfl.jsonio import decode_utf8, read_bytes
 from cfl.keys import Signer
 from cfl.label.merge import merge_label_parts
 from cfl.label.readback import extract_bundles
-from cfl.label.render import LabelContent, LabelRenderer, label_claim_text, prepare_label
+from cfl.label.render import (
+    LabelContent,
+    LabelRenderer,
+    label_claim_text,
+    parse_label_bundle,
+    prepare_label,
+)
 from cfl.label.templates import load_template
 from cfl.output import open_atomic, write_atomic
 
@@ -46,15 +52,42 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class BatchItem:
-    """One label to make: an output name and the bundle file (with the CSV row, if any)."""
+    """One label to make: an output name and the bundle file (with the CSV row, if any).
+
+    ``problem`` is set for a CSV row that cannot be used as it is (an empty ``bundle`` cell,
+    a bad or repeated ``name``): it is reported with every other bad input of the batch.
+    """
 
     name: str
     bundle_path: Path
     row: int | None = None
+    csv: Path | None = None
+    problem: InputError | None = None
 
     @property
     def where(self) -> str:
         return f"row {self.row}" if self.row is not None else str(self.bundle_path)
+
+
+class BatchInputError(InputError):
+    """Some labels of a batch have bad input; ``problems`` holds one error per bad label.
+
+    Every item is read and parsed (bundle and claim) before anything is rendered, so a
+    user fixing a large CSV sees every bad row at once; nothing is written.
+    """
+
+    code = "bad_batch"
+
+    def __init__(self, problems: list[InputError], *, total: int, source: str) -> None:
+        self.problems = tuple(problems)
+        if len(problems) == 1:
+            only = problems[0]
+            super().__init__(only.message, source=only.source, location=only.location,
+                             code=only.code)
+            return
+        lines = "\n".join(f"  {problem}" for problem in problems)
+        super().__init__(f"{len(problems)} of {total} labels have bad input; nothing was "
+                         f"written:\n{lines}", source=source)
 
 
 @dataclass(frozen=True)
@@ -69,6 +102,9 @@ def collect_items(source: Path) -> list[BatchItem]:
 
     A CSV has a header with a ``bundle`` column (path, relative to the CSV) and optionally a
     ``name`` column (the output file name without ``.pdf``; default the bundle's stem).
+    A row that cannot be used, or a repeated output name, is an item with its ``problem``
+    set (reported by :func:`render_batch` with the batch's other bad inputs); a missing
+    file, a CSV without a ``bundle`` column or an empty batch raise here.
     """
     if source.is_dir():
         items = [BatchItem(p.stem, p) for p in sorted(source.glob("*.json"))]
@@ -84,16 +120,24 @@ def collect_items(source: Path) -> list[BatchItem]:
         raise InputError(f"holds {len(items)} labels; at most {MAX_BATCH_ITEMS} per batch",
                          source=str(source), code="too_large")
     seen: dict[str, BatchItem] = {}
+    out: list[BatchItem] = []
     for item in items:
-        if item.name in seen:
-            raise InputError(f"two labels would be named {item.name!r} ({seen[item.name].where}"
-                             f" and {item.where})", source=str(source), code="duplicate_name")
-        seen[item.name] = item
-    return items
+        if item.problem is None and item.name in seen:
+            first = seen[item.name]
+            problem = InputError(f"two labels would be named {item.name!r} ({first.where} and "
+                                 f"{item.where})", source=str(item.csv or source),
+                                 location=f"row {item.row}" if item.row else None,
+                                 code="duplicate_name")
+            item = BatchItem(item.name, item.bundle_path, item.row, item.csv, problem)
+        elif item.problem is None:
+            seen[item.name] = item
+        out.append(item)
+    return out
 
 
 def _csv_items(path: Path) -> list[BatchItem]:
-    text = decode_utf8(read_bytes(path, max_bytes=MAX_CSV_BYTES), str(path))
+    text = decode_utf8(read_bytes(path, max_bytes=MAX_CSV_BYTES), str(path),
+                       expected="a CSV file")
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or "bundle" not in reader.fieldnames:
         raise InputError("needs a header row with a 'bundle' column", source=str(path),
@@ -104,15 +148,18 @@ def _csv_items(path: Path) -> list[BatchItem]:
             if len(items) >= MAX_BATCH_ITEMS:
                 break
             bundle = (row.get("bundle") or "").strip()
-            if not bundle:
-                raise InputError("the 'bundle' cell is empty", source=str(path),
-                                 location=f"row {number}", code="bad_csv")
             bundle_path = (path.parent / bundle)
-            name = (row.get("name") or "").strip() or bundle_path.stem
-            if "/" in name or "\\" in name or name.startswith("."):
-                raise InputError(f"the name {name!r} must be a plain file name",
-                                 source=str(path), location=f"row {number}", code="bad_csv")
-            items.append(BatchItem(name, bundle_path, number))
+            name = (row.get("name") or "").strip() or (bundle_path.stem if bundle else "")
+            if name.lower().endswith(".pdf"):  # the output is <name>.pdf either way
+                name = name[:-4]
+            problem = None
+            if not bundle:
+                problem = InputError("the 'bundle' cell is empty", source=str(path),
+                                     location=f"row {number}", code="bad_csv")
+            elif not name or "/" in name or "\\" in name or name.startswith("."):
+                problem = InputError(f"the name {name!r} must be a plain file name",
+                                     source=str(path), location=f"row {number}", code="bad_csv")
+            items.append(BatchItem(name, bundle_path, number, path, problem))
     except csv.Error as exc:
         raise InputError(f"is not valid CSV ({exc})", source=str(path),
                          location=f"row {reader.line_num}", code="bad_csv") from None
@@ -130,24 +177,65 @@ def output_complete(path: Path, bundle_bytes: bytes) -> bool:
     return list(files.values()) == [bundle_bytes]
 
 
+def _in_row(exc: InputError, item: BatchItem) -> InputError:
+    """``exc`` (about the bundle file) said from the CSV row that named the bundle."""
+    if item.csv is None:
+        return exc.at(str(item.bundle_path))
+    inner = exc.location or ""
+    where = f"{exc.source}: {inner}" if exc.source and inner else exc.source or inner
+    message = f"{where}: {exc.message}" if where else exc.message
+    return InputError(message, source=str(item.csv), location=f"row {item.row}", code=exc.code)
+
+
 def _read_bundle(item: BatchItem) -> bytes:
     try:
         return read_bytes(item.bundle_path, max_bytes=MAX_BUNDLE_BYTES)
     except InputError as exc:
-        if item.row is not None:
-            exc.location = exc.location or f"row {item.row}"
-        raise
+        raise _in_row(exc, item) from None
 
 
 def _content(item: BatchItem, data: bytes, signer: Signer | None, at: dt.datetime,
              resolver: str) -> LabelContent:
     source = str(item.bundle_path)
     try:
-        bundle = parse_bundle(data, source=source)
+        bundle = parse_label_bundle(data, source=source)
         claim = label_claim_text(bundle, signer, at=at, resolver=resolver, source=source)
         return prepare_label(bundle, data, claim, name=item.name)
     except InputError as exc:
-        raise exc.at(source) from None
+        raise _in_row(exc.at(source), item) from None
+
+
+def _batch_source(items: Sequence[BatchItem]) -> str:
+    first = items[0]
+    return str(first.csv) if first.csv is not None else str(first.bundle_path.parent)
+
+
+def _prepared(item: BatchItem, signer: Signer | None, at: dt.datetime, resolver: str
+              ) -> tuple[bytes, LabelContent]:
+    if item.problem is not None:
+        raise item.problem
+    data = _read_bundle(item)
+    return data, _content(item, data, signer, at, resolver)
+
+
+def validate_items(items: Sequence[BatchItem], *, signer: Signer | None = None,
+                   at: dt.datetime, resolver: str = DEFAULT_RESOLVER, keep: bool = True
+                   ) -> list[LabelContent]:
+    """Read and parse every item's bundle and claim; raise :class:`BatchInputError` naming
+    EVERY bad item (CSV row or file). Returns the prepared labels (none if not ``keep``)."""
+    problems: list[InputError] = []
+    contents: list[LabelContent] = []
+    for item in items:
+        try:
+            _, content = _prepared(item, signer, at, resolver)
+        except InputError as exc:
+            problems.append(exc)
+            continue
+        if keep:
+            contents.append(content)
+    if problems:
+        raise BatchInputError(problems, total=len(items), source=_batch_source(items))
+    return contents
 
 
 # --------------------------------------------------------------------------- workers
@@ -197,6 +285,10 @@ def render_batch(
 
     ``output`` is a folder (one ``<name>.pdf`` each) if it is an existing directory, ends in
     a path separator or ``to_directory`` is set; otherwise one multi-page PDF.
+
+    Every item is read and parsed (bundle and claim) before anything is rendered or
+    written; if any is bad, :class:`BatchInputError` names every bad item and nothing is
+    written (not even the output folder).
     """
     if jobs < 1:
         raise InputError("--jobs must be at least 1", code="bad_jobs")
@@ -208,15 +300,22 @@ def render_batch(
         return _render_directory(items, template=template, signer=signer, at=at,
                                  output=output, resolver=resolver, jobs=jobs, resume=resume,
                                  font_path=font_path, advance=advance)
+    folder = output.parent if str(output.parent) else Path(".")
+    if str(output) != "-" and not folder.is_dir():
+        raise OutputError(f"{output}: the folder {folder} does not exist")
     if resume and output.is_file() and _batch_complete(output, items):
         advance(len(items))
         return BatchResult(0, len(items), output)
+    # Small batches keep the prepared labels; large ones prepare each part again, so memory
+    # stays flat (ADR 0029) at the cost of parsing every bundle twice (ADR 0050).
+    kept = validate_items(items, signer=signer, at=at, resolver=resolver,
+                          keep=len(items) <= PAGES_PER_PART)
     renderer = LabelRenderer(load_template(template), font_path=font_path)
     pool = _pool(jobs, template, font_path) if jobs > 1 else None
     try:
         def part(start: int, stop: int) -> bytes:
-            contents = [_content(item, _read_bundle(item), signer, at, resolver)
-                        for item in items[start:stop]]
+            contents = kept[start:stop] if kept else [
+                _prepared(item, signer, at, resolver)[1] for item in items[start:stop]]
             operators: list[list[str]] = []
             if pool is None:
                 for chunk in _chunks(contents, CHUNK):
@@ -262,6 +361,8 @@ def _batch_complete(output: Path, items: Sequence[BatchItem]) -> bool:
     """True if ``output`` embeds exactly the items' bundles, in order (read one by one)."""
     import pypdfium2 as pdfium
 
+    if any(item.problem is not None for item in items):
+        return False
     try:
         document = pdfium.PdfDocument(str(output))
     except (pdfium.PdfiumError, OSError):
@@ -285,17 +386,29 @@ def _render_directory(
     output: Path, resolver: str, jobs: int, resume: bool, font_path: str | None,
     advance: Progress,
 ) -> BatchResult:
-    output.mkdir(parents=True, exist_ok=True)
     todo: list[tuple[LabelContent, str]] = []
     skipped = 0
+    problems: list[InputError] = []
     for item in items:
-        data = _read_bundle(item)
-        target = output / f"{item.name}.pdf"
-        if resume and output_complete(target, data):
-            skipped += 1
-            advance(1)
-            continue
-        todo.append((_content(item, data, signer, at, resolver), str(target)))
+        try:
+            if item.problem is not None:
+                raise item.problem
+            data = _read_bundle(item)
+            target = output / f"{item.name}.pdf"
+            if resume and output_complete(target, data):
+                skipped += 1
+                continue
+            todo.append((_content(item, data, signer, at, resolver), str(target)))
+        except InputError as exc:
+            problems.append(exc)
+    if problems:
+        raise BatchInputError(problems, total=len(items), source=_batch_source(items))
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot create the output folder ({exc.strerror}); "
+                          "give a folder that exists or can be created") from None
+    advance(skipped)
     if jobs == 1 or len(todo) < 2:
         renderer = LabelRenderer(load_template(template), font_path=font_path)
         for content, target_name in todo:

@@ -440,8 +440,10 @@ class LabelRenderer:
             path = self.template.base_dir / path
         try:
             image = ImageReader(str(path))
-        except Exception as exc:  # reportlab/Pillow raise many kinds
-            raise InputError(f"cannot read the logo image ({exc})", source=str(path),
+        except Exception:  # reportlab/Pillow raise many kinds, with unhelpful messages
+            raise InputError(f"cannot read the logo image {str(path)!r}; expected a PNG or "
+                             "JPEG file", source=self.template.source,
+                             location=f"$.elements[{element.index}].path",
                              code="bad_logo") from None
         x, y, w, h = (element.number(k) for k in ("x", "y", "w", "h"))
         canvas.drawImage(image, self._x(x), self._y(y + h), w * MM, h * MM,
@@ -611,9 +613,19 @@ def render_label(bundle_bytes: bytes, *, template: Template, signer: Signer | No
                  font_path: str | None = None, source: str = "<bundle>") -> bytes:
     """The PDF of one label for a signed bundle: the claim issued at signing (or one issued
     now with ``signer``) in the QR, the bundle embedded. Raises ``CflError`` on bad input."""
-    from cfl.envelope import parse_bundle
-
-    parsed = parse_bundle(bundle_bytes, source=source)
+    parsed = parse_label_bundle(bundle_bytes, source=source)
     text = label_claim_text(parsed, signer, at=at, resolver=resolver, source=source)
     renderer = LabelRenderer(template, font_path=font_path)
     return renderer.render([prepare_label(parsed, bundle_bytes, text)])
+
+
+def parse_label_bundle(data: bytes, *, source: str) -> Bundle:
+    """``parse_bundle``, but a declaration, trust list, … given instead of a signed bundle
+    is refused as such ("is a declaration, not a signed bundle; sign it with cfl sign")."""
+    from cfl.document_kind import SIGNED_BUNDLE, wrong_kind_error
+    from cfl.envelope import parse_bundle
+
+    try:
+        return parse_bundle(data, source=source)
+    except InputError as exc:
+        raise wrong_kind_error(data, (SIGNED_BUNDLE,), source=source) or exc from None

@@ -10,9 +10,10 @@ so adding a partner language is a data change.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,8 +21,8 @@ from types import MappingProxyType
 from typing import Any
 
 from cfl.errors import InputError
-from cfl.findings import json_path
 from cfl.resources import data_dir, load_schema, read_data_bytes
+from cfl.schema import finding_from_error
 from cfl.yamlio import load_yaml_file, loads_yaml
 
 #: Bound on a template or catalogue file.
@@ -85,6 +86,10 @@ class Messages:
     def has(self, key: str) -> bool:
         return any(key in catalogue for catalogue in self.catalogues.values())
 
+    def keys(self) -> set[str]:
+        """Every message key of every language."""
+        return {key for catalogue in self.catalogues.values() for key in catalogue}
+
 
 def builtin_template_names() -> list[str]:
     return sorted(p.name[:-5] for p in data_dir("templates").iterdir()
@@ -129,8 +134,11 @@ def parse_template(data: Any, *, source: str, base_dir: Path | None) -> Template
     errors = list(_validator().iter_errors(data))
     if errors:
         error = jsonschema.exceptions.best_match(errors)
-        raise InputError(f"is not a valid template: {error.message}", source=source,
-                         location=json_path(list(error.absolute_path)), code="bad_template")
+        while error.context and error.validator in ("anyOf", "oneOf"):
+            error = jsonschema.exceptions.best_match(error.context)
+        finding = finding_from_error(error)
+        raise InputError(f"is not a valid template: {finding.message}", source=source,
+                         location=finding.path, code="bad_template")
     messages = load_messages()
     elements = tuple(
         Element(kind=str(raw["type"]), props=MappingProxyType(_floats(raw)), index=i)
@@ -153,8 +161,17 @@ def parse_template(data: Any, *, source: str, base_dir: Path | None) -> Template
                 element.text("path")).is_absolute():
             raise InputError("a built-in template cannot use a relative logo path",
                              source=source, location=f"{where}.path", code="bad_template")
+        if element.kind == "logo":
+            _check_file_exists(element.text("path"), base_dir, "logo image", source,
+                               f"{where}.path")
+    if not any(element.kind == "qr" for element in elements):
+        raise InputError("has no qr element; a label must carry its QR code (add one, e.g. "
+                         "{type: qr, x: 1, y: 1, size: 28})", source=source,
+                         location="$.elements", code="bad_template")
     font = data.get("font") or {}
     font_path = font.get("path")
+    if font_path is not None:
+        _check_file_exists(font_path, base_dir, "font file", source, "$.font.path")
     if font_path is not None and base_dir is not None:
         font_path = str((base_dir / font_path).resolve())
     width, height = float(data["page"]["width"]), float(data["page"]["height"])
@@ -165,6 +182,19 @@ def parse_template(data: Any, *, source: str, base_dir: Path | None) -> Template
         language=str(data.get("language", "zh")), elements=elements, font_path=font_path,
         font_subfont=int(font.get("subfont", 0)), base_dir=base_dir, source=source,
     )
+
+
+def _check_file_exists(name: str, base_dir: Path | None, what: str, source: str,
+                       location: str) -> None:
+    """A template's font or logo file must exist (relative to the template's folder)."""
+    path = Path(name)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    if not path.is_file():
+        relative = "; a relative path is read from the template's folder" \
+            if not Path(name).is_absolute() else ""
+        raise InputError(f"the {what} {str(path)!r} does not exist{relative}", source=source,
+                         location=location, code="bad_template")
 
 
 def _floats(value: Any) -> Any:
@@ -200,12 +230,18 @@ def _check_placeholders(text: str, messages: Messages, source: str, location: st
     for match in _PLACEHOLDER.finditer(text):
         is_message, name = match.group(1) == "@", match.group(2)
         if is_message and not messages.has(name):
-            raise InputError(f"unknown message key {name!r}", source=source,
-                             location=location, code="bad_template")
+            raise InputError(f"unknown message key {name!r}{_did_you_mean(name, messages.keys())}"
+                             " (the keys are those of templates/messages/<lang>.yaml)",
+                             source=source, location=location, code="bad_template")
         if not is_message and name not in FIELDS:
-            raise InputError(f"unknown field {name!r}; known fields: "
-                             f"{', '.join(sorted(FIELDS))}", source=source,
+            raise InputError(f"unknown field {name!r}{_did_you_mean(name, FIELDS)} (known "
+                             f"fields: {', '.join(sorted(FIELDS))})", source=source,
                              location=location, code="bad_template")
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def fill_text(text: str, fields: Mapping[str, str], messages: Messages, lang: str) -> str:

@@ -114,6 +114,22 @@ class ComposedMapping:
 
 
 @dataclass(frozen=True)
+class RuleFile:
+    """The file a rule set or mapping used by a report came from."""
+
+    id: str
+    kind: str  # "rule set" | "mapping"
+    file: str
+    yours: bool  # a file of the user's own (--rules, $CFL_RULES), not a shipped one
+
+    def describe(self) -> str:
+        return f"{self.file} ({'yours' if self.yours else 'shipped'})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "file": self.file, "yours": self.yours}
+
+
+@dataclass(frozen=True)
 class RecognitionReport:
     """How a declaration stands under one target rule set."""
 
@@ -125,6 +141,7 @@ class RecognitionReport:
     verdict: Verdict
     equivalences: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    files: tuple[RuleFile, ...] = ()
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.rows if r.outcome is outcome)
@@ -135,7 +152,7 @@ class RecognitionReport:
             "sourceRuleSet": self.source_rule_set, "path": list(self.path),
             "verdict": self.verdict.value, "rows": [r.to_json() for r in self.rows],
             "equivalences": {k: dict(v) for k, v in self.equivalences.items()},
-            "notes": list(self.notes),
+            "notes": list(self.notes), "files": [f.to_json() for f in self.files],
         }
 
 
@@ -387,7 +404,29 @@ def check_target(declaration: Mapping[str, Any], target: str, *, at: dt.datetime
         target=target, target_name=rule_set.name, source_rule_set=source, path=path,
         rows=tuple(rows), verdict=verdict_of(rows),
         equivalences=composed.equivalences if composed else {}, notes=tuple(notes),
+        files=rule_files(registry, target, composed.mappings if composed else ()),
     )
+
+
+def rule_files(registry: RuleRegistry, target: str, mappings: Sequence[RuleMapping] = ()
+               ) -> tuple[RuleFile, ...]:
+    """The files of the target rule set, the rule sets it includes and the mappings used."""
+    out: list[RuleFile] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(item_id: str, kind: str, origin: str) -> None:
+        if (kind, item_id) not in seen:
+            seen.add((kind, item_id))
+            out.append(RuleFile(item_id, kind, origin, registry.is_users(origin)))
+
+    pending = [target]
+    while pending:  # includes loops were refused when the requirements were gathered
+        rule_set = registry.rule_set(pending.pop(0))
+        add(rule_set.id, "rule set", rule_set.origin)
+        pending.extend(i for i in rule_set.includes if ("rule set", i) not in seen)
+    for mapping in mappings:
+        add(mapping.id, "mapping", mapping.origin)
+    return tuple(out)
 
 
 def check_declaration(declaration: Mapping[str, Any], targets: Sequence[str] | None = None, *,
@@ -405,3 +444,47 @@ def check_declaration(declaration: Mapping[str, Any], targets: Sequence[str] | N
     reports = tuple(check_target(declaration, t, at=at, registry=registry, converted=converted)
                     for t in chosen)
     return RecognitionResult(reports, at, tuple(notes))
+
+
+@dataclass(frozen=True)
+class GwpTarget:
+    """The GWP report a target rule set asks for: a GWP conversion on the mapping path."""
+
+    report: str
+    conversion: Conversion
+    mapping: RuleMapping
+    path: tuple[str, ...]
+
+
+def gwp_conversion_for(declaration: Mapping[str, Any], target: str, *,
+                       registry: RuleRegistry | None = None, source: str = "<declaration>"
+                       ) -> GwpTarget:
+    """The GWP conversion the mapping path from the declaration's rule set to ``target``
+    offers (the one nearest the target); an unconfirmed conversion is never used."""
+    registry = registry or shipped_rules()
+    registry.rule_set(target)
+    origin = declared_rule_set(declaration)
+    if origin is None or origin not in registry.rule_sets:
+        named = "names no rule set" if origin is None else f"names rule set {origin!r}, " \
+            "which cfl does not know,"
+        raise InputError(f"{named} so there is no mapping path to {target} to take a GWP "
+                         "report from; use --gwp AR4|AR5|AR6", source=source,
+                         location="$.extensions[cfl].data.ruleSet.id", code="no_mapping_path")
+    mappings = find_path(registry, origin, target) if origin != target else ()
+    if not mappings:
+        reason = ("is the declaration's own rule set" if origin == target
+                  else f"cannot be reached from {origin} by any mapping")
+        raise InputError(f"{target} {reason}, so no GWP conversion applies; use --gwp "
+                         "AR4|AR5|AR6", source=source, code="no_mapping_path")
+    path = compose(mappings).path
+    offered = [(m, c) for m in mappings for c in m.conversions if c.kind == "gwp"]
+    usable = [(m, c) for m, c in offered if c.confidence is not Confidence.UNCONFIRMED]
+    if not usable:
+        why = (" (its GWP conversions rest on unconfirmed facts: "
+               + ", ".join(c.id for _, c in offered) + ")") if offered else ""
+        raise InputError(f"the mapping path {' → '.join(path)} offers no GWP conversion{why}; "
+                         f"{target} asks for no other GWP values (use --gwp to convert anyway)",
+                         source=source, code="no_gwp_conversion")
+    mapping, conversion = usable[-1]
+    assert conversion.report is not None
+    return GwpTarget(conversion.report, conversion, mapping, path)

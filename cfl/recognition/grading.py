@@ -42,10 +42,14 @@ class GradeResult:
     illustrative: bool
     citation: str
     note: str | None = None
+    rule_set_file: str = ""
+    own_file: bool = False  # the rule set came from --rules / $CFL_RULES
 
     def summary(self) -> str:
         text = (f"grade {self.grade_class} under {self.rule_set_id} for {self.category}: "
                 f"{decimal_text(self.value)} {self.unit} (threshold: {self.citation})")
+        if self.own_file:
+            text += f"\nthresholds from your rule set file {self.rule_set_file}"
         if self.illustrative:
             text += ("\nILLUSTRATIVE grade: these thresholds are not published by any source"
                      + (f" — {self.note}" if self.note else ""))
@@ -56,7 +60,8 @@ class GradeResult:
                 "productCategory": self.category, "value": decimal_text(self.value),
                 "unit": self.unit, "illustrative": self.illustrative,
                 "source": self.citation, "note": self.note,
-                "declarationId": self.declaration.get("id")}
+                "declarationId": self.declaration.get("id"),
+                "ruleSetFile": self.rule_set_file, "ownRuleSetFile": self.own_file}
 
 
 def grade_declaration(declaration: Mapping[str, Any], rule_set_id: str, *, at: dt.datetime,
@@ -112,4 +117,5 @@ def grade_declaration(declaration: Mapping[str, Any], rule_set_id: str, *, at: d
         "gradedAt": format_time(at),
     }
     return GradeResult(out, chosen.name, rule_set_id, category, value, grading.unit,
-                       grading.illustrative, citation, grading.note)
+                       grading.illustrative, citation, grading.note, rule_set.origin,
+                       registry.is_users(rule_set.origin))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cfl.document_kind import DECLARATION, require_kind
 from cfl.errors import InputError
 from cfl.jsonio import loads_strict, read_bytes
 from cfl.timeutil import format_time
@@ -51,6 +52,7 @@ def _declaration_from(value: Any, source: str, kind: str) -> CheckInput:
     if not isinstance(value, dict):
         raise InputError("expected a declaration (a JSON object)", source=source, location="$",
                          code="not_a_declaration")
+    require_kind(value, (DECLARATION,), source=source)
     return CheckInput(value, kind, source)
 
 

@@ -11,7 +11,8 @@ behind ``[cfl]``), that grading classes tile without gaps or overlaps, that ``vi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ from cfl.recognition.rules import (
     RuleSet,
     line_of,
     load_rule_file,
+    location_parts,
     parse_mapping,
     parse_rule_set,
     schema_errors,
@@ -152,6 +154,21 @@ def _error_finding(exc: InputError, source: str) -> Finding:
     return _finding(exc.code, exc.message, source, location)
 
 
+def _one_problem(schema_findings: list[Finding], parsed: Finding) -> list[Finding]:
+    """The parser's finding (its code is stable: ``unknown_operator``, …) in place of the
+    schema's findings about the same place, so one mistake is reported once, with the line
+    and column the schema finding knew."""
+    place = parsed.path
+    echoes = [f for f in schema_findings
+              if f.path == place or f.path.startswith((place + ".", place + "["))]
+    line = next((m.group(0) for f in echoes
+                 for m in [re.search(r"\(line \d+, column \d+\)$", f.message)] if m), None)
+    if line is not None and "line " not in parsed.message:
+        parsed = Finding(parsed.code, f"{parsed.message} {line}", parsed.path, parsed.severity,
+                         parsed.source, parsed.rule_id, parsed.citation, dict(parsed.extra))
+    return [f for f in schema_findings if f not in echoes] + [parsed]
+
+
 def _checks(requirement: Requirement) -> Iterator[tuple[str, Check]]:
     yield "check", requirement.check
     if requirement.when is not None:
@@ -204,15 +221,14 @@ def _lint_file(name: str, data: bytes, walker: _SchemaWalker
     try:
         item = parse_mapping(raw, name) if is_mapping else parse_rule_set(raw, name)
     except InputError as exc:
-        findings.append(_error_finding(exc, name))
-        return findings, None
+        return _one_problem(findings, _error_finding(exc, name)), None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if not findings:  # the schema should have caught this; say so rather than crash
             findings.append(_finding("bad_rule_file", f"cannot be read: {exc}", name))
         return findings, None
     stem = name.rsplit("/", 1)[-1].removesuffix(".yaml")
     expected = item.id
-    if stem != expected:
+    if stem != expected and name != "<stdin>":
         findings.append(_finding("file_name", f"file name should be {expected}.yaml", name,
                                  severity=Severity.WARNING))
     if walker.available:
@@ -240,6 +256,7 @@ def lint_rule_files(files: Sequence[tuple[str, bytes]] | None = None) -> LintRep
         findings += file_findings
         if item is not None:
             items[name] = item
+    findings += _lint_duplicates(items)
     # Context: shipped files not being linted, so references to them resolve.
     rule_sets: dict[str, RuleSet] = {}
     mappings: dict[tuple[str, str], RuleMapping] = {}
@@ -260,7 +277,39 @@ def lint_rule_files(files: Sequence[tuple[str, bytes]] | None = None) -> LintRep
     findings += _lint_references(items.values(), registry)
     if files is None:
         findings += _lint_reachability(registry)
+    texts = {name: data for name, data in targets}
+    findings = [_with_line(f, texts) for f in findings]
     return LintReport(tuple(name for name, _ in targets), tuple(best_first(findings)))
+
+
+def _with_line(finding: Finding, texts: Mapping[str, bytes]) -> Finding:
+    """``finding`` with the line and column of its path appended, if it lacks them."""
+    data = texts.get(finding.source or "")
+    if data is None or finding.path in ("", "$") or not finding.path.startswith("$") \
+            or re.search(r"\bline \d+", finding.message):
+        return finding
+    try:
+        line = line_of(data.decode("utf-8"), location_parts(finding.path))
+    except (UnicodeDecodeError, ValueError):
+        return finding
+    if line is None:
+        return finding
+    return Finding(finding.code, f"{finding.message} ({line})", finding.path, finding.severity,
+                   finding.source, finding.rule_id, finding.citation, dict(finding.extra))
+
+
+def _lint_duplicates(items: Mapping[str, RuleSet | RuleMapping]) -> Iterator[Finding]:
+    """Two of the files linted together define the same rule set or mapping."""
+    seen: dict[str, str] = {}
+    for name, item in items.items():
+        kind = "rule set" if isinstance(item, RuleSet) else "mapping"
+        key = f"{kind} {item.id}"
+        if key in seen:
+            yield _finding("duplicate_rule_set" if kind == "rule set" else "duplicate_mapping",
+                           f"{key} is also defined in {seen[key]}; give each id once", name,
+                           "$.id" if kind == "rule set" else "$.from")
+        else:
+            seen[key] = name
 
 
 def _add(item: RuleSet | RuleMapping, rule_sets: dict[str, RuleSet],

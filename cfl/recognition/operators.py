@@ -19,8 +19,9 @@ not appear under ``not`` (that would make "field absent" a way to pass).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import enum
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Protocol
@@ -100,7 +101,8 @@ def parse_check(raw: Any, where: str, depth: int = 0) -> Check:
     parser = OPERATORS.get(name)
     if parser is None:
         raise InputError(
-            f"unknown operator {name!r}; the operators are: {', '.join(sorted(OPERATORS))}",
+            f"unknown operator {name!r}{_did_you_mean(str(name), OPERATORS)}; the operators "
+            f"are: {', '.join(sorted(OPERATORS))}",
             location=where, code="unknown_operator",
         )
     return parser(operands, f"{where}.{name}" if name.isidentifier() else f"{where}['{name}']",
@@ -108,6 +110,11 @@ def parse_check(raw: Any, where: str, depth: int = 0) -> Check:
 
 
 # ----------------------------------------------------------------------------- operands
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _path(raw: Any, where: str) -> DeclarationPath:
@@ -124,7 +131,8 @@ def _fields(raw: Any, where: str, required: Sequence[str], optional: Sequence[st
     unknown = sorted(set(raw) - set(required) - set(optional))
     if unknown:
         raise _fail(
-            f"unknown key {unknown[0]!r}; expected {', '.join([*required, *optional])}", where
+            f"unknown key {unknown[0]!r}{_did_you_mean(str(unknown[0]), [*required, *optional])}"
+            f"; expected {', '.join([*required, *optional])}", where
         )
     for key in required:
         if key not in raw:

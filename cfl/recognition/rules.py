@@ -185,6 +185,13 @@ class RuleRegistry:
 
     rule_sets: Mapping[str, RuleSet]
     mappings: Mapping[tuple[str, str], RuleMapping] = field(default_factory=dict)
+    #: Origins (file names) of the rule sets and mappings given by the user (``--rules``,
+    #: ``$CFL_RULES``); every other origin is a shipped file.
+    user_files: frozenset[str] = frozenset()
+
+    def is_users(self, origin: str) -> bool:
+        """True if ``origin`` is a file of the user's own, not a shipped one."""
+        return origin in self.user_files
 
     def rule_set(self, rule_set_id: str) -> RuleSet:
         """The rule set ``rule_set_id``; an unknown id raises with "did you mean"."""
@@ -271,9 +278,11 @@ def line_of(text: str, parts: Sequence[str | int]) -> str | None:
 
 def schema_errors(raw: Any, schema_name: str) -> list[tuple[list[str | int], str]]:
     """(path parts, message) for every schema error, shallowest first."""
+    from cfl.schema import explain_schema_errors
+
     errors = sorted(_validator(schema_name).iter_errors(_plain(raw)),
                     key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
-    return [(list(e.absolute_path), e.message) for e in errors]
+    return [(parts, message) for parts, _, message in explain_schema_errors(errors)]
 
 
 def _where(text: str | None, parts: Sequence[str | int]) -> str:
@@ -302,11 +311,11 @@ def load_rule_file(data: bytes, source: str) -> RuleSet | RuleMapping:
         return parse_mapping(raw, source) if is_mapping else parse_rule_set(raw, source)
     except InputError as exc:
         if exc.location and exc.location.startswith("$") and " (" not in exc.location:
-            exc.location = _where(text, _parts(exc.location))
+            exc.location = _where(text, location_parts(exc.location))
         raise exc.at(source) from None
 
 
-def _parts(location: str) -> list[str | int]:
+def location_parts(location: str) -> list[str | int]:
     """Best-effort inverse of :func:`json_path` for plain paths (``$.a[0].b``)."""
     out: list[str | int] = []
     token = ""
@@ -342,7 +351,9 @@ def _keys(raw: Any, where: str, required: Sequence[str], optional: Sequence[str]
         raise InputError("expected a mapping", location=where, code="bad_rule_file")
     unknown = sorted(set(raw) - set(required) - set(optional))
     if unknown:
-        raise InputError(f"unknown key {unknown[0]!r}; expected one of "
+        close = difflib.get_close_matches(str(unknown[0]), [*required, *optional], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InputError(f"unknown key {unknown[0]!r}{hint}; expected one of "
                          f"{', '.join([*required, *optional])}", location=where,
                          code="unknown_key")
     for key in required:
@@ -553,4 +564,5 @@ def shipped_rules() -> RuleRegistry:
 def read_rule_file(path: str | Path) -> tuple[str, bytes]:
     from cfl.jsonio import read_bytes
 
-    return str(path), read_bytes(path, max_bytes=MAX_RULE_FILE_BYTES)
+    name = "<stdin>" if str(path) == "-" else str(path)
+    return name, read_bytes(path, max_bytes=MAX_RULE_FILE_BYTES)

@@ -123,4 +123,74 @@ def test_label_usage_errors(scheme: Scheme, tmp_path: Path) -> None:
     assert result.exit_code == 2
     result = run("label", scheme.bundle, "--template", "nope", "-o", tmp_path / "x.pdf",
                  "--key", scheme.certifier)
-    assert result.exit_code == 1 and "no template named" in result.output
+    assert result.exit_code == 2 and "no template named 'nope'" in result.output
+
+
+def test_a_mistyped_template_name_is_a_usage_error_with_a_suggestion(
+        scheme: Scheme, tmp_path: Path) -> None:
+    for args in ([scheme.bundle], ["--batch", scheme.root]):
+        result = run("label", *args, "--template", "stiker", "-o", tmp_path / "x.pdf")
+        assert result.exit_code == 2, result.output
+        assert "no template named 'stiker'; did you mean 'sticker'?" in result.output
+        assert "Invalid value for '--template'" in result.output
+    missing = run("label", scheme.bundle, "--template", tmp_path / "mine.yaml", "-o",
+                  tmp_path / "x.pdf")
+    assert missing.exit_code == 1 and "mine.yaml" in missing.output  # a file: read when used
+    assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize("resolver", ["https://lower.example/v/", "HTTPS://NO-SLASH.EXAMPLE",
+                                      "HTTPS://SPACE .EXAMPLE/"])
+def test_a_bad_resolver_is_a_usage_error(scheme: Scheme, tmp_path: Path, resolver: str) -> None:
+    result = run("label", scheme.bundle, "--resolver", resolver, "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--resolver'" in result.output and "ending in '/'" in result.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_batch_reports_every_bad_row_and_writes_nothing(scheme: Scheme, tmp_path: Path) -> None:
+    from signing_cli import FIXTURE
+
+    (tmp_path / "bundles").mkdir()
+    for name in ("a", "c", "e"):
+        (tmp_path / "bundles" / f"{name}.json").write_bytes(scheme.bundle.read_bytes())
+    (tmp_path / "bundles" / "b.json").write_bytes(FIXTURE.read_bytes())  # not signed
+    (tmp_path / "bundles" / "d.json").write_text('{"declaration": {}, ')  # broken JSON
+    sheet = tmp_path / "skus.csv"
+    sheet.write_text("bundle,name\nbundles/a.json,one\nbundles/b.json,two\n"
+                     "bundles/c.json,three\nbundles/missing.json,four\n,five\n"
+                     "bundles/e.json,six\n")
+    for output in (tmp_path / "all.pdf", f"{tmp_path / 'out'}/"):
+        result = run("label", "--batch", sheet, "-o", output)
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output
+        assert f"Error: {sheet}: 3 of 6 labels have bad input; nothing was written:" \
+            in result.output
+        assert f"  {sheet}: row 3: {tmp_path / 'bundles' / 'b.json'}: is a declaration, " \
+            "not a signed bundle" in result.output
+        assert f"  {sheet}: row 5: {tmp_path / 'bundles' / 'missing.json'}:" in result.output
+        assert f"  {sheet}: row 6: the 'bundle' cell is empty" in result.output
+        assert "row 2" not in result.output and "row 4" not in result.output
+    assert not (tmp_path / "all.pdf").exists() and not (tmp_path / "out").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    folder = run("label", "--batch", tmp_path / "bundles", "-o", tmp_path / "all.pdf")
+    assert folder.exit_code == 1
+    assert f"{tmp_path / 'bundles'}: 2 of 5 labels have bad input" in folder.output
+    assert f"  {tmp_path / 'bundles' / 'b.json'}: " in folder.output
+    assert f"  {tmp_path / 'bundles' / 'd.json'}: " in folder.output
+    assert not (tmp_path / "all.pdf").exists()
+
+
+def test_the_progress_bar_only_goes_to_a_terminal(scheme: Scheme, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import cfl.cli.label as label_command
+
+    folder = _bundles(scheme, tmp_path / "in", 2)
+    piped = run("label", "--batch", folder, "-o", tmp_path / "a.pdf", "--template", "sticker")
+    assert piped.exit_code == 0, piped.output
+    assert piped.stderr.splitlines() == [
+        f"wrote 2 label(s), skipped 0 already complete; output: {tmp_path / 'a.pdf'}"]
+    monkeypatch.setattr(label_command, "stderr_is_terminal", lambda: True)
+    shown = run("label", "--batch", folder, "-o", tmp_path / "b.pdf", "--template", "sticker")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stderr.splitlines()[0].startswith("labels")

@@ -50,3 +50,29 @@ def test_sign_refuses_an_invalid_declaration(scheme: Scheme, tmp_path: Path) -> 
                  tmp_path / "out.json")
     assert result.exit_code == 1 and "not a valid declaration" in result.output
     assert not (tmp_path / "out.json").exists()
+
+
+def test_the_declaration_is_checked_before_the_passphrase_is_asked(scheme: Scheme,
+                                                                   tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    document = json.loads(FIXTURE.read_text())
+    document["pcf"]["declaredUnitAmount"] = "5abc"
+    bad.write_text(json.dumps(document))
+    broken_bundle = tmp_path / "bundle.json"
+    broken_bundle.write_text(json.dumps({"declaration": document, "signatures": [{}]}))
+    for target, expected in ((bad, "not a valid declaration"),
+                             (broken_bundle, "$.signatures[0]")):
+        # no passphrase anywhere: a prompt would be answered with the typed "typed"
+        result = run("sign", target, "--key", scheme.certifier, "--role", "certifier", "-o",
+                     tmp_path / "out.json", env={"CFL_KEY_PASSPHRASE": ""}, input="typed\n")
+        assert result.exit_code == 1
+        assert expected in result.output, result.output
+        assert "passphrase" not in result.output.lower()
+    assert not (tmp_path / "out.json").exists()
+    key_first = run("sign", bad, "--key", tmp_path / "none.pem", "--role", "certifier",
+                    env={"CFL_KEY_PASSPHRASE": ""}, input="typed\n")
+    assert key_first.exit_code == 1 and "not a valid declaration" in key_first.output
+    good = run("sign", FIXTURE, "--key", tmp_path / "none.pem", "--role", "certifier",
+               env={"CFL_KEY_PASSPHRASE": ""}, input="typed\n")
+    assert good.exit_code == 1 and "no such key file" in good.output
+    assert "passphrase" not in good.output.lower()

@@ -59,3 +59,41 @@ def test_a_failing_part_leaves_no_output(tmp_path: Path, monkeypatch: pytest.Mon
         batch.render_batch(batch.collect_items(folder), template="sticker", at=AT, output=out)
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_every_bad_input_is_reported_before_anything_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "PAGES_PER_PART", 2)  # the parts path validates first too
+    folder = bundles(tmp_path / "in", 6)
+    (folder / "sku-01.json").write_bytes(b"{}")
+    (folder / "sku-03.json").write_bytes(b"not json")
+    sheet = tmp_path / "skus.csv"
+    sheet.write_text("bundle,name\nin/sku-00.json,a\nin/sku-01.json,b\nin/sku-02.json,a\n"
+                     "in/sku-03.json,c\nin/sku-04.json,d\n,e\nin/sku-05.json,.hidden\n")
+    items = batch.collect_items(sheet)
+    assert [i.row for i in items if i.problem] == [4, 7, 8]  # repeated name, empty, bad name
+    for output in (tmp_path / "labels.pdf", tmp_path / "out"):
+        with pytest.raises(batch.BatchInputError) as err:
+            batch.render_batch(items, template="sticker", at=AT, output=output,
+                               to_directory=output.name == "out")
+        problems = err.value.problems
+        assert [p.location for p in problems] == [f"row {n}" for n in (3, 4, 5, 7, 8)]
+        assert all(p.source == str(sheet) for p in problems)
+        assert "two labels would be named 'a' (row 2 and row 4)" in problems[1].message
+        assert str(err.value).startswith(f"{sheet}: 5 of 7 labels have bad input")
+        assert not output.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    with pytest.raises(batch.BatchInputError) as err:
+        batch.validate_items(batch.collect_items(folder), at=AT)
+    assert [p.source for p in err.value.problems] == [str(folder / "sku-01.json"),
+                                                      str(folder / "sku-03.json")]
+
+
+def test_one_bad_input_reads_as_before(tmp_path: Path) -> None:
+    folder = bundles(tmp_path / "in", 3)
+    (folder / "sku-02.json").write_bytes(b"{}")
+    with pytest.raises(batch.BatchInputError) as err:
+        batch.render_batch(batch.collect_items(folder), template="sticker", at=AT,
+                           output=tmp_path / "x.pdf")
+    assert str(err.value).startswith(f"{folder / 'sku-02.json'}: ")
+    assert "labels have bad input" not in str(err.value)

@@ -149,7 +149,7 @@ conditions:
     (b"$.pcf.fossilGhgEmissions", b'"$.extensions[cfl].data.gwpReprt"', "unknown_field"),
     (b"{present: $.pcf.fossilGhgEmissions}", b"{frobnicate: $.pcf.fossilGhgEmissions}",
      "unknown_operator"),
-    (b"    source: {id: M1, locator: here}\n", b"", "schema"),
+    (b"    source: {id: M1, locator: here}\n", b"", "missing_key"),
     (b"{id: M1, locator: here}", b"{id: M7, locator: here}", "unknown_source"),
     (b"to: iso-14067-2018", b"to: iso-14067-2019", "unknown_rule_set"),
 ])
