@@ -1,10 +1,10 @@
 """The compact signed claim carried by a label's QR code (COSE_Sign1 over a CBOR map).
 
-A claim states, in about 180 bytes, what a customs officer or a handheld scanner needs to
+A claim states, in about 190 bytes, what a customs officer or a handheld scanner needs to
 know offline: which declaration (id and SHA-256 of its JCS bytes), who vouches for it (an
 8-byte hint of the certifier's key id, in the protected header: the signature decides), the
 product, its PCF value and declared unit, boundary, product category, rule set, grade and
-validity. It is a tagged COSE_Sign1 (RFC 9052, tag 18) signed with the certifier's
+validity (start and end). It is a tagged COSE_Sign1 (RFC 9052, tag 18) signed with the certifier's
 :class:`~cfl.keys.Signer` when the certifier signs the bundle (ADR 0025); its text form is an
 uppercase resolver URL followed by the signed bytes as one decimal number, so a QR code holds
 it in an alphanumeric and a numeric segment. The byte layout is specified in
@@ -34,7 +34,7 @@ from cfl.errors import CflError, InputError
 from cfl.keys import PublicKey, Signer
 from cfl.timeutil import parse_time
 from cfl.trust import TrustContext, signer_rows
-from cfl.verification_report import CheckRow, Status, VerificationReport
+from cfl.verification_report import CheckRow, Status, VerificationReport, error_text
 from cfl.verify import validity_row
 
 #: Version of the claim payload layout (payload key 1).
@@ -70,10 +70,11 @@ KEY_RULE_SET = 11
 KEY_GRADE = 12
 KEY_VALID_UNTIL = 13
 KEY_ISSUED_AT = 14
+KEY_VALID_FROM = 15
 _REQUIRED_KEYS = frozenset(
     {KEY_VERSION, KEY_DECLARATION_ID, KEY_DIGEST, KEY_PRODUCT_ID, KEY_PRODUCT_CATEGORY,
      KEY_VALUE, KEY_UNIT, KEY_UNIT_AMOUNT, KEY_BOUNDARY, KEY_RULE_SET, KEY_VALID_UNTIL,
-     KEY_ISSUED_AT}
+     KEY_ISSUED_AT, KEY_VALID_FROM}
 )
 _KNOWN_KEYS = _REQUIRED_KEYS | {KEY_GRADE}
 
@@ -126,6 +127,9 @@ class CompactClaim:
     grade: str | None
     valid_until: dt.datetime
     issued_at: dt.datetime
+    #: Start of the declaration's validity period (PACT v3 ``validityPeriodStart``, or
+    #: ``pcf.referencePeriodEnd`` when absent): a claim is not valid before it.
+    valid_from: dt.datetime
     version: int = CLAIM_FORMAT_VERSION
 
     def names_issuer(self, kid: str) -> bool:
@@ -174,9 +178,10 @@ def claim_from_declaration(
     """The claim for a (signed) declaration given as plain JSON data.
 
     ``digest`` is the SHA-256 of the declaration's JCS bytes (what the bundle signatures
-    cover). The value is ``pcf.pcfExcludingBiogenicUptake``; validity ends at
+    cover). The value is ``pcf.pcfExcludingBiogenicUptake``; validity starts at
+    ``validityPeriodStart`` (default ``pcf.referencePeriodEnd``) and ends at
     ``validityPeriodEnd`` or, when absent, three years after ``pcf.referencePeriodEnd``
-    (PACT v3's default).
+    (PACT v3's defaults, as :func:`cfl.verify.declaration_validity_window`).
     """
     source = "<declaration>"
     try:
@@ -189,11 +194,12 @@ def claim_from_declaration(
         unit = str(pcf["declaredUnitOfMeasurement"])
         unit_amount = Decimal(str(pcf["declaredUnitAmount"]))
         end_text = declaration.get("validityPeriodEnd")
-        if end_text is not None:
-            valid_until = parse_time(str(end_text))
-        else:
+        start_text = declaration.get("validityPeriodStart")
+        if end_text is None or start_text is None:
             reference_end = parse_time(str(pcf["referencePeriodEnd"]))
-            valid_until = _add_years(reference_end, 3)
+        valid_until = (parse_time(str(end_text)) if end_text is not None
+                       else _add_years(reference_end, 3))
+        valid_from = parse_time(str(start_text)) if start_text is not None else reference_end
         grade = data.get("grade", {}).get("class")
         claim = CompactClaim(
             declaration_id=declaration_id,
@@ -209,6 +215,7 @@ def claim_from_declaration(
             grade=None if grade is None else str(grade),
             valid_until=valid_until,
             issued_at=at,
+            valid_from=valid_from,
         )
     except (KeyError, IndexError, TypeError, AttributeError) as exc:
         raise InputError(f"lacks a field the claim needs ({exc})", source=source,
@@ -321,6 +328,7 @@ def _payload_map(claim: CompactClaim) -> dict[int, Any]:
         KEY_RULE_SET: _coded(claim.rule_set, RULE_SET_CODES, "rule set"),
         KEY_VALID_UNTIL: _epoch(claim.valid_until, "valid-until"),
         KEY_ISSUED_AT: _epoch(claim.issued_at, "issued-at"),
+        KEY_VALID_FROM: _epoch(claim.valid_from, "valid-from"),
     }
     if claim.grade is not None:
         if not 0 < len(claim.grade) <= 20:
@@ -487,7 +495,8 @@ def _parse_header(header: Any, source: str) -> tuple[str, bytes]:
 _DECIMAL_LIMIT = 10**_MAX_DECIMAL_DIGITS
 _MIN_FOR_HEAD = {24: 24, 25: 256, 26: 65536, 27: 2**32}
 _BIGNUM_TAGS = (2, 3)
-_UNSIGNED_KEYS = frozenset({KEY_VERSION, KEY_BOUNDARY, KEY_VALID_UNTIL, KEY_ISSUED_AT})
+_UNSIGNED_KEYS = frozenset({KEY_VERSION, KEY_BOUNDARY, KEY_VALID_UNTIL, KEY_ISSUED_AT,
+                            KEY_VALID_FROM})
 _BYTES_KEYS = {KEY_DECLARATION_ID: 16, KEY_DIGEST: 32}
 _CODED_KEYS: dict[int, Mapping[str, int]] = {
     KEY_PRODUCT_CATEGORY: CATEGORY_CODES, KEY_UNIT: UNIT_CODES, KEY_RULE_SET: RULE_SET_CODES,
@@ -624,16 +633,16 @@ def _parse_payload(payload: bytes, kid: bytes, source: str) -> CompactClaim:
                          code="bad_claim") from None
 
 
-_USUAL_START = (b"\xac\x01\x01\x02\x50", b"\xad\x01\x01\x02\x50")
+_USUAL_START = (b"\xad\x01\x01\x02\x50", b"\xae\x01\x01\x02\x50")
 _DIGEST_HEAD = b"\x03\x58\x20"
 _TIME_HEAD = 0x1A  # a 4-byte unsigned integer: every time from 1970-01-10 to 2106
 
 
 def _read_usual_payload(data: bytes, kid: bytes) -> CompactClaim | None:
-    """The payload of a claim as this module writes it (version 1, all keys in order, times
-    as 4-byte integers), read in one straight pass; None for anything else, which then goes
-    through :func:`_read_payload` (same result where both read, and its precise errors).
-    A claim is decoded on every scan, so this path matters (ADR 0028)."""
+    """The payload of a claim as this module writes it (version 1, all keys in order, the
+    three times as 4-byte integers), read in one straight pass; None for anything else,
+    which then goes through :func:`_read_payload` (same result where both read, and its
+    precise errors). A claim is decoded on every scan, so this path matters (ADR 0028)."""
     if data[:5] not in _USUAL_START or data[21:24] != _DIGEST_HEAD or data[56] != KEY_PRODUCT_ID:
         return None
     try:
@@ -655,18 +664,20 @@ def _read_usual_payload(data: bytes, kid: bytes) -> CompactClaim | None:
             return None
         rule_set, pos = _int_or_text(data, pos + 3)
         grade = None
-        if data[0] == 0xAD:
+        if data[0] == 0xAE:  # 14 entries: the grade is present
             if data[pos] != KEY_GRADE or not 0x61 <= data[pos + 1] <= 0x74:
                 return None
             end = pos + 2 + data[pos + 1] - 0x60
             grade = data[pos + 2:end].decode("utf-8")
             pos = end
-        if (len(data) != pos + 12 or data[pos] != KEY_VALID_UNTIL or data[pos + 1] != _TIME_HEAD
-                or data[pos + 6] != KEY_ISSUED_AT or data[pos + 7] != _TIME_HEAD):
+        if (len(data) != pos + 18 or data[pos] != KEY_VALID_UNTIL or data[pos + 1] != _TIME_HEAD
+                or data[pos + 6] != KEY_ISSUED_AT or data[pos + 7] != _TIME_HEAD
+                or data[pos + 12] != KEY_VALID_FROM or data[pos + 13] != _TIME_HEAD):
             return None
         valid_until = int.from_bytes(data[pos + 2:pos + 6], "big")
         issued_at = int.from_bytes(data[pos + 8:pos + 12], "big")
-        if valid_until < 65536 or issued_at < 65536 or amount <= 0:
+        valid_from = int.from_bytes(data[pos + 14:pos + 18], "big")
+        if valid_until < 65536 or issued_at < 65536 or valid_from < 65536 or amount <= 0:
             return None
         if isinstance(product, int):
             if product >= 10**14:
@@ -690,6 +701,7 @@ def _read_usual_payload(data: bytes, kid: bytes) -> CompactClaim | None:
             grade=grade,
             valid_until=dt.datetime.fromtimestamp(valid_until, dt.UTC),
             issued_at=dt.datetime.fromtimestamp(issued_at, dt.UTC),
+            valid_from=dt.datetime.fromtimestamp(valid_from, dt.UTC),
         )
     except (_Malformed, IndexError, UnicodeDecodeError):
         return None
@@ -773,7 +785,7 @@ def _read_payload(data: bytes, kid: bytes) -> CompactClaim:
     boundary = _REVERSE[id(BOUNDARY_CODES)].get(values[KEY_BOUNDARY])
     if boundary is None:
         raise _Malformed(f"unknown code {values[KEY_BOUNDARY]}", key=KEY_BOUNDARY)
-    for key in (KEY_VALID_UNTIL, KEY_ISSUED_AT):
+    for key in (KEY_VALID_UNTIL, KEY_ISSUED_AT, KEY_VALID_FROM):
         if values[key] >= _MAX_TIME:
             raise _Malformed("time out of range", key=key)
     return CompactClaim(
@@ -792,6 +804,7 @@ def _read_payload(data: bytes, kid: bytes) -> CompactClaim:
         grade=values.get(KEY_GRADE),
         valid_until=dt.datetime.fromtimestamp(values[KEY_VALID_UNTIL], dt.UTC),
         issued_at=dt.datetime.fromtimestamp(values[KEY_ISSUED_AT], dt.UTC),
+        valid_from=dt.datetime.fromtimestamp(values[KEY_VALID_FROM], dt.UTC),
     )
 
 
@@ -812,7 +825,7 @@ def claim_rows(
         signed_at=claim.issued_at, at=at, declaration_id=str(claim.declaration_id),
         alg=signed.alg, subject=subject,
     )
-    rows.append(validity_row(None, claim.valid_until, at, subject=subject))
+    rows.append(validity_row(claim.valid_from, claim.valid_until, at, subject=subject))
     return rows
 
 
@@ -911,7 +924,7 @@ def binding_rows(signed: SignedClaim, bundle: Bundle, *, subject: str = "claim"
         return rows
     different = [name for name in ("declaration_id", "product_id", "product_category",
                                    "value", "unit", "unit_amount", "boundary", "rule_set",
-                                   "grade", "valid_until")
+                                   "grade", "valid_from", "valid_until")
                  if getattr(expected, name) != getattr(signed.claim, name)]
     if different:
         rows.append(CheckRow("claim-agreement", Status.FAILED, "claim_disagrees",
@@ -920,7 +933,8 @@ def binding_rows(signed: SignedClaim, bundle: Bundle, *, subject: str = "claim"
     else:
         rows.append(CheckRow("claim-agreement", Status.PASSED, "claim_agrees",
                              "the claim agrees with the declaration (id, product, value, unit, "
-                             "boundary, rule set, grade, validity)", subject=subject))
+                             "boundary, rule set, grade, validity start and end)",
+                             subject=subject))
     return rows
 
 
@@ -937,7 +951,8 @@ def verify_claim(
         signed = (decode_claim_text(data, source=source) if isinstance(data, str)
                   else decode_claim(data, source=source))
     except CflError as exc:
-        row = CheckRow("claim", Status.FAILED, exc.code, f"the claim is not well-formed: {exc}",
+        row = CheckRow("claim", Status.FAILED, exc.code,
+                       f"the claim is not well-formed: {error_text(exc, source)}",
                        subject=source)
         return VerificationReport(source, at, (row,))
     rows = [claim_well_formed_row(signed, source)]

@@ -91,6 +91,17 @@ def require_kind(value: Any, expected: tuple[str, ...], *, source: str | None,
     )
 
 
+def document_kind_of(data: bytes) -> str | None:
+    """:func:`document_kind` of JSON bytes (None if they are not strict JSON at all)."""
+    from cfl.jsonio import loads_strict
+
+    try:
+        value = loads_strict(data, source="<input>", max_bytes=max(len(data), 1))
+    except InputError:
+        return None
+    return document_kind(value)
+
+
 def wrong_kind_error(data: bytes, expected: tuple[str, ...], *, source: str | None,
                      wanted: str | None = None) -> InputError | None:
     """The error to show instead of a reader's when ``data`` is recognisably another kind of

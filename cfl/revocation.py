@@ -105,17 +105,17 @@ def verify_revocation_list(
 ) -> RevocationList:
     """Parse and verify a signed revocation list; ``key_for(kid)`` gives the trusted key.
 
-    Raises :class:`InputError` with code ``revocation_list_untrusted`` (issuer not in the
-    trust list), ``revocation_list_signature`` (no valid signature by the issuer) or the
-    parsing/schema code.
+    Raises :class:`InputError` with code ``revocation_list_untrusted`` (issuer not a
+    certifier in the trust list: ``key_for`` gives None), ``revocation_list_signature``
+    (no valid signature by the issuer) or the parsing/schema code.
     """
     document = parse_signed_document(data, content_key=CONTENT_KEY, source=source,
                                      max_bytes=MAX_REVOCATION_BYTES)
     revocations = revocation_list_from_content(document.content, source=source)
     key = key_for(revocations.issuer)
     if key is None:
-        raise InputError(f"is issued by {revocations.issuer}, which is not in the trust list",
-                         source=source, code="revocation_list_untrusted")
+        raise InputError(f"is issued by {revocations.issuer}, which is not a certifier in the "
+                         "trust list", source=source, code="revocation_list_untrusted")
     for entry in document.signatures:
         if entry.kid == revocations.issuer and signature_problem(
             entry, document.payload, key, typ=TYP_REVOCATIONS

@@ -1,8 +1,10 @@
 """Trust: the scheme operator's signed trust list, the local trust store, and signer checks.
 
-A trust list names the certification bodies a scheme operator has accredited: each entry
-a public key (JWK, kid = RFC 7638 thumbprint), name, accreditation, scope (product
-categories, optionally rule sets), validity window and status. The list has a version and
+A trust list names the certification bodies a scheme operator has accredited (and the
+manufacturers whose co-signatures it vouches for): each entry a public key (JWK, kid = RFC
+7638 thumbprint), name, roles (``certifier``, ``manufacturer``: what a signature by the key
+may be), accreditation, scope (product categories, optionally rule sets), validity window and
+status. The list has a version and
 an expiry and is a detached JWS (``typ`` ``cfl-trustlist+jws``) by the operator's key, which
 the verifier pins as its *anchor*. A :class:`TrustStore` remembers the highest version
 accepted per anchor, so an older list is refused (rollback).
@@ -26,6 +28,7 @@ from typing import Any, Protocol
 from cfl.canonical import canonical_bytes
 from cfl.envelope import (
     MAX_BUNDLE_BYTES,
+    ROLES,
     TYP_TRUST_LIST,
     SignedDocument,
     parse_signed_document,
@@ -39,13 +42,15 @@ from cfl.jsonio import loads_strict
 from cfl.keys import PublicKey, Signer
 from cfl.revocation import RevocationList, verify_revocation_list
 from cfl.timeutil import format_time, parse_time
-from cfl.verification_report import CheckRow, Status
+from cfl.verification_report import CheckRow, Status, error_text
 
 #: Bound on a trust list file, checked before parsing.
 MAX_TRUST_LIST_BYTES = 8 * MAX_BUNDLE_BYTES
 CONTENT_KEY = "trustList"
 SCHEMA = "trustlist.schema.json"
 STATUSES = ("active", "suspended", "withdrawn")
+#: The role an entry has unless the operator says otherwise (``cfl trust add --role``).
+DEFAULT_ROLES = ("certifier",)
 #: Clock skew tolerated for "issued"/"signed" times slightly in the future.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -61,7 +66,12 @@ class Accreditation:
 
 @dataclass(frozen=True)
 class TrustEntry:
-    """One accredited certifier key in a trust list."""
+    """One listed key in a trust list: a certifier's, a manufacturer's, or both.
+
+    ``roles`` says what a signature by this key may be (ADR 0060): only a ``certifier``
+    entry can certify a declaration, sign a QR claim or publish a revocation list; a
+    ``manufacturer`` entry only lets a verifier check that manufacturer's co-signature.
+    """
 
     kid: str
     public_key: PublicKey
@@ -72,9 +82,17 @@ class TrustEntry:
     valid_from: dt.datetime
     valid_until: dt.datetime
     status: str
+    roles: tuple[str, ...]
 
     def valid_at(self, when: dt.datetime) -> bool:
         return self.valid_from <= when <= self.valid_until
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def roles_text(self) -> str:
+        return " and ".join(self.roles)
 
     @functools.cached_property
     def window_text(self) -> str:
@@ -107,6 +125,7 @@ class TrustList:
 
 def trust_list_from_content(content: dict[str, Any], *, source: str) -> TrustList:
     """Schema-check the signed content and build the object (signature not checked here)."""
+    _require_roles(content, source=source)
     validate_content(content, schema_name=SCHEMA, source=source, root=CONTENT_KEY)
     entries: list[TrustEntry] = []
     for i, raw in enumerate(content["entries"]):
@@ -133,12 +152,34 @@ def trust_list_from_content(content: dict[str, Any], *, source: str) -> TrustLis
             scope_categories=tuple(raw["scope"]["productCategories"]),
             scope_rule_sets=tuple(raw["scope"].get("ruleSets", ())),
             valid_from=valid_from, valid_until=valid_until, status=raw["status"],
+            roles=_ordered_roles(raw["roles"]),
         ))
     return TrustList(
         operator=content["operator"], version=content["version"],
         issued=parse_time(content["issued"]), expires=parse_time(content["expires"]),
         entries=tuple(entries), digest=hashlib.sha256(canonical_bytes(content)).digest(),
     )
+
+
+def _require_roles(content: Any, *, source: str) -> None:
+    """An entry without ``roles`` (written before roles existed) is refused with what to do,
+    not read as a certifier: such a list may name a manufacturer only so that its
+    co-signatures can be checked, and reading it as a certifier would make it one (ADR 0060).
+    """
+    entries = content.get("entries") if isinstance(content, dict) else None
+    for i, raw in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(raw, dict) and "roles" not in raw:
+            raise InputError(
+                "the entry has no 'roles' (a list written before entries had roles); say "
+                "what the key may sign: add \"roles\": [\"certifier\"] or [\"manufacturer\"] "
+                "to each entry, or add the entry again with cfl trust add --role, then sign "
+                "the list again", source=source, location=f"$.{CONTENT_KEY}.entries[{i}]",
+                code="trust_entry_without_roles")
+
+
+def _ordered_roles(roles: Sequence[str]) -> tuple[str, ...]:
+    """``roles`` in the fixed order of :data:`~cfl.envelope.ROLES`, each once."""
+    return tuple(role for role in ROLES if role in roles)
 
 
 # --------------------------------------------------------------------------- editing (operator)
@@ -165,8 +206,12 @@ def add_trust_entry(
     document: dict[str, Any], key: PublicKey, *, name: str, accreditation: Accreditation,
     categories: Sequence[str], rule_sets: Sequence[str] = (), valid_from: dt.datetime,
     valid_until: dt.datetime, status: str = "active", source: str = "<trust list>",
+    roles: Sequence[str] = DEFAULT_ROLES,
 ) -> dict[str, Any]:
     """The document with one more entry (or the entry for ``key`` replaced), unsigned.
+
+    ``roles`` (``certifier``, ``manufacturer`` or both) says what a signature by ``key`` may
+    be; a manufacturer is listed only so that its co-signatures can be checked.
 
     The first edit after a release starts the next version, so a signed list is never
     re-issued under its old version number.
@@ -174,8 +219,14 @@ def add_trust_entry(
     content = dict(document[CONTENT_KEY])
     if document.get("signatures"):
         content["version"] = content["version"] + 1
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown or not roles:
+        raise InputError(f"roles must be one or more of {', '.join(ROLES)} (got "
+                         f"{', '.join(map(repr, roles)) or 'none'})", source=source,
+                         code="bad_role")
     entry = {
         "kid": key.kid, "publicKey": dict(key.jwk), "name": name,
+        "roles": list(_ordered_roles(roles)),
         "accreditation": {"accreditor": accreditation.accreditor,
                           "number": accreditation.number},
         "scope": {"productCategories": list(categories), "ruleSets": list(rule_sets)},
@@ -294,6 +345,12 @@ class TrustContext:
         entry = self.find(kid)
         return entry.public_key if entry is not None else None
 
+    def certifier_key_for(self, kid: str) -> PublicKey | None:
+        """The key of ``kid`` if it is listed with role ``certifier`` (only certifiers
+        publish revocation lists)."""
+        entry = self.find(kid)
+        return entry.public_key if entry is not None and entry.has_role("certifier") else None
+
     def revocations_for(self, kid: str) -> RevocationList | None:
         """The newest verified revocation list of certifier ``kid`` (given or stored)."""
         given = self.revocation_lists.get(kid)
@@ -303,7 +360,8 @@ class TrustContext:
         if data is None:
             return None
         try:
-            return verify_revocation_list(data, key_for=self.key_for, source="<trust store>")
+            return verify_revocation_list(data, key_for=self.certifier_key_for,
+                                          source="<trust store>")
         except CflError:
             return None
 
@@ -351,7 +409,8 @@ def load_trust_context(
         except CflError as exc:
             rows.append(CheckRow("trust-list-signature", Status.FAILED,
                                  getattr(exc, "code", "bad_trust_list"),
-                                 f"the trust list is malformed: {exc}", subject=source))
+                                 f"the trust list is malformed: {error_text(exc, source)}",
+                                 subject=source))
             return TrustContext(None, tuple(rows), at, store=store)
     rows.append(CheckRow(
         "trust-list-signature", Status.PASSED, "trust_list_signed",
@@ -435,11 +494,13 @@ def _with_revocations(
     for i, data in enumerate(revocations):
         name = names[i] if i < len(names) else f"<revocations {i + 1}>"
         try:
-            revocation_list = verify_revocation_list(data, key_for=context.key_for, source=name)
+            revocation_list = verify_revocation_list(data, key_for=context.certifier_key_for,
+                                                     source=name)
         except CflError as exc:
             rows.append(CheckRow("revocation-list", Status.FAILED,
                                  getattr(exc, "code", "bad_revocation_list"),
-                                 f"the revocation list is not acceptable: {exc}", subject=name))
+                                 "the revocation list is not acceptable: "
+                                 f"{error_text(exc, name)}", subject=name))
             continue
         issuer = revocation_list.issuer
         if issuer in newest and _conflicting(revocation_list, newest[issuer]):
@@ -478,13 +539,17 @@ def signer_rows(
     trust: TrustContext, *, kid: str, verify: Callable[[PublicKey], bool],
     product_category: str | None, rule_set: str | None, signed_at: dt.datetime,
     at: dt.datetime, declaration_id: str, alg: str | None = None, subject: str | None = None,
+    role: str = "certifier",
 ) -> list[CheckRow]:
-    """Rows for one signature by a certifier: signature valid, signer trusted, valid at
-    signing time and at ``at``, in scope, and the declaration not revoked.
+    """Rows for one signature in ``role``: signature valid, signer trusted in that role,
+    valid at signing time and at ``at``, in scope, and (for a certifier) the declaration
+    not revoked.
 
     ``kid`` is only a hint to find the key: ``verify(key)`` decides. A signature that
     verifies under another trusted key than the one its kid names is FAILED
-    (``kid_mismatch``). ``alg``, if given, must match the key type.
+    (``kid_mismatch``). ``alg``, if given, must match the key type. The entry must list
+    ``role`` (else ``signer_wrong_role``): a key listed as a manufacturer never passes as a
+    certifier, and the other way round (ADR 0060).
     """
     def row(check: str, status: Status, code: str, message: str) -> CheckRow:
         return CheckRow(check, status, code, message, subject=subject)
@@ -514,9 +579,13 @@ def signer_rows(
     who = f"{entry.name} ({entry.accreditation})"
     rows = [row("signature", Status.PASSED, "signature_valid",
                 f"the signature verifies with the key of {entry.name} ({kid})")]
-    if entry.status == "active":
+    if not entry.has_role(role):
+        rows.append(row("signer-trusted", Status.FAILED, "signer_wrong_role",
+                        f"{who} is listed in the trust list of {trust.trust_list.operator} as "
+                        f"{entry.roles_text} only, so its signature cannot count as a {role}'s"))
+    elif entry.status == "active":
         rows.append(row("signer-trusted", Status.PASSED, "signer_trusted",
-                        f"{who} is an active entry of the trust list of "
+                        f"{who} is an active {role} entry of the trust list of "
                         f"{trust.trust_list.operator}"))
     else:
         rows.append(row("signer-trusted", Status.FAILED, f"signer_{entry.status}",
@@ -524,8 +593,9 @@ def signer_rows(
     rows.append(_window_row(entry, signed_at, at, at_signing=True, row=row))
     rows.append(_window_row(entry, at, at, at_signing=False, row=row))
     rows.append(_scope_row(entry, product_category, rule_set, row=row))
-    rows.append(revocation_row(trust, kid=kid, declaration_id=declaration_id, at=at,
-                               subject=subject))
+    if role == "certifier":  # revocation lists are a certifier's (a manufacturer has none)
+        rows.append(revocation_row(trust, kid=kid, declaration_id=declaration_id, at=at,
+                                   subject=subject))
     return rows
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from cfl.errors import (
+    CflError,
     ExpiredError,
+    InputError,
     RevokedError,
     TamperedError,
     UntrustedError,
@@ -23,11 +25,18 @@ from cfl.timeutil import format_time
 
 
 class Status(enum.Enum):
-    """The outcome of one check, and of a whole report."""
+    """The outcome of one check, and of a whole report.
+
+    ``NOT_CHECKED`` is a row's status only, never a bottom line: something the verifier's
+    policy chose not to check (an unlisted manufacturer's co-signature under
+    ``VerificationPolicy(ignore_unlisted_cosigners=True)``, ADR 0061). Such a row is shown
+    but does not count towards the bottom line.
+    """
 
     PASSED = "PASSED"
     FAILED = "FAILED"
     INDETERMINATE = "INDETERMINATE"
+    NOT_CHECKED = "NOT_CHECKED"
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,21 @@ class CheckRow:
         if self.subject is not None:
             out["subject"] = self.subject
         return out
+
+
+def error_text(error: CflError, subject: str | None) -> str:
+    """An error's text for a row about ``subject``: the place in the file and the message,
+    without the file's name when the row already names it (its subject), so that a line
+    shows the file once (``steel.json: $: unexpected member``), not twice."""
+    if not isinstance(error, InputError):
+        return str(error)
+    source = error.source
+    if source is not None and subject is not None and (
+        source == subject or source.startswith(f"{subject} (")
+    ):
+        source = None
+    where = ": ".join(part for part in (source, error.location) if part)
+    return f"{where}: {error.message}" if where else error.message
 
 
 #: reason code → the exception a raising caller gets when that row is the first failure.
@@ -91,13 +115,19 @@ class VerificationReport:
 
     @property
     def bottom_line(self) -> Status:
-        """FAILED if any row failed, else INDETERMINATE if any is; PASSED needs ≥ 1 row."""
+        """FAILED if any row failed, else INDETERMINATE if any is; PASSED needs ≥ 1 row
+        that was checked (``NOT_CHECKED`` rows do not count)."""
         statuses = {row.status for row in self.rows}
         if Status.FAILED in statuses:
             return Status.FAILED
-        if Status.INDETERMINATE in statuses or not self.rows:
+        if Status.INDETERMINATE in statuses or not statuses - {Status.NOT_CHECKED}:
             return Status.INDETERMINATE
         return Status.PASSED
+
+    @property
+    def not_checked(self) -> tuple[CheckRow, ...]:
+        """The rows the verifier's policy left unchecked (shown, not counted)."""
+        return tuple(row for row in self.rows if row.status is Status.NOT_CHECKED)
 
     @property
     def passed(self) -> bool:
@@ -112,7 +142,11 @@ class VerificationReport:
         line = self.bottom_line
         head = f"{line.value}: {self.subject}"
         if line is Status.PASSED:
-            return f"{head}: all {len(self.rows)} checks passed at {format_time(self.at)}"
+            skipped = len(self.not_checked)
+            checked = len(self.rows) - skipped
+            tail = (f" ({skipped} not checked by policy: "
+                    f"{', '.join(row.code for row in self.not_checked)})" if skipped else "")
+            return f"{head}: all {checked} checks passed at {format_time(self.at)}{tail}"
         row = self.first(line)
         if row is None:  # empty report
             return f"{head}: nothing was checked"

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from cfl.canonical import canonical_bytes, parse_canonicalisable, plain_canonical_bytes
@@ -30,14 +31,17 @@ from cfl.findings import Finding, Severity, best_first
 from cfl.keys import PublicKey
 from cfl.timeutil import format_time, parse_time
 from cfl.trust import TrustContext, signer_rows
-from cfl.verification_report import CheckRow, Status, VerificationReport
+from cfl.verification_report import CheckRow, Status, VerificationReport, error_text
 
 __all__ = [
     "CheckRow",
+    "STRICT_POLICY",
     "Status",
+    "VerificationPolicy",
     "VerificationReport",
     "verify_bundle",
     "read_bundle",
+    "unreadable_bundle_row",
     "bundle_rows",
     "declaration_rows",
     "validity_row",
@@ -48,21 +52,64 @@ __all__ = [
 EXTENSION_SCHEMA = "urn:cfl:schema:cfl-extension:1"
 
 
+@dataclass(frozen=True)
+class VerificationPolicy:
+    """What a verifier chooses to check beyond the fixed rules (ADR 0061).
+
+    ``ignore_unlisted_cosigners``: a manufacturer's co-signature whose key is not in the
+    trust list is reported as ``NOT_CHECKED`` (``cosigner_not_checked``) instead of
+    INDETERMINATE (``signer_unknown``), so it does not hold back the bottom line. Off by
+    default: PASSED then means every signature in the bundle was checked. Either way a
+    bundle needs a certifier signature that passes every check, and a listed
+    manufacturer's signature is always checked (a bad one FAILS).
+    """
+
+    ignore_unlisted_cosigners: bool = False
+
+
+#: The default policy: every signature must be checked.
+STRICT_POLICY = VerificationPolicy()
+
+
 def verify_bundle(
-    data: bytes, trust: TrustContext, *, at: dt.datetime, source: str = "<bundle>"
+    data: bytes, trust: TrustContext, *, at: dt.datetime, source: str = "<bundle>",
+    policy: VerificationPolicy = STRICT_POLICY,
 ) -> VerificationReport:
     """Verify a signed bundle at time ``at`` against ``trust``; every check is a row."""
     try:
         bundle = read_bundle(data, source=source)
     except CflError as exc:
-        row = CheckRow("input", Status.FAILED, getattr(exc, "code", "bad_bundle"),
-                       f"the bundle is not well-formed: {exc}", subject=source)
-        return VerificationReport(source, at, (row,))
+        return VerificationReport(source, at, (unreadable_bundle_row(data, exc, source),))
     rows = [CheckRow("input", Status.PASSED, "well_formed",
                      f"the bundle is well-formed JSON with {len(bundle.signatures)} "
                      "signature(s)", subject=source)]
-    rows += bundle_rows(bundle, trust, at=at)
+    rows += bundle_rows(bundle, trust, at=at, policy=policy)
     return VerificationReport(source, at, tuple(rows))
+
+
+def unreadable_bundle_row(data: bytes, error: CflError, source: str) -> CheckRow:
+    """The FAILED ``input`` row for bytes that are not a signed bundle: what kind of file
+    they are when recognisably another (an unsigned declaration must be signed first), else
+    what is wrong in them; the file is named once, as the row's subject."""
+    from cfl.document_kind import DECLARATION, SIGNED_BUNDLE, document_kind_of
+
+    kind = document_kind_of(data) if len(data) <= MAX_BUNDLE_BYTES else None
+    if kind == DECLARATION:
+        return CheckRow("input", Status.FAILED, "unsigned_declaration",
+                        "is a declaration that has not been signed, not a signed bundle; it "
+                        "must be signed first: `cfl sign FILE --key CERTIFIER_KEY --role "
+                        "certifier -o bundle.json` makes the signed bundle to verify",
+                        subject=source)
+    if kind is not None and kind != SIGNED_BUNDLE:
+        from cfl.document_kind import wrong_kind_error
+
+        problem = wrong_kind_error(data, (SIGNED_BUNDLE,), source=source)
+        if problem is not None:
+            return CheckRow("input", Status.FAILED, problem.code,
+                            error_text(problem, source), subject=source)
+    return CheckRow("input", Status.FAILED, getattr(error, "code", "bad_bundle"),
+                    f"the bundle is not well-formed: {error_text(error, source)}",
+                    subject=source)
 
 
 def read_bundle(data: bytes, *, source: str = "<bundle>") -> Bundle:
@@ -91,9 +138,14 @@ def read_bundle(data: bytes, *, source: str = "<bundle>") -> Bundle:
 
 
 def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime,
-                include_trust_rows: bool = True) -> list[CheckRow]:
+                include_trust_rows: bool = True,
+                policy: VerificationPolicy = STRICT_POLICY) -> list[CheckRow]:
     """Every row after parsing: declaration, trust list (unless the caller already reports
-    it, as for the second page of a label PDF), signatures, validity."""
+    it, as for the second page of a label PDF), signatures, validity.
+
+    The ``certified`` row needs a ``certifier`` signature whose every row passed, which
+    only a key listed with role certifier can give; a manufacturer's signature never does.
+    """
     declaration = bundle.declaration
     rows = declaration_rows(declaration)
     if include_trust_rows:
@@ -107,7 +159,7 @@ def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime,
     for index, entry in enumerate(bundle.signatures):
         entry_rows = signature_entry_rows(
             bundle, index, entry, trust, at=at, product_category=category, rule_set=rule_set,
-            declaration_id=declaration_id,
+            declaration_id=declaration_id, policy=policy,
         )
         rows += entry_rows
         if entry.role == "certifier" and entry_rows and all(
@@ -128,8 +180,16 @@ def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime,
 def signature_entry_rows(
     bundle: Bundle, index: int, entry: SignatureEntry, trust: TrustContext, *,
     at: dt.datetime, product_category: str | None, rule_set: str | None, declaration_id: str,
+    policy: VerificationPolicy = STRICT_POLICY,
 ) -> list[CheckRow]:
-    """Rows for signature ``index``: header policy, then the signer checks by role."""
+    """Rows for signature ``index``: header policy, then the signer checks by role.
+
+    Every signature is checked against the trust list entry of its key, whose roles must
+    include the signature's ``cfl.role``. The one exception is a manufacturer's signature
+    by a key the trust list does not hold: it cannot be checked at all, which is
+    INDETERMINATE (``signer_unknown``), or NOT_CHECKED when ``policy`` says to ignore
+    unlisted co-signers.
+    """
     subject = f"signature[{index}] ({entry.role or 'no role'})"
     problem = header_problem(entry, typ=TYP_DECLARATION)
     if problem is not None:
@@ -143,24 +203,24 @@ def signature_entry_rows(
     def verify(key: PublicKey) -> bool:
         return key.alg == entry.alg and key.verify(entry.signature, signing_input)
 
-    if entry.role == "certifier":
+    if entry.role == "manufacturer" and trust.trust_list is not None and \
+            trust.find(entry.kid) is None:
+        if policy.ignore_unlisted_cosigners:
+            return [CheckRow("signature", Status.NOT_CHECKED, "cosigner_not_checked",
+                             f"the manufacturer key {entry.kid} is not in the trust list; its "
+                             "co-signature is not checked (policy: ignore unlisted "
+                             "co-signers) and counts for nothing", subject=subject)]
+        return [CheckRow("signature", Status.INDETERMINATE, "signer_unknown",
+                         f"the manufacturer key {entry.kid} is not in the trust list, so its "
+                         "co-signature cannot be checked; the scheme operator lists it with "
+                         "role manufacturer, or the verifier chooses to ignore unlisted "
+                         "co-signers", subject=subject)]
+    if entry.role in ("certifier", "manufacturer"):
         return signer_rows(
             trust, kid=entry.kid, verify=verify, product_category=product_category,
             rule_set=rule_set, signed_at=entry.signed_at, at=at,
-            declaration_id=declaration_id, alg=entry.alg, subject=subject,
+            declaration_id=declaration_id, alg=entry.alg, subject=subject, role=entry.role,
         )
-    if entry.role == "manufacturer":
-        key = trust.key_for(entry.kid)
-        if key is None:
-            return [CheckRow("signature", Status.INDETERMINATE, "signer_unknown",
-                             f"the manufacturer key {entry.kid} is not known to this verifier,"
-                             " so its signature cannot be checked", subject=subject)]
-        if not verify(key):
-            return [CheckRow("signature", Status.FAILED, "signature_invalid",
-                             "the signature does not verify", subject=subject)]
-        return [CheckRow("signature", Status.PASSED, "signature_valid",
-                         f"the manufacturer signature verifies with key {entry.kid}",
-                         subject=subject)]
     return [CheckRow("signature", Status.FAILED, "bad_role",
                      f"the signature's role {entry.role!r} is not certifier or manufacturer",
                      subject=subject)]

@@ -528,7 +528,7 @@ def test_a_small_order_key_in_the_trust_list_cannot_vouch_for_forgeries() -> Non
     content = json.loads(json.dumps(w.trust_list_document["trustList"]))
     content["entries"].append({
         "kid": kid, "publicKey": jwk, "name": "Weak", "status": "active",
-        "accreditation": {"accreditor": "CNAS", "number": "CNAS-W"},
+        "roles": ["certifier"], "accreditation": {"accreditor": "CNAS", "number": "CNAS-W"},
         "scope": {"productCategories": ["lithium-ion-battery"], "ruleSets": []},
         "validFrom": "2025-01-01T00:00:00Z", "validUntil": "2028-01-01T00:00:00Z"})
     listed = bundle_to_bytes({"trustList": content, "signatures": [

@@ -200,8 +200,12 @@ def test_duplicate_map_keys_are_refused() -> None:
     ({"k10": 4}, ("bad_claim",)),
     ({"k9": 0}, ("bad_claim",)),
     ({"k4": b"\x00" * 8}, ("bad_claim",)),
-    ({"k15": 1}, ("bad_claim",)),
+    ({"k16": 1}, ("bad_claim",)),
     ({"k13": None}, ("bad_claim",)),
+    ({"k15": None}, ("bad_claim",)),  # the validity start is required
+    ({"k15": 2**40}, ("bad_claim",)),
+    ({"k15": cbor2.CBORTag(1, 1772323200)}, ("bad_claim",)),
+    ({"k15": "2026-03-01T00:00:00Z"}, ("bad_claim",)),
 ])
 def test_odd_payload_items_are_refused(changes: dict[str, Any],
                                        codes_allowed: tuple[str, ...]) -> None:

@@ -59,7 +59,57 @@ def test_claim_reflects_the_declaration() -> None:
     assert claim.unit == "kilowatt hour"
     assert claim.product_id == "urn:gtin:06901234567892"
     assert claim.valid_until == dt.datetime(2028, 12, 31, tzinfo=dt.UTC)
+    assert claim.valid_from == dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     assert claim.digest == hashlib.sha256(bundle().payload).digest()
+
+
+def test_validity_start_defaults_to_the_reference_period_end() -> None:
+    """PACT v3, as the bundle's validity row (cfl.verify.declaration_validity_window)."""
+    from cfl.verify import declaration_validity_window
+
+    declaration = world().declaration()
+    del declaration["validityPeriodStart"], declaration["validityPeriodEnd"]
+    claim = claim_from_declaration(declaration, digest=bytes(32), issuer_kid=world().certifier.kid,
+                                   at=SIGNED_AT)
+    assert claim.valid_from == dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    assert claim.valid_until == dt.datetime(2029, 1, 1, tzinfo=dt.UTC)
+    assert (claim.valid_from, claim.valid_until) == declaration_validity_window(declaration)
+
+
+def _not_yet_valid_claim() -> tuple[str, dict[str, object]]:
+    """A claim (and its declaration) valid from 2026-05-01: after signing, after AT."""
+    from cfl.canonical import sha256_digest
+
+    declaration = world().declaration()
+    declaration["validityPeriodStart"] = "2026-05-01T00:00:00Z"
+    signer = world().certifier
+    claim = claim_from_declaration(declaration, digest=sha256_digest(declaration),
+                                   issuer_kid=signer.kid, at=SIGNED_AT)
+    return claim_to_text(sign_claim(claim, signer)), declaration
+
+
+def test_a_claim_is_not_valid_before_its_validity_start() -> None:
+    """The QR alone says so (before, only the bundle's validity row caught it)."""
+    text, _ = _not_yet_valid_claim()
+    report = verify_claim(text, world().context(), at=AT)
+    assert report.bottom_line.value == "FAILED"
+    assert codes(report) == ["declaration_not_yet_valid"]
+    assert "2026-05-01T00:00:00Z" in report.summary()
+    on_the_day = verify_claim(text, world().context(at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC)),
+                              at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+    assert on_the_day.passed, on_the_day.summary()
+
+
+def test_the_bundle_and_the_claim_agree_on_the_validity_start() -> None:
+    from cfl.claim import binding_rows
+
+    signer = world().certifier
+    moved = make_claim(signer, valid_from=dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+    signed = decode_claim(sign_claim(moved, signer))
+    rows = binding_rows(signed, bundle())
+    assert [(row.code, row.status.value) for row in rows] == [
+        ("claim_bound", "PASSED"), ("claim_disagrees", "FAILED")]
+    assert rows[1].message.endswith("differ in valid_from")
 
 
 def test_tagging_rule_and_text_form() -> None:
@@ -224,6 +274,8 @@ def test_verify_claim_bad_text_is_one_failed_row() -> None:
     report = verify_claim("HTTPS://CFL.EXAMPLE/V/42", world().context(), at=AT)
     assert report.bottom_line.value == "FAILED"
     assert len(report.rows) == 1 and report.rows[0].check == "claim"
+    row = report.rows[0]
+    assert row.subject == "<text>" and "<text>" not in row.message  # the file once
 
 
 def test_signer_must_match_issuer() -> None:
@@ -234,11 +286,11 @@ def test_signer_must_match_issuer() -> None:
 
 
 WORKED_EXAMPLE = (
-    "d2844da201270448d481b6b4c1fb276ca0585fac010102503f1c2a9e5b7d4e8f9a0b1c2d3e4f5a6b03582082"
+    "d2844da201270448d481b6b4c1fb276ca05865ad010102503f1c2a9e5b7d4e8f9a0b1c2d3e4f5a6b03582082"
     "0869c29b0bdf26f147c5833f019d40912eeb13af75ee6542515f3074f1788a051b00000646d1a28ad4060107"
-    "c482211915c3080409010a020b010d1a6ef953800e1a69af5f00584037f50fa671d983644d427c6e94b714ed"
-    "7c598c973dbeb0c08a3fd77e271d57e3a72d258d81d959f1348a4665dbcac52e3321c075fad40deec5e4c5b0"
-    "fc1da303"
+    "c482211915c3080409010a020b010d1a6ef953800e1a69af5f000f1a69a3818058402e300e7de62fb0385ea0"
+    "36dfebfb8cd9431908186d5fd3cea7d48188cdccb5da43969f9958671becf0385cb24b6f2393f04942203e4a"
+    "206acde5d03b2fd5ce07"
 )
 
 
@@ -254,7 +306,21 @@ def test_worked_example_bytes() -> None:
                                    issuer_kid=signer.kid, at=SIGNED_AT)
     encoded = sign_claim(claim, signer)
     assert encoded.hex() == WORKED_EXAMPLE
-    assert claim_to_text(encoded).startswith("HTTPS://CFL.EXAMPLE/V/2501730771289950846617507")
+    assert claim_to_text(encoded).startswith("HTTPS://CFL.EXAMPLE/V/7041746105851703865946739")
+
+
+def test_the_worked_example_in_the_document_is_these_bytes() -> None:
+    """docs/claim-format.md §6 shows the bytes and text the test above rebuilds."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "claim-format.md").read_text("utf-8")
+    example = doc.split("## 6. Worked example", 1)[1]
+    text = claim_to_text(bytes.fromhex(WORKED_EXAMPLE))
+    assert f"\n{text}\n" in example
+    assert f"Its text ({len(text)} characters" in example
+    assert f"The claim ({len(WORKED_EXAMPLE) // 2} bytes)" in example
+    signature = WORKED_EXAMPLE[-128:]
+    assert f"{signature[:64]}\n{signature[64:]}" in example
 
 
 # ----------------------------------------------------------------- kid hint (ADR 0026)
@@ -305,7 +371,7 @@ def test_a_kid_hint_of_another_length_is_refused() -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.integers(min_value=0, max_value=94), st.integers(min_value=0, max_value=255))
+@given(st.integers(min_value=0, max_value=100), st.integers(min_value=0, max_value=255))
 def test_the_usual_payload_path_agrees_with_the_general_reader(position: int, value: int
                                                                ) -> None:
     """The straight-line reader of usual payloads never accepts what the general reader
@@ -328,10 +394,12 @@ def test_the_usual_payload_path_agrees_with_the_general_reader(position: int, va
 @given(st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=6,
                    allow_nan=False, allow_infinity=False),
        st.sampled_from(["A", "Ⅲ", None]), st.text(min_size=1, max_size=30),
-       st.sampled_from(["urn:gtin:00000000000017", "urn:x:é", "urn:gtin:123"]))
+       st.sampled_from(["urn:gtin:00000000000017", "urn:x:é", "urn:gtin:123"]),
+       st.integers(min_value=0, max_value=253402300799))  # to 9999-12-31T23:59:59Z
 def test_varied_claims_round_trip(value: Decimal, grade: str | None, rule_set: str,
-                                  product: str) -> None:
+                                  product: str, valid_from: int) -> None:
     signer = world().certifier
     claim = make_claim(signer, value=value, grade=grade, rule_set=rule_set,
-                       product_id=product)
+                       product_id=product,
+                       valid_from=dt.datetime.fromtimestamp(valid_from, dt.UTC))
     assert decode_claim(sign_claim(claim, signer)).claim == claim

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from cfl.claim import DEFAULT_RESOLVER
 from cfl.cli.keys import open_signer, passphrase_option
-from cfl.cli.options import at_option
+from cfl.cli.options import at_option, resolver_option
 from cfl.envelope import MAX_BUNDLE_BYTES
 from cfl.jsonio import read_bytes
 from cfl.label.render import label_claim_text, parse_label_bundle
@@ -21,8 +20,7 @@ from cfl.label.render import label_claim_text, parse_label_bundle
               help="Issue a new claim with the certifier's key (a key folder or its "
               "private.pem; it must have signed BUNDLE). Without it the claim the certifier "
               "issued at signing is printed.")
-@click.option("--resolver", default=DEFAULT_RESOLVER, show_default=True,
-              help="Uppercase resolver URL ending in '/' (QR alphanumeric characters only).")
+@resolver_option
 @passphrase_option
 @at_option
 def claim(bundle: Path, key: Path | None, resolver: str, passphrase_file: Path | None,

@@ -9,12 +9,10 @@ from pathlib import Path
 
 import click
 
-from cfl.claim import DEFAULT_RESOLVER, check_resolver
 from cfl.cli.keys import open_signer, passphrase_option
-from cfl.cli.options import at_option
+from cfl.cli.options import at_option, resolver_option
 from cfl.cli.options import output_name as describe_output
 from cfl.envelope import MAX_BUNDLE_BYTES
-from cfl.errors import InputError
 from cfl.jsonio import read_bytes
 from cfl.label.batch import collect_items, render_batch
 from cfl.label.render import render_label
@@ -33,13 +31,6 @@ def _check_template(ctx: click.Context, param: click.Parameter, value: str) -> s
         raise click.BadParameter(f"no template named {value!r}; {hint}built-in templates: "
                                  f"{', '.join(names)} (or give a .yaml file)")
     return value
-
-
-def _check_resolver(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    try:
-        return check_resolver(value)
-    except InputError as exc:
-        raise click.BadParameter(exc.message) from None
 
 
 def stderr_is_terminal() -> bool:
@@ -62,8 +53,7 @@ def stderr_is_terminal() -> bool:
               help="Only for a certifier labelling directly or for bundles without a claim: "
               "the certifier's key issues the QR claim now (it must have signed the "
               "bundles). Without it the claim issued at signing is used.")
-@click.option("--resolver", default=DEFAULT_RESOLVER, show_default=True,
-              callback=_check_resolver, help="Uppercase resolver URL ending in '/'.")
+@resolver_option
 @click.option("--font", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               default=None, help="A TTF/TTC font replacing the bundled CJK font.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,

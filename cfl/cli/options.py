@@ -46,6 +46,26 @@ at_option = click.option(
 )
 
 
+def _check_resolver(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A resolver that is not an uppercase QR-alphanumeric URL ending in '/' is a usage
+    mistake (exit 2), caught before any file is read or passphrase asked for."""
+    from cfl.claim import check_resolver
+    from cfl.errors import InputError
+
+    try:
+        return check_resolver(value)
+    except InputError as exc:
+        raise click.BadParameter(exc.message) from None
+
+
+#: ``--resolver`` of `cfl claim` and `cfl label` (the default is the documented placeholder).
+resolver_option = click.option(
+    "--resolver", default="HTTPS://CFL.EXAMPLE/V/", show_default=True,
+    callback=_check_resolver,
+    help="Uppercase resolver URL ending in '/' (QR alphanumeric characters only).",
+)
+
+
 def output_name(path: object) -> str:
     """How an output is named in a message: ``standard output`` for ``-``."""
     return "standard output" if str(path) == "-" else str(path)

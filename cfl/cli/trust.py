@@ -14,7 +14,7 @@ from cfl.claim import CATEGORY_CODES, RULE_SET_CODES
 from cfl.cli.keys import open_signer, passphrase_option
 from cfl.cli.options import TIME, at_option, format_option, output_name
 from cfl.document_kind import TRUST_LIST, wrong_kind_error
-from cfl.envelope import bundle_to_bytes
+from cfl.envelope import ROLES, bundle_to_bytes
 from cfl.errors import InputError
 from cfl.jsonio import dumps_pretty, read_bytes
 from cfl.keys import load_public_key
@@ -22,6 +22,7 @@ from cfl.output import write_atomic
 from cfl.timeutil import format_time
 from cfl.trust import (
     CONTENT_KEY,
+    DEFAULT_ROLES,
     MAX_TRUST_LIST_BYTES,
     STATUSES,
     Accreditation,
@@ -100,20 +101,26 @@ def init(output: Path, name: str, expires: dt.datetime, at: dt.datetime) -> None
 @trust.command()
 @click.argument("trust_list", type=LIST_PATH)
 @click.option("--jwk", required=True, type=click.Path(path_type=Path),
-              help="The certifier's public JWK file (or key folder).")
-@click.option("--name", required=True, help="The certification body's name.")
+              help="The certifier's (or manufacturer's) public JWK file (or key folder).")
+@click.option("--name", required=True, help="The certification body's (or manufacturer's) name.")
+@click.option("--role", "roles", type=click.Choice(ROLES), multiple=True,
+              help="What the key may sign: certifier (certifies declarations, issues QR "
+              "claims and revocation lists) or manufacturer (co-signs; never certifies). "
+              "Repeatable; default certifier.")
 @click.option("--accreditation", required=True, type=AccreditationParam(),
-              help="ACCREDITOR:NUMBER, e.g. CNAS:CNAS-C123.")
+              help="ACCREDITOR:NUMBER, e.g. CNAS:CNAS-C123 (for a manufacturer: its "
+              "registration, e.g. USCC:91310000XXXXXXXXXX).")
 @click.option("--scope", required=True, help="Product categories, comma-separated.")
 @click.option("--rule-sets", default=None,
               help="Restrict the scope to these rule set ids, comma-separated.")
 @click.option("--valid-from", required=True, type=TIME)
 @click.option("--valid-until", required=True, type=TIME)
 @click.option("--status", type=click.Choice(STATUSES), default="active", show_default=True)
-def add(trust_list: Path, jwk: Path, name: str, accreditation: Accreditation, scope: str,
-        rule_sets: str | None, valid_from: dt.datetime, valid_until: dt.datetime,
-        status: str) -> None:
-    """Add (or replace) a certifier entry; the list must be signed again afterwards."""
+def add(trust_list: Path, jwk: Path, name: str, roles: tuple[str, ...],
+        accreditation: Accreditation, scope: str, rule_sets: str | None,
+        valid_from: dt.datetime, valid_until: dt.datetime, status: str) -> None:
+    """Add (or replace) a certifier or manufacturer entry; the list must be signed again
+    afterwards."""
     categories = _split(scope)
     if not categories:
         raise click.UsageError("--scope needs at least one product category")
@@ -124,10 +131,12 @@ def add(trust_list: Path, jwk: Path, name: str, accreditation: Accreditation, sc
         _read(trust_list), key, name=name, accreditation=accreditation,
         categories=categories, rule_sets=_split(rule_sets), valid_from=valid_from,
         valid_until=valid_until, status=status, source=str(trust_list),
+        roles=roles or DEFAULT_ROLES,
     )
     write_atomic(trust_list, bundle_to_bytes(document))
-    click.echo(f"added {name} ({key.kid}) to {trust_list} (version "
-               f"{document[CONTENT_KEY]['version']}, unsigned)", err=True)
+    click.echo(f"added {name} ({key.kid}) as {' and '.join(roles or DEFAULT_ROLES)} to "
+               f"{trust_list} (version {document[CONTENT_KEY]['version']}, unsigned)",
+               err=True)
 
 
 @trust.command("sign")
@@ -171,6 +180,7 @@ def show(trust_list: Path, output_format: str) -> None:
     for entry in parsed.entries:
         rule_sets = f"; rule sets {', '.join(entry.scope_rule_sets)}" if entry.scope_rule_sets \
             else ""
-        click.echo(f"- {entry.name} [{entry.status}] {entry.accreditation} kid {entry.kid}\n"
+        click.echo(f"- {entry.name} [{entry.status}] {entry.roles_text}, "
+                   f"{entry.accreditation}, kid {entry.kid}\n"
                    f"  scope {', '.join(entry.scope_categories)}{rule_sets}; valid "
                    f"{format_time(entry.valid_from)} to {format_time(entry.valid_until)}")

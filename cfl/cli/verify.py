@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -25,6 +26,9 @@ from cfl.trust import (
 )
 from cfl.verification_report import Status, VerificationReport
 
+if TYPE_CHECKING:
+    from cfl.verify import VerificationPolicy
+
 EXIT_BY_STATUS = {Status.PASSED: 0, Status.FAILED: 1, Status.INDETERMINATE: 3}
 #: Bound on any input handed to `cfl verify` before it is dispatched.
 MAX_INPUT_BYTES = 16 * 1024 * 1024
@@ -32,16 +36,18 @@ MAX_INPUT_BYTES = 16 * 1024 * 1024
 Verifier = Callable[[bytes, TrustContext, dt.datetime, str], VerificationReport]
 
 
-def select_verifier(data: bytes, source: str) -> Verifier:
+def select_verifier(data: bytes, source: str, policy: VerificationPolicy | None = None
+                    ) -> Verifier:
     """Pick the verification for an input by its content: a label PDF (embedded bundle and
     the QR on the rendered page), a PNG/JPEG of a QR code, or a signed bundle."""
     from cfl.label.readback import is_image, is_pdf, verify_label, verify_qr_image
-    from cfl.verify import verify_bundle
+    from cfl.verify import STRICT_POLICY, verify_bundle
 
+    chosen = policy or STRICT_POLICY
     if is_pdf(data):
         def label(data: bytes, trust: TrustContext, at: dt.datetime, source: str
                   ) -> VerificationReport:
-            return verify_label(data, trust, at=at, source=source)
+            return verify_label(data, trust, at=at, source=source, policy=chosen)
 
         return label
     if is_image(data):
@@ -53,7 +59,7 @@ def select_verifier(data: bytes, source: str) -> Verifier:
 
     def bundle(data: bytes, trust: TrustContext, at: dt.datetime, source: str
                ) -> VerificationReport:
-        return verify_bundle(data, trust, at=at, source=source)
+        return verify_bundle(data, trust, at=at, source=source, policy=chosen)
 
     return bundle
 
@@ -83,15 +89,21 @@ def render_report(report: VerificationReport, output_format: str) -> str:
 @click.option("--trust-store", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder remembering accepted trust lists and revocation lists "
               "(default: the user cache folder).")
+@click.option("--ignore-unlisted-cosigners", is_flag=True,
+              help="Report a manufacturer's co-signature whose key is not in the trust list "
+              "as NOT_CHECKED instead of INDETERMINATE (the certifier's signature must still "
+              "pass; a listed manufacturer's signature is always checked).")
 @at_option
 @format_option
 @click.pass_context
 def verify(ctx: click.Context, subject: Path | None, claim_text: str | None,
            trust_list: Path | None, anchor: Path,
-           revocations: tuple[Path, ...], trust_store: Path | None, at: dt.datetime,
-           output_format: str) -> None:
+           revocations: tuple[Path, ...], trust_store: Path | None,
+           ignore_unlisted_cosigners: bool, at: dt.datetime, output_format: str) -> None:
     """Verify SUBJECT (a signed bundle, a label PDF or a PNG/JPEG of a label's QR code) or
     --text (a scanned QR text); exit 0 PASSED, 1 FAILED, 3 INDETERMINATE."""
+    from cfl.verify import VerificationPolicy
+
     if (subject is None) == (claim_text is None):
         raise click.UsageError("give either SUBJECT or --text TEXT")
     if subject is not None:
@@ -112,6 +124,7 @@ def verify(ctx: click.Context, subject: Path | None, claim_text: str | None,
 
         report = verify_claim(claim_text, trust, at=at, source="<text>")
     else:
-        report = select_verifier(data, source)(data, trust, at, source)
+        policy = VerificationPolicy(ignore_unlisted_cosigners=ignore_unlisted_cosigners)
+        report = select_verifier(data, source, policy)(data, trust, at, source)
     click.echo(render_report(report, output_format), nl=False)
     ctx.exit(EXIT_BY_STATUS[report.bottom_line])

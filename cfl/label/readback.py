@@ -36,8 +36,8 @@ from cfl.errors import CflError, InputError
 from cfl.label.pdfscan import PdfScan, scan_pdf
 from cfl.label.render import ATTACHMENT_NAME
 from cfl.trust import TrustContext
-from cfl.verification_report import CheckRow, Status, VerificationReport
-from cfl.verify import bundle_rows, read_bundle
+from cfl.verification_report import CheckRow, Status, VerificationReport, error_text
+from cfl.verify import STRICT_POLICY, VerificationPolicy, bundle_rows, read_bundle
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 MAX_IMAGE_BYTES = 32 * 1024 * 1024
@@ -320,23 +320,26 @@ def _looks_like_claim(text: str) -> bool:
 
 
 def verify_label(pdf_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
-                 source: str = "<pdf>", page: int | None = None, dpi: int = DEFAULT_DPI
-                 ) -> VerificationReport:
+                 source: str = "<pdf>", page: int | None = None, dpi: int = DEFAULT_DPI,
+                 policy: VerificationPolicy = STRICT_POLICY) -> VerificationReport:
     """Verify a label PDF: the document (one bundle per page under its expected name, no
     other attachment, no active content), then every page's embedded bundle, QR claim and
     their binding (only page ``page``, 0-based, if given); never raises for bad input
-    (every problem is a row). The trust list's rows appear once."""
+    (every problem is a row). The trust list's rows appear once. ``policy`` applies to
+    every page's bundle (:func:`cfl.verify.bundle_rows`)."""
     try:
         document, scan = _open_scanned(pdf_bytes, source)
     except CflError as exc:
         return VerificationReport(source, at, (
-            CheckRow("label", Status.FAILED, exc.code, str(exc), subject=source),))
+            CheckRow("label", Status.FAILED, exc.code, error_text(exc, source),
+                     subject=source),))
     try:
         try:
             names = _attachment_names(document, source)
         except CflError as exc:
             return VerificationReport(source, at, (
-                CheckRow("label", Status.FAILED, exc.code, str(exc), subject=source),))
+                CheckRow("label", Status.FAILED, exc.code, error_text(exc, source),
+                         subject=source),))
         rows = [_document_row(document, scan, names, source)]
         if len(document) == 0:  # nothing checked is never PASSED
             rows.append(CheckRow("label", Status.FAILED, "no_such_page", "has no page",
@@ -345,7 +348,8 @@ def verify_label(pdf_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
         several = len(pages) > 1
         for index in pages:
             page_rows = _page_rows(document, index, names, trust, at=at, source=source,
-                                   dpi=dpi, include_trust_rows=index == pages[0])
+                                   dpi=dpi, include_trust_rows=index == pages[0],
+                                   policy=policy)
             if several:
                 page_rows = [dataclasses.replace(
                     row, subject=f"page {index + 1}" + (f" {row.subject}" if row.subject
@@ -383,24 +387,33 @@ def _document_row(document: Any, scan: PdfScan, names: list[str], source: str) -
         return failed("label_active_content", f"holds active content (/{active[0]}); a cfl "
                       "label is a plain page and its attachment")
     return CheckRow("label", Status.PASSED, "label_plain",
-                    f"the PDF holds {len(document)} label page(s), one embedded bundle each, "
-                    "and no active content", subject=source)
+                    f"the PDF holds {len(document)} page(s), no attachment other than their "
+                    "bundles and no active content", subject=source)
 
 
 def _page_rows(document: Any, page: int, names: list[str], trust: TrustContext, *,
-               at: dt.datetime, source: str, dpi: int, include_trust_rows: bool
-               ) -> list[CheckRow]:
+               at: dt.datetime, source: str, dpi: int, include_trust_rows: bool,
+               policy: VerificationPolicy = STRICT_POLICY) -> list[CheckRow]:
     rows: list[CheckRow] = []
     bundle = None
+    bundle_bytes: bytes | None
+    text: str | None
     try:
         bundle_bytes = _bundle_for_page(document, page, source, names)
-        bundle = read_bundle(bundle_bytes, source=f"{source} (embedded bundle)")
-        rows.append(CheckRow("label-bundle", Status.PASSED, "bundle_embedded",
-                             f"the label carries a well-formed signed bundle "
-                             f"({len(bundle.signatures)} signature(s))", subject=source))
     except CflError as exc:
-        rows.append(CheckRow("label-bundle", Status.FAILED, exc.code, str(exc),
+        bundle_bytes = None
+        rows.append(CheckRow("label-bundle", Status.FAILED, exc.code, error_text(exc, source),
                              subject=source))
+    if bundle_bytes is not None:
+        try:
+            bundle = read_bundle(bundle_bytes, source=f"{source} (embedded bundle)")
+            rows.append(CheckRow("label-bundle", Status.PASSED, "bundle_embedded",
+                                 f"the label carries a well-formed signed bundle "
+                                 f"({len(bundle.signatures)} signature(s))", subject=source))
+        except CflError as exc:
+            rows.append(CheckRow("label-bundle", Status.FAILED, exc.code,
+                                 f"the embedded bundle is not well-formed: "
+                                 f"{error_text(exc, source)}", subject=source))
     signed = None
     try:
         if not 0 <= page < len(document):
@@ -411,12 +424,21 @@ def _page_rows(document: Any, page: int, names: list[str], trust: TrustContext, 
                                  f"page {page + 1} holds annotations (links, comments, form "
                                  "fields …); a cfl label has none", subject=source))
         text = _qr_on_loaded_page(pdf_page, page, dpi, source)
-        signed = decode_claim_text(text, source=f"{source} (QR)")
-        rows.append(claim_well_formed_row(signed, f"{source} (QR)"))
     except CflError as exc:
-        rows.append(CheckRow("claim", Status.FAILED, exc.code, str(exc), subject=source))
+        text = None
+        rows.append(CheckRow("claim", Status.FAILED, exc.code, error_text(exc, source),
+                             subject=source))
+    if text is not None:
+        try:
+            signed = decode_claim_text(text, source=f"{source} (QR)")
+            rows.append(claim_well_formed_row(signed, f"{source} (QR)"))
+        except CflError as exc:
+            rows.append(CheckRow("claim", Status.FAILED, exc.code,
+                                 f"the QR code's claim is not well-formed: "
+                                 f"{error_text(exc, source)}", subject=source))
     if bundle is not None:
-        rows += bundle_rows(bundle, trust, at=at, include_trust_rows=include_trust_rows)
+        rows += bundle_rows(bundle, trust, at=at, include_trust_rows=include_trust_rows,
+                            policy=policy)
     if signed is not None:
         rows += claim_rows(signed, trust, at=at,
                            include_trust_rows=include_trust_rows and bundle is None)
@@ -434,5 +456,6 @@ def verify_qr_image(image_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
         text = decode_qr_from_image(image_bytes, source=source)
     except CflError as exc:
         return VerificationReport(source, at, (
-            CheckRow("claim", Status.FAILED, exc.code, str(exc), subject=source),))
+            CheckRow("claim", Status.FAILED, exc.code, error_text(exc, source),
+                     subject=source),))
     return verify_claim(text, trust, at=at, source=f"{source} (QR)")

@@ -36,10 +36,22 @@ def test_claim_prints_a_text_that_verifies(scheme: Scheme) -> None:
     assert code == 1
 
 
-def test_claim_refuses_a_bad_resolver(scheme: Scheme) -> None:
-    result = run("claim", scheme.bundle, "--key", scheme.certifier, "--resolver",
-                 "https://lower.example/")
-    assert result.exit_code == 1 and "resolver" in result.output
+def test_the_resolver_option_defaults_to_the_documented_placeholder() -> None:
+    from cfl.claim import DEFAULT_RESOLVER
+    from cfl.cli.claim import claim
+
+    resolver = next(p for p in claim.params if p.name == "resolver")
+    assert resolver.default == DEFAULT_RESOLVER
+
+
+@pytest.mark.parametrize("with_key", [False, True])
+def test_claim_refuses_a_bad_resolver_as_a_usage_mistake(scheme: Scheme, with_key: bool
+                                                         ) -> None:
+    """Like `cfl label`: exit 2, before the key is opened or the bundle read."""
+    key = ["--key", scheme.certifier] if with_key else []
+    result = run("claim", scheme.bundle, *key, "--resolver", "https://lower.example/")
+    assert result.exit_code == 2, result.output
+    assert "--resolver" in result.output and "uppercase" in result.output
 
 
 @pytest.mark.parametrize("template", ["sticker", "standard", "sheet"])
