@@ -134,7 +134,7 @@ def plain_canonical_bytes(value: Any) -> bytes:
 def reference_canonical_bytes(value: Any) -> bytes:
     """The RFC 8785 bytes of ``value`` from the ``rfc8785`` package (the reference)."""
     try:
-        return rfc8785.dumps(_plain(value))
+        return rfc8785.dumps(json_plain(value))
     except rfc8785.CanonicalizationError as exc:
         raise InputError(f"cannot be canonicalised (RFC 8785): {exc}",
                          code="not_canonicalisable") from None
@@ -145,11 +145,14 @@ def sha256_digest(value: Any) -> bytes:
     return hashlib.sha256(canonical_bytes(value)).digest()
 
 
-def _plain(value: Any) -> Any:
+def json_plain(value: Any) -> Any:
+    """``value`` with every Decimal replaced by the int or float that holds it exactly (as
+    JSON numbers are read by everyone else); tuples become lists. A Decimal no IEEE-754
+    double holds exactly raises :class:`InputError` instead of silently changing digits."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return {k: json_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_plain(v) for v in value]
     if isinstance(value, Decimal):
         # JCS numbers are IEEE-754 doubles; accept a Decimal only if a double holds it exactly.
         if value == value.to_integral_value() and abs(value) <= 2**53 - 1:

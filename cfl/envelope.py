@@ -19,12 +19,10 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import math
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from cfl.canonical import canonical_bytes
+from cfl.canonical import canonical_bytes, json_plain
 from cfl.encoding import b64url_decode, b64url_encode
 from cfl.errors import InputError, InvalidDeclarationError
 from cfl.jsonio import loads_strict
@@ -408,24 +406,8 @@ def bundle_to_bytes(bundle: dict[str, Any]) -> bytes:
     Decimal numbers are written in the form that parses back to the same value, so the JCS
     bytes (and so the signatures) survive the round trip.
     """
-    text = json.dumps(_jsonable(bundle), indent=2, ensure_ascii=False)
+    text = json.dumps(json_plain(bundle), indent=2, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value() and abs(value) <= 2**53 - 1:
-            return int(value)
-        as_float = float(value)
-        if math.isfinite(as_float) and Decimal(repr(as_float)) == value:
-            return as_float
-        raise InputError(f"the number {value} cannot be written exactly; use a decimal string",
-                         code="inexact_number")
-    return value
 
 
 # --------------------------------------------------------------------------- list schemas
