@@ -192,6 +192,9 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES) -> bytes:
     else:
         p = Path(path)
         source = name
+        if "\x00" in name:  # the OS cannot name such a file (open() raises ValueError)
+            raise InputError("is not a usable file name (it holds a NUL character)",
+                             source=name.replace("\x00", "\\x00"), code="not_found")
         if p.is_dir():
             raise InputError("is a directory; expected a file", source=source, code="is_directory")
         try:

@@ -119,7 +119,14 @@ def loads_yaml(
                                                           expected="a YAML document")
     if not text.strip():
         raise InputError("is empty; expected a YAML document", source=source, code="empty")
-    loader = _StrictLoader(text, source)
+    try:
+        loader = _StrictLoader(text, source)
+    except yaml.reader.ReaderError as exc:  # a control character, refused before parsing
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise InputError(f"is not valid YAML: character #x{exc.character:04x} is not allowed",
+                         source=source, location=f"line {line}, column {column}",
+                         code="malformed_yaml") from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -82,6 +82,13 @@ def test_read_bytes_errors(tmp_path: Path) -> None:
         read_bytes(big, max_bytes=10)
 
 
+def test_a_file_name_with_a_nul_is_an_input_error(tmp_path: Path) -> None:
+    # open() raises ValueError on it (a file name read from a batch CSV was a traceback)
+    with pytest.raises(InputError, match="NUL character") as info:
+        read_bytes(f"{tmp_path}/a\x00b.json")
+    assert info.value.source == f"{tmp_path}/a\\x00b.json"
+
+
 def test_load_json_file_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "x.json"
     path.write_bytes(b"{")

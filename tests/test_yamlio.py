@@ -31,6 +31,15 @@ def test_malformed_yaml_with_line_and_column() -> None:
     assert err.location is not None and err.location.startswith("line ")
 
 
+@pytest.mark.parametrize(("text", "location"), [("\x00", "line 1, column 1"),
+                                                ("a: 1\nb: x\x07y\n", "line 2, column 5")])
+def test_control_characters_are_an_input_error_with_place(text: str, location: str) -> None:
+    # PyYAML refuses them while building the reader, before any parsing (was a traceback)
+    err = error_of(text)
+    assert err.code == "malformed_yaml" and err.location == location
+    assert "is not allowed" in err.message
+
+
 def test_python_tags_are_refused_not_executed() -> None:
     err = error_of("a: !!python/object/apply:os.system [echo pwned]\n")
     assert err.code == "malformed_yaml"

@@ -49,7 +49,9 @@ def _files_text(report: RecognitionReport) -> str:
     return "  files: " + ", ".join(f.describe() for f in report.files)
 
 
-def _matrix_text(result: RecognitionResult) -> list[str]:
+def matrix_text(result: RecognitionResult) -> list[str]:
+    """The ``--all`` view: one line per target, then the rows that decide the verdicts
+    (also written to the demo's ``reports/recognition.txt``)."""
     lines = [f"{'target':34} {'verdict':27} {'met':>3} {'conv':>4} {'not':>3} {'undet':>5} "
              f"{'n/a':>3}  path"]
     for r in result.reports:
@@ -107,7 +109,7 @@ def check(ctx: click.Context, file: str, against: str | None, all_targets: bool,
         for note in result.notes:
             click.echo(f"note: {note}")
         if all_targets:
-            lines = _matrix_text(result)
+            lines = matrix_text(result)
         else:
             lines = [line for report in result.reports for line in [*_report_text(report), ""]]
         click.echo("\n".join(lines).rstrip())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from cfl.cli.check import _matrix_text
+from cfl.cli.check import matrix_text
 from cfl.cli.options import at_option
 from cfl.cli.verify import render_report
 from cfl.demo_flow import DemoRun, run_demo
@@ -78,5 +78,5 @@ def _write_text_reports(reports_dir: Path, run: DemoRun) -> None:
     write_atomic(reports_dir / "verification.txt", verification)
     recognition = []
     for category, result in run.recognition.items():
-        recognition += [f"== {category}", *_matrix_text(result), ""]
+        recognition += [f"== {category}", *matrix_text(result), ""]
     write_atomic(reports_dir / "recognition.txt", "\n".join(recognition) + "\n")

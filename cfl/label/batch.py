@@ -156,7 +156,8 @@ def _csv_items(path: Path) -> list[BatchItem]:
             if not bundle:
                 problem = InputError("the 'bundle' cell is empty", source=str(path),
                                      location=f"row {number}", code="bad_csv")
-            elif not name or "/" in name or "\\" in name or name.startswith("."):
+            elif (not name or "/" in name or "\\" in name or name.startswith(".")
+                  or not name.isprintable()):
                 problem = InputError(f"the name {name!r} must be a plain file name",
                                      source=str(path), location=f"row {number}", code="bad_csv")
             items.append(BatchItem(name, bundle_path, number, path, problem))

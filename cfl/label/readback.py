@@ -167,9 +167,18 @@ def decode_qr_from_pdf(pdf_bytes: bytes, dpi: int = DEFAULT_DPI, *, page: int = 
 
 
 def _qr_on_page(document: Any, page: int, dpi: int, source: str) -> str:
+    return _qr_on_loaded_page(_load_page(document, page, source), page, dpi, source)
+
+
+def _load_page(document: Any, page: int, source: str) -> Any:
+    """Page ``page`` (0-based) of ``document``; a page pdfium cannot load is bad input."""
     if not 0 <= page < len(document):
         raise InputError(f"has no page {page + 1}", source=source, code="no_such_page")
-    return _qr_on_loaded_page(document[page], page, dpi, source)
+    try:
+        return document[page]
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"page {page + 1} cannot be read ({exc})", source=source,
+                         code="bad_pdf") from None
 
 
 def _qr_on_loaded_page(pdf_page: Any, page: int, dpi: int, source: str) -> str:
@@ -214,8 +223,11 @@ def _plain_qr_region(pdf_page: Any, width: float, height: float, page: int, sour
     if not pdfium_c.FPDFPageObj_GetBounds(best, left, bottom, right, top):
         return None
     margin = QR_REGION_MARGIN
-    return (max(0.0, left.value - margin), max(0.0, bottom.value - margin),
+    crop = (max(0.0, left.value - margin), max(0.0, bottom.value - margin),
             max(0.0, width - right.value - margin), max(0.0, height - top.value - margin))
+    if crop[0] + crop[2] >= width or crop[1] + crop[3] >= height:
+        return None  # the path lies off the page: nothing to crop to (pdfium would refuse)
+    return crop
 
 
 class _PageSurvey:
@@ -278,7 +290,8 @@ def decode_qr_from_image(image_bytes: bytes, *, source: str = "<image>") -> str:
         image.load()
     except InputError:
         raise
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        # Pillow raises SyntaxError for some broken PNG chunks
         raise InputError(f"is not a readable PNG or JPEG image ({exc})", source=source,
                          code="bad_image") from None
     return _decode_qr(image.convert("L"), source, photo=True)
@@ -416,9 +429,7 @@ def _page_rows(document: Any, page: int, names: list[str], trust: TrustContext, 
                                  f"{error_text(exc, source)}", subject=source))
     signed = None
     try:
-        if not 0 <= page < len(document):
-            raise InputError(f"has no page {page + 1}", source=source, code="no_such_page")
-        pdf_page = document[page]
+        pdf_page = _load_page(document, page, source)
         if pdfium_c.FPDFPage_GetAnnotCount(pdf_page.raw) > 0:
             rows.append(CheckRow("label", Status.FAILED, "label_active_content",
                                  f"page {page + 1} holds annotations (links, comments, form "

@@ -89,6 +89,18 @@ def test_every_bad_input_is_reported_before_anything_is_written(
                                                       str(folder / "sku-03.json")]
 
 
+def test_a_name_with_a_control_character_is_a_bad_row(tmp_path: Path) -> None:
+    # the name becomes the output file's name: a NUL in it made mkstemp raise ValueError
+    folder = bundles(tmp_path / "in", 2)
+    sheet = tmp_path / "skus.csv"
+    sheet.write_text("bundle,name\nin/sku-00.json,a\x00b\nin/sku-01.json,c\td\n")
+    items = batch.collect_items(sheet)
+    assert [str(i.problem) for i in items] == [
+        f"{sheet}: row 2: the name 'a\\x00b' must be a plain file name",
+        f"{sheet}: row 3: the name 'c\\td' must be a plain file name"]
+    assert folder.is_dir()
+
+
 def test_one_bad_input_reads_as_before(tmp_path: Path) -> None:
     folder = bundles(tmp_path / "in", 3)
     (folder / "sku-02.json").write_bytes(b"{}")

@@ -9,6 +9,7 @@ import random
 import uuid
 import zlib
 from decimal import Decimal
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -18,6 +19,7 @@ from label_world import bundle, bundle_bytes, claim_text, label_pdf
 from PIL import Image, ImageFilter
 from signing_world import AT, SIGNED_AT, world
 
+import cfl.label.readback as readback
 from cfl.claim import claim_from_declaration, claim_to_text, sign_claim, verify_claim
 from cfl.errors import InputError
 from cfl.label.qr import (
@@ -125,6 +127,40 @@ def test_bad_pdfs_are_clean_errors(data: bytes, code: str) -> None:
     assert info.value.code == code
     report = verify_label(data, world().context(), at=AT, source="x.pdf")
     assert report.bottom_line.value == "FAILED"
+
+
+def test_a_page_pdfium_cannot_load_is_a_clean_error() -> None:
+    # the page count is read, loading the page raised PdfiumError (was a traceback)
+    data = label_pdf("sticker").replace(b"/Type /Page\n", b"/Type /Pagx\n", 1)
+    with pytest.raises(InputError) as info:
+        decode_qr_from_pdf(data, source="x.pdf")
+    assert info.value.code == "bad_pdf" and "page 1 cannot be read" in info.value.message
+    report = verify_label(data, world().context(), at=AT, source="x.pdf")
+    assert report.bottom_line.value == "FAILED"
+    assert "bad_pdf" in {row.code for row in report.rows}
+
+
+def test_a_qr_path_off_the_page_is_searched_on_the_whole_page(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # a damaged page put the QR path's bounds beyond the page: the crop for the fast path
+    # made pdfium raise ValueError("Crop exceeds page dimensions") (was a traceback)
+    def off_the_page(obj: object, left: Any, bottom: Any, right: Any, top: Any) -> bool:
+        left.value, bottom.value, right.value, top.value = 5000.0, 5000.0, 5100.0, 5100.0
+        return True
+
+    monkeypatch.setattr(readback.pdfium_c, "FPDFPageObj_GetBounds", off_the_page)
+    assert decode_qr_from_pdf(label_pdf("sticker"), 150) == claim_text()
+
+
+def test_a_broken_png_chunk_is_a_clean_error() -> None:
+    # Pillow raises SyntaxError for it (was a traceback)
+    out = io.BytesIO()
+    Image.new("L", (50, 50), 255).save(out, format="PNG")
+    data = bytearray(out.getvalue())
+    data[36] = 0  # inside the chunk after IHDR
+    with pytest.raises(InputError) as info:
+        decode_qr_from_image(bytes(data), source="x.png")
+    assert info.value.code == "bad_image"
 
 
 def test_bad_images_are_clean_errors() -> None:
