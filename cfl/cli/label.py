@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -35,8 +36,7 @@ def _check_template(ctx: click.Context, param: click.Parameter, value: str) -> s
 
 def stderr_is_terminal() -> bool:
     """True when standard error is a terminal (the batch progress bar is shown only then)."""
-    stream = click.get_text_stream("stderr")
-    return bool(getattr(stream, "isatty", lambda: False)())
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
 @click.command()
@@ -98,7 +98,7 @@ def label(bundle: Path | None, template: str, batch: Path | None, output_name: s
                               font_path=font_path, to_directory=to_directory)
     else:
         with click.progressbar(length=len(items), label="labels",
-                               file=click.get_text_stream("stderr")) as bar:
+                               file=sys.stderr) as bar:
             result = render_batch(items, template=template, signer=signer, at=at,
                                   output=output, resolver=resolver, jobs=jobs, resume=resume,
                                   font_path=font_path, progress=bar.update,
