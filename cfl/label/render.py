@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -40,6 +41,9 @@ from cfl.timeutil import format_time, parse_time
 MM = 72.0 / 25.4
 #: Smallest QR module accepted by default, mm (ADR 0022: scanners at 150 dpi and up).
 MIN_MODULE_MM = 0.33
+#: Smallest text size in a field list or table unless the element says ``min_size``, pt.
+MIN_TEXT_SIZE = 6.0
+_WORD = re.compile(r"\s*\S+")
 STAGES = ("rawMaterial", "production", "distribution", "use", "endOfLife")
 GASES = ("co2Fossil", "co2Biogenic", "ch4Fossil", "ch4NonFossil", "n2o", "sf6", "nf3")
 EXTENSION_SCHEMA = "urn:cfl:schema:cfl-extension:1"
@@ -500,33 +504,115 @@ class LabelRenderer:
     def _draw_field_list(self, canvas: Any, element: Element, content: LabelContent
                          ) -> None:
         fields = content.fields(self._lang(element), self.messages)
-        x, y, w = element.number("x"), element.number("y"), element.number("w")
-        size = element.number("size", 7)
-        line = element.number("line_height", size / MM * 1.5)
+        w = element.number("w")
         label_w = element.number("label_width", w * 0.35)
-        for i, name in enumerate(element.props["fields"]):
-            top = y + i * line
-            self._string(canvas, element, self._labels(element, name), x, top, size,
-                         max_width_mm=label_w - 1)
-            self._string(canvas, element, fields.get(name, "") or "—", x + label_w, top, size,
-                         max_width_mm=w - label_w)
+        rows = [(self._labels(element, name), fields.get(name, "") or "—")
+                for name in element.props["fields"]]
+        self._draw_rows(canvas, element, rows, ((0.0, label_w - 1), (label_w, w - label_w)))
+
+    def _draw_rows(self, canvas: Any, element: Element, rows: Sequence[Sequence[str]],
+                   columns: Sequence[tuple[float, float]]) -> list[tuple[float, int]]:
+        """Draw ``rows`` of cells in ``columns`` (left offset and width, mm) from the
+        element's ``y`` down; a cell too wide for its column is shrunk (never below
+        ``min_size``) or else wrapped onto further lines, which move the next rows down.
+
+        Lines are drawn while their baseline lies in the element's box (``h``, default to the
+        bottom of the page); a row cut short ends with an ellipsis and the rows after it are
+        left out. Returns the first baseline (mm) and the line count of every row drawn.
+        """
+        x, y = element.number("x"), element.number("y")
+        size = element.number("size", 7)
+        min_size = element.number("min_size", MIN_TEXT_SIZE)
+        line = element.number("line_height", size / MM * 1.5)
+        room = int(element.number("h", self.template.height_mm - y) / line + 1e-9) + 1
+        shown: list[list[_Cell]] = []
+        used = 0
+        for cells in rows:
+            fitted = [self._fit_cell(text, size, min_size, width)
+                      for text, (_, width) in zip(cells, columns, strict=True)]
+            count = max(len(cell.lines) for cell in fitted)
+            if used + count <= room:
+                shown.append(fitted)
+                used += count
+                continue
+            count = room - used
+            if count > 0:  # the part that fits, each cell cut short marked
+                shown.append([self._cut(cell, count, columns[i][1])
+                              for i, cell in enumerate(fitted)])
+            elif shown:  # no room for this row at all: mark the last line drawn
+                last = shown[-1]
+                i = max(i for i, cell in enumerate(last) if any(cell.lines))
+                last[i] = self._cut(last[i], len(last[i].lines), columns[i][1], keep=True)
+            break
+        drawn: list[tuple[float, int]] = []
+        top = y
+        for laid_out in shown:
+            for cell, (left, _) in zip(laid_out, columns, strict=True):
+                for k, text in enumerate(cell.lines):
+                    self._string(canvas, element, text, x + left, top + k * line, cell.size)
+            count = max(len(cell.lines) for cell in laid_out)
+            drawn.append((top, count))
+            top += count * line
+        return drawn
+
+    def _width_mm(self, text: str, size: float) -> float:
+        return float(pdfmetrics.stringWidth(text, self.font.name, size)) / MM
+
+    def _fit_cell(self, text: str, size: float, min_size: float, width_mm: float) -> _Cell:
+        """One cell: the text on one line at ``size`` if it fits, shrunk if ``min_size`` or
+        more makes it fit, else wrapped at ``size`` (between words; a word wider than the
+        column, or text without spaces such as Chinese, between characters)."""
+        width = self._width_mm(text, size)
+        if width <= width_mm:
+            return _Cell(size, [text])
+        if size * width_mm / width >= min_size:
+            return _Cell(size * width_mm / width, [text])
+        lines: list[str] = []
+        current = ""
+        for token in _WORD.findall(text):
+            if current and self._width_mm(current + token, size) > width_mm:
+                lines.append(current)
+                current = token.lstrip()
+            else:
+                current += token
+            while len(current) > 1 and self._width_mm(current, size) > width_mm:
+                end, used = 1, self._width_mm(current[0], size)
+                while end < len(current) and used + self._width_mm(current[end], size) \
+                        <= width_mm:
+                    used += self._width_mm(current[end], size)
+                    end += 1
+                lines.append(current[:end])
+                current = current[end:].lstrip()
+        if current or not lines:
+            lines.append(current)
+        return _Cell(size, lines)
+
+    def _cut(self, cell: _Cell, count: int, width_mm: float, *, keep: bool = False) -> _Cell:
+        """``cell`` with its first ``count`` lines, the last ending with an ellipsis if lines
+        were left out (or, with ``keep``, in any case)."""
+        if len(cell.lines) <= count and not keep:
+            return cell
+        lines = cell.lines[:max(count, 1)]
+        mark = "…" if not self.font.missing("…") else "..."
+        text = lines[-1].rstrip()
+        while text and self._width_mm(text + mark, cell.size) > width_mm:
+            text = text[:-1].rstrip()
+        return _Cell(cell.size, [*lines[:-1], text + mark])
 
     def _table(self, canvas: Any, element: Element, header: Sequence[str],
                rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
-        x, y, w = element.number("x"), element.number("y"), element.number("w")
-        size = element.number("size", 7)
-        line = element.number("line_height", size / MM * 1.5)
-        for r, cells in enumerate([header, *rows]):
-            top = y + r * line
-            left = x
-            for cell, share in zip(cells, widths, strict=True):
-                self._string(canvas, element, cell, left, top, size,
-                             max_width_mm=w * share - 1)
-                left += w * share
-            if r == 0:
-                canvas.setLineWidth(0.3)
-                canvas.line(self._x(x), self._y(top + line * 0.3), self._x(x + w),
-                            self._y(top + line * 0.3))
+        x, w = element.number("x"), element.number("w")
+        line = element.number("line_height", element.number("size", 7) / MM * 1.5)
+        columns, left = [], 0.0
+        for share in widths:
+            columns.append((left, w * share - 1))
+            left += w * share
+        drawn = self._draw_rows(canvas, element, [header, *rows], columns)
+        if drawn:
+            top, count = drawn[0]
+            rule = top + (count - 1) * line + line * 0.3
+            canvas.setLineWidth(0.3)
+            canvas.line(self._x(x), self._y(rule), self._x(x + w), self._y(rule))
 
     def _draw_gas_table(self, canvas: Any, element: Element, content: LabelContent) -> None:
         if not content.gases:
@@ -561,6 +647,14 @@ class LabelRenderer:
             for s in content.signatures
         ]
         self._table(canvas, element, header, rows, (0.24, 0.12, 0.18, 0.18, 0.28))
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One table or field-list cell laid out: its text size and its lines."""
+
+    size: float
+    lines: list[str]
 
 
 class _RawName(pdfdoc.PDFObject):  # type: ignore[misc]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
+import re
 
 import pypdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from label_world import TEMPLATES, bundle, bundle_bytes, claim_text, label_pdf
 from signing_world import AT, codes, world
 
@@ -18,7 +22,7 @@ from cfl.label.readback import (
     verify_label,
 )
 from cfl.label.render import LabelRenderer, make_claim_text, prepare_label
-from cfl.label.templates import load_template, parse_template
+from cfl.label.templates import Template, load_template, parse_template
 from cfl.verify import verify_bundle
 from cfl.yamlio import loads_yaml
 
@@ -136,3 +140,99 @@ def test_qr_too_small_for_the_claim_is_refused() -> None:
         LabelRenderer(template).render([prepare_label(bundle(), bundle_bytes(),
                                                       claim_text())])
     assert info.value.code == "qr_too_small"
+
+
+# --------------------------------------------------------------------------- long values
+
+LONG_SOURCE = ("MEE, NBS & NEA announcement of 2025-09-28: national average electricity "
+               "carbon-footprint factor 2024 (life cycle, kg CO2e/kWh, for PCF use); grid "
+               "mix of the East China regional grid, weighted by the plant's metered supply "
+               "over the reference period, with the supplier's own signed attestation attached")
+
+
+def _long_value_label(template: Template) -> tuple[bytes, str]:
+    """A label of a declaration whose electricity factor source is 300 characters long."""
+    from signing_world import SIGNED_AT
+
+    from cfl.envelope import bundle_to_bytes, parse_bundle, sign_bundle
+
+    declaration = copy.deepcopy(world().declaration())
+    data = declaration["extensions"][0]["data"]
+    data["electricity"] = {"approach": "location-based", "factor": "0.5777",
+                           "factorSource": LONG_SOURCE}
+    raw = bundle_to_bytes(sign_bundle(declaration, world().certifier, role="certifier",
+                                      at=SIGNED_AT))
+    parsed = parse_bundle(raw)
+    text = make_claim_text(parsed, world().certifier, at=SIGNED_AT)
+    return LabelRenderer(template).render([prepare_label(parsed, raw, text)]), text
+
+
+def _font_sizes(pdf: bytes) -> list[float]:
+    page = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
+    stream = page.get_contents().get_data().decode("latin-1")
+    return [float(size) for size in re.findall(r"/F\S+ ([0-9.]+) Tf", stream)]
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_long_value_wraps_on_the_sheet_and_stays_readable() -> None:
+    assert len(LONG_SOURCE) == 300  # the schema's bound: the longest source there can be
+    pdf, claim = _long_value_label(load_template("sheet"))
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert _squashed(LONG_SOURCE) in _squashed(text)
+    assert "…" not in text
+    sizes = _font_sizes(pdf)
+    assert sizes and min(sizes) >= 6.0, sorted(sizes)[:5]
+    assert decode_qr_from_pdf(pdf, 150) == claim
+    report = verify_label(pdf, world().context(), at=AT)
+    assert report.passed, report.summary()
+
+
+def _field_list_template(extra: str) -> Template:
+    data = loads_yaml(
+        ("name: t\npage: {width: 120, height: 80}\nelements:\n"
+         "  - {type: qr, x: 80, y: 2, size: 38}\n"
+         "  - {type: field-list, x: 2, y: 6, w: 76, size: 7, line_height: 4, label_width: 20,"
+         f" labels: [en], fields: [electricity, declaration_id, company]{extra}}}\n"
+         ).encode(), source="t.yaml")
+    return parse_template(data, source="t.yaml", base_dir=None)
+
+
+def test_value_cut_short_by_the_box_ends_with_an_ellipsis() -> None:
+    pdf, claim = _long_value_label(_field_list_template(", h: 8"))
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert any(line.endswith("…") for line in lines)
+    assert _squashed(LONG_SOURCE) not in _squashed(text)
+    assert world().declaration()["id"] not in text  # the rows after it are left out
+    assert min(_font_sizes(pdf)) >= 6.0
+    assert decode_qr_from_pdf(pdf, 150) == claim
+
+
+def test_without_a_height_the_rows_wrap_to_the_page_bottom() -> None:
+    pdf, _ = _long_value_label(_field_list_template(", min_size: 6.5"))
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert _squashed(LONG_SOURCE) in _squashed(text)
+    assert world().declaration()["id"] in text
+    assert min(_font_sizes(pdf)) >= 6.5
+
+
+def test_field_list_box_past_the_page_is_refused() -> None:
+    with pytest.raises(InputError) as err:
+        _field_list_template(", h: 80")
+    assert err.value.code == "bad_template"
+    assert "past the page" in str(err.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab 碳足迹WMi.-")), min_size=1, max_size=120),
+       st.floats(min_value=8, max_value=60))
+def test_wrapped_lines_fit_and_keep_every_character(text: str, width: float) -> None:
+    renderer = LabelRenderer(load_template("sheet"))
+    cell = renderer._fit_cell(text, 7.0, 6.0, width)
+    assert cell.size >= 6.0
+    assert "".join(cell.lines).replace(" ", "") == text.replace(" ", "")
+    for line in cell.lines:
+        assert len(line) == 1 or renderer._width_mm(line, cell.size) <= width + 1e-9
