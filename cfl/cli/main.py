@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "check": "cfl.cli.check:check",
     "grade": "cfl.cli.grade:grade",
     "convert": "cfl.cli.convert:convert",
+    "page": "cfl.cli.page:page",
 }
 
 

@@ -1,0 +1,1 @@
+"""The offline verification page: static HTML and JavaScript shipped as package data."""

@@ -1,0 +1,168 @@
+"""Build the offline verification page: one self-contained HTML file holding the accepted
+trust list and revocation lists, verified here exactly as ``cfl verify`` does.
+
+The page (``page.html``, ``page.css``, ``page.js`` in this package) verifies a QR claim in
+the browser with WebCrypto and shows the same rows and reason codes as
+:func:`cfl.claim.verify_claim` without a bundle (docs/cli-page.md, ADR 0070). What it
+embeds was accepted at build time against the pinned operator anchor; it never fetches
+anything: its Content-Security-Policy is ``default-src 'none'`` with the hashes of its one
+inline script and its one style sheet.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from cfl.errors import InputError
+from cfl.keys import PublicKey
+from cfl.revocation import declaration_key
+from cfl.timeutil import format_time
+from cfl.trust import TrustContext, TrustList, load_trust_context
+from cfl.verification_report import Status
+
+#: Format version of the data block the page script reads.
+PAGE_DATA_VERSION = 1
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_PLACEHOLDERS = ("{{CSP}}", "{{STYLE}}", "{{SCRIPT}}", "{{DATA}}")
+
+
+@dataclass(frozen=True)
+class PageSources:
+    """The page's template, style sheet and script (package data of :mod:`cfl.web`)."""
+
+    html: str
+    css: str
+    script: str
+
+    @classmethod
+    def packaged(cls) -> PageSources:
+        folder = resources.files("cfl.web")
+        return cls(*(folder.joinpath(name).read_text(encoding="utf-8")
+                     for name in ("page.html", "page.css", "page.js")))
+
+
+def build_page(
+    trust_list: bytes, *, anchor: PublicKey, revocations: Sequence[bytes] = (),
+    at: dt.datetime, source: str = "<trust list>",
+    revocation_sources: Sequence[str] | None = None, sources: PageSources | None = None,
+) -> bytes:
+    """The HTML bytes of a verification page for ``trust_list`` accepted at ``at``.
+
+    The trust list and every revocation list are checked as ``cfl verify`` checks them
+    (:func:`cfl.trust.load_trust_context`, no stored state); any row that is not PASSED
+    refuses the build (:class:`InputError`, code ``page_trust_not_accepted``).
+    """
+    context = load_trust_context(trust_list, anchor=anchor, at=at, revocations=revocations,
+                                 source=source, revocation_sources=revocation_sources)
+    refused = [row for row in context.rows if row.status is not Status.PASSED]
+    if refused or context.trust_list is None:
+        detail = "; ".join(f"{row.code}: {row.message}" for row in refused) or "no list"
+        raise InputError(f"cannot be embedded in a verification page: {detail}",
+                         source=source, code="page_trust_not_accepted")
+    data = page_data(context, context.trust_list, anchor=anchor, at=at)
+    return render_page(data, sources or PageSources.packaged())
+
+
+def _millis(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // dt.timedelta(milliseconds=1)
+
+
+def _time(moment: dt.datetime) -> dict[str, Any]:
+    return {"ms": _millis(moment), "text": format_time(moment)}
+
+
+def _public_jwk(key: PublicKey) -> dict[str, str]:
+    """Only the members WebCrypto needs to import the key (no alg/kid/use)."""
+    return {name: str(key.jwk[name]) for name in ("kty", "crv", "x", "y") if name in key.jwk}
+
+
+def page_data(context: TrustContext, trust_list: TrustList, *, anchor: PublicKey,
+              at: dt.datetime) -> dict[str, Any]:
+    """The JSON the page script reads: accepted entries, list facts, revocations."""
+    entries = [{
+        "kid": entry.kid,
+        "alg": entry.public_key.alg,
+        "jwk": _public_jwk(entry.public_key),
+        "name": entry.name,
+        "accreditation": {"accreditor": entry.accreditation.accreditor,
+                          "number": entry.accreditation.number},
+        "roles": list(entry.roles),
+        "scopeCategories": list(entry.scope_categories),
+        "scopeRuleSets": list(entry.scope_rule_sets),
+        "validFrom": _time(entry.valid_from),
+        "validUntil": _time(entry.valid_until),
+        "status": entry.status,
+    } for entry in trust_list.entries]
+    revocations = {issuer: {
+        "version": revocation_list.version,
+        "issued": _time(revocation_list.issued),
+        "entries": [{"id": entry.id, "key": declaration_key(entry.id), "reason": entry.reason,
+                     "revokedAt": _time(entry.revoked_at)}
+                    for entry in revocation_list.entries],
+    } for issuer, revocation_list in sorted(context.revocation_lists.items())}
+    return {
+        "format": PAGE_DATA_VERSION,
+        "builtAt": _time(at),
+        "anchorKid": anchor.kid,
+        "trustList": {"operator": trust_list.operator, "version": trust_list.version,
+                      "issued": _time(trust_list.issued),
+                      "expires": _time(trust_list.expires),
+                      "sha256": trust_list.digest.hex()},
+        "entries": entries,
+        "revocations": revocations,
+    }
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_security_policy(css: str, script: str) -> str:
+    """No network, no plugins, no forms, no base URL; only the page's own style and script
+    (by hash) run."""
+    return ("default-src 'none'; "
+            f"script-src {_csp_hash(script)}; style-src {_csp_hash(css)}; "
+            "img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def _data_block(data: dict[str, Any]) -> str:
+    """JSON safe inside ``<script type="application/json">`` (no ``<``, ``>`` or ``&``)."""
+    text = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render_page(data: dict[str, Any], sources: PageSources) -> bytes:
+    """Fill the template: CSP meta (hashes of the exact inline texts), style, script, data."""
+    html = sources.html
+    for placeholder in _PLACEHOLDERS:
+        if html.count(placeholder) != 1:
+            raise InputError(f"the page template must hold {placeholder} exactly once",
+                             source="cfl/web/page.html", code="bad_page_template")
+    for name, text in (("page.css", sources.css), ("page.js", sources.script)):
+        if "</" in text:
+            raise InputError("must not contain '</' (it is inlined in the page)",
+                             source=f"cfl/web/{name}", code="bad_page_template")
+    values = {"{{CSP}}": content_security_policy(sources.css, sources.script),
+              "{{STYLE}}": sources.css, "{{SCRIPT}}": sources.script,
+              "{{DATA}}": _data_block(data)}
+    # Replace in one pass so that no inserted text is scanned for placeholders again.
+    out: list[str] = []
+    rest = html
+    while True:
+        found = [(rest.find(p), p) for p in _PLACEHOLDERS if rest.find(p) >= 0]
+        if not found:
+            out.append(rest)
+            break
+        index, placeholder = min(found)
+        out.append(rest[:index])
+        out.append(values[placeholder])
+        rest = rest[index + len(placeholder):]
+    return "".join(out).encode("utf-8")
