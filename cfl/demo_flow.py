@@ -37,6 +37,7 @@ from cfl.trust import (
     sign_trust_list,
 )
 from cfl.verify import VerificationReport, verify_bundle
+from cfl.web.page import build_page
 
 OPERATOR_NAME = "Demo Label Scheme Operator (illustrative)"
 CERTIFIER_NAME = "Demo Certification Body (illustrative)"
@@ -57,6 +58,7 @@ class DemoRun:
     grades: dict[str, GradeResult]
     bundles: dict[str, Path]
     labels: dict[str, dict[str, Path]]
+    page: Path
     verification: dict[Path, VerificationReport]
     recognition: dict[str, RecognitionResult]
 
@@ -139,8 +141,12 @@ def run_demo(out_dir: Path, *, at: dt.datetime) -> DemoRun:
             verification[path] = verify_label(path.read_bytes(), trust, at=at, source=str(path))
     recognition = {category: check_declaration(grade.declaration, at=at)
                    for category, grade in grades.items()}
+    page = out_dir / "site" / "index.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(page, build_page(trust_bytes, anchor=operator.public_key,
+                                  revocations=[revocation_bytes], at=at, source=str(trust_list)))
     run = DemoRun(data, passphrase_file, operator_dir, certifier_dir, trust_list, revocations,
-                  grades, bundles, labels, verification, recognition)
+                  grades, bundles, labels, page, verification, recognition)
     _write_reports(out_dir / "reports", run)
     return run
 

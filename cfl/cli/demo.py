@@ -31,8 +31,9 @@ def demo(directory: Path, at: dt.datetime) -> None:
     Seven products (battery pack, PV module, passenger EV, aluminium, cement, flat glass,
     steel): inputs/, declarations/, graded/ (graded under GB/T 24067-2024's illustrative
     thresholds, before signing), keys/ (encrypted with $CFL_KEY_PASSPHRASE, or with a random
-    demo passphrase written beside them), trust/, bundles/, labels/ and reports/. The figures
-    are plausible, not measured, and marked illustrative everywhere.
+    demo passphrase written beside them), trust/, bundles/, labels/, site/ (the offline
+    verification page) and reports/. The figures are plausible, not measured, and marked
+    illustrative everywhere.
     """
     run = run_demo(directory, at=at)
     _write_text_reports(directory / "reports", run)
@@ -61,6 +62,8 @@ def demo(directory: Path, at: dt.datetime) -> None:
     click.echo("")
     click.echo("  * grade from ILLUSTRATIVE thresholds: China has published no grading "
                "thresholds yet")
+    click.echo(f"  verification page (offline, what a phone opens from the QR): {run.page}"
+               " — append #<the QR's digits>")
     click.echo(f"  reports: {directory / 'reports'} (verification.txt, recognition.txt, JSON)")
     first_label = next(iter(next(iter(run.labels.values())).values()))
     click.echo("  verify one yourself:")

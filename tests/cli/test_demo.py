@@ -118,3 +118,14 @@ def test_demo_never_writes_the_users_own_passphrase(tmp_path: Path,
     from cfl.keys import load_signer
 
     load_signer(out / "keys" / "certifier", b"my own secret passphrase")
+
+
+def test_demo_builds_the_offline_verification_page(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["demo", str(out), "--at", "2026-11-21T00:00:00Z"])
+    assert result.exit_code == 0, result.output
+    page = (out / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    # the page embeds the demo certifier accepted from the signed trust list
+    assert "Demo Certification Body (illustrative)" in page
+    assert str(out / "site" / "index.html") in result.output
