@@ -32,7 +32,7 @@ from cfl.encoding import b64url_decode, b64url_encode
 from cfl.envelope import Bundle
 from cfl.errors import CflError, InputError
 from cfl.keys import PublicKey, Signer
-from cfl.timeutil import parse_time
+from cfl.timeutil import END_OF_CALENDAR, add_years, parse_time
 from cfl.trust import TrustContext, signer_rows
 from cfl.verification_report import CheckRow, Status, VerificationReport, error_text
 from cfl.verify import validity_row
@@ -198,8 +198,11 @@ def claim_from_declaration(
         if end_text is None or start_text is None:
             reference_end = parse_time(str(pcf["referencePeriodEnd"]))
         valid_until = (parse_time(str(end_text)) if end_text is not None
-                       else _add_years(reference_end, 3))
+                       else add_years(reference_end, 3) or END_OF_CALENDAR)
         valid_from = parse_time(str(start_text)) if start_text is not None else reference_end
+        # a claim carries whole seconds; truncate here so claim and declaration compare equal
+        valid_until, valid_from = (moment.replace(microsecond=0)
+                                   for moment in (valid_until, valid_from))
         grade = data.get("grade", {}).get("class")
         claim = CompactClaim(
             declaration_id=declaration_id,
@@ -236,13 +239,6 @@ def _cfl_extension_data(declaration: Mapping[str, Any]) -> Mapping[str, Any]:
             if isinstance(data, Mapping):
                 return data
     raise KeyError("the cfl extension (dataSchema urn:cfl:schema:cfl-extension:1)")
-
-
-def _add_years(moment: dt.datetime, years: int) -> dt.datetime:
-    try:
-        return moment.replace(year=moment.year + years)
-    except ValueError:  # 29 February
-        return moment.replace(year=moment.year + years, day=28)
 
 
 def sign_claim(claim: CompactClaim, signer: Signer) -> bytes:

@@ -335,8 +335,9 @@ def sign_bundle(
     A certifier's signature also carries the compact QR claim (issued with the same key at
     the same time) in its unprotected ``cfl.claim`` header, so labels can be printed without
     the key (ADR 0025). ``issue_claim``: None (default) issues it for a certifier whenever
-    the declaration has what a claim needs (the cfl extension); True requires it (an
-    :class:`InputError` says what is missing); False never issues one.
+    the declaration carries the cfl extension (and raises if that declaration cannot carry
+    one); True requires it even without the extension (an :class:`InputError` says what is
+    missing); False never issues one.
     """
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}",
@@ -368,16 +369,19 @@ def sign_bundle(
 
 def _issue_claim(declaration: dict[str, Any], payload: bytes, signer: Signer, *,
                  at: dt.datetime, source: str, required: bool) -> bytes | None:
+    """The claim bytes, or None for a plain PACT declaration (no cfl extension) unless
+    ``required``. A cfl declaration that cannot carry a claim is an error, never silence."""
     from cfl.claim import claim_from_declaration, sign_claim
+    from cfl.model import cfl_extension
 
+    if not required and cfl_extension(declaration) is None:
+        return None
     try:
         claim = claim_from_declaration(declaration, digest=hashlib.sha256(payload).digest(),
                                        issuer_kid=signer.kid, at=at)
     except InputError as exc:
-        if required:
-            raise InputError(f"cannot carry a QR claim: {exc.message}", source=source,
-                             code=exc.code) from None
-        return None
+        raise InputError(f"cannot carry a QR claim: {exc.message}", source=source,
+                         code=exc.code) from None
     return sign_claim(claim, signer)
 
 

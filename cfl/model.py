@@ -52,7 +52,7 @@ from cfl.identifiers import (
     uscc_problem,
 )
 from cfl.jsonio import MAX_JSON_BYTES, loads_strict, read_bytes
-from cfl.timeutil import parse_time
+from cfl.timeutil import END_OF_CALENDAR, add_years, parse_time_or_none
 
 CFL_EXTENSION_SCHEMA = "urn:cfl:schema:cfl-extension:1"
 CFL_EXTENSION_SPEC_VERSION = "2.0.0"
@@ -98,24 +98,7 @@ def _dec(obj: Any, key: str) -> Decimal | None:
 def _time(obj: Any, key: str) -> dt.datetime | None:
     if type(obj) is not dict and not isinstance(obj, Mapping):
         return None
-    value = obj.get(key)
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_time(value)
-    except ValueError:
-        return None
-
-
-def add_years(moment: dt.datetime, years: int) -> dt.datetime:
-    """``moment`` plus whole calendar years (29 February becomes 28 February); past the
-    year 9999 the last instant of the calendar (no later date can be written anyway)."""
-    if moment.year + years > dt.MAXYEAR - 1:
-        return dt.datetime.max.replace(tzinfo=dt.UTC) - dt.timedelta(days=1)
-    try:
-        return moment.replace(year=moment.year + years)
-    except ValueError:
-        return moment.replace(year=moment.year + years, day=28)
+    return parse_time_or_none(obj.get(key))
 
 
 def _half_unit(value: Decimal) -> Decimal:
@@ -316,7 +299,7 @@ def _check_periods(document: Mapping[str, Any], pcf: Mapping[str, Any], out: _Co
                 f"validityPeriodStart ({document['validityPeriodStart']}) must be before "
                 f"validityPeriodEnd ({document['validityPeriodEnd']})", ["validityPeriodEnd"])
     if end is not None and ref_end is not None and out.wants(strict):
-        limit = add_years(ref_end, DEFAULT_VALIDITY_YEARS)
+        limit = add_years(ref_end, DEFAULT_VALIDITY_YEARS) or END_OF_CALENDAR
         if end > limit:
             out.add("validity_too_long",
                     f"validityPeriodEnd ({document['validityPeriodEnd']}) is after "
@@ -478,7 +461,8 @@ class Declaration:
         """``validityPeriodEnd``, or ``referencePeriodEnd`` + 3 years when absent (PACT v3)."""
         if self.validity_end is not None:
             return self.validity_end
-        return add_years(self.reference_period_end, DEFAULT_VALIDITY_YEARS)
+        return (add_years(self.reference_period_end, DEFAULT_VALIDITY_YEARS)
+                or END_OF_CALENDAR)
 
     @property
     def is_cfl_declaration(self) -> bool:

@@ -51,3 +51,33 @@ def format_time(value: dt.datetime) -> str:
     if utc.year >= 1000:  # isoformat is ~2x faster and equal to strftime's %Y from 1000 on
         return utc.isoformat(timespec="seconds")[:-6] + "Z"
     return utc.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+#: The last instant cfl computes with (whole seconds, a day below ``datetime.max`` so any UTC
+#: offset still fits).
+END_OF_CALENDAR = dt.datetime(9999, 12, 30, 23, 59, 59, tzinfo=dt.UTC)
+
+
+def parse_time_or_none(value: object) -> dt.datetime | None:
+    """``parse_time`` for a value that may be missing or malformed: None instead of an error
+    (for code that reports such values as findings or rows of its own)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_time(value)
+    except ValueError:
+        return None
+
+
+def add_years(moment: dt.datetime, years: int) -> dt.datetime | None:
+    """``moment`` plus whole calendar years (29 February becomes 28 February), or None when
+    the result would leave the calendar (a year's margin below 9999 so any offset fits).
+
+    Every "N years after" in cfl (PACT's default validity, claim validity, rule-set ages)
+    goes through here, so a far-future date is a value the caller handles, never a crash."""
+    if moment.year + years > dt.MAXYEAR - 1:
+        return None
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)

@@ -29,7 +29,7 @@ from cfl.envelope import (
 from cfl.errors import CflError
 from cfl.findings import Finding, Severity, best_first
 from cfl.keys import PublicKey
-from cfl.timeutil import format_time, parse_time
+from cfl.timeutil import add_years, format_time, parse_time_or_none
 from cfl.trust import TrustContext, signer_rows
 from cfl.verification_report import CheckRow, Status, VerificationReport, error_text
 
@@ -308,15 +308,16 @@ def declaration_validity_window(
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
     """PACT v3 validity: ``validityPeriodStart``/``End``; a missing end is the reference
     period end + 3 years, a missing start the reference period end."""
-    start = _time(declaration.get("validityPeriodStart"))
-    end = _time(declaration.get("validityPeriodEnd"))
+    start = parse_time_or_none(declaration.get("validityPeriodStart"))
+    end = parse_time_or_none(declaration.get("validityPeriodEnd"))
     pcf = declaration.get("pcf")
-    reference_end = _time(pcf.get("referencePeriodEnd")) if isinstance(pcf, dict) else None
+    reference_end = (parse_time_or_none(pcf.get("referencePeriodEnd"))
+                     if isinstance(pcf, dict) else None)
     if reference_end is not None:
         if start is None:
             start = reference_end
         if end is None:
-            end = _add_years(reference_end, 3)
+            end = add_years(reference_end, 3)  # None past the calendar: end unknown
     return start, end
 
 
@@ -330,25 +331,6 @@ def cfl_extension_data(declaration: dict[str, Any]) -> dict[str, Any]:
             data = extension.get("data")
             return data if isinstance(data, dict) else {}
     return {}
-
-
-def _add_years(when: dt.datetime, years: int) -> dt.datetime | None:
-    """``when`` plus ``years`` calendar years; None beyond the year 9999 (no end known)."""
-    if when.year + years > dt.MAXYEAR - 1:  # keep a year's margin for any offset
-        return None
-    try:
-        return when.replace(year=when.year + years)
-    except ValueError:  # 29 February
-        return when.replace(year=when.year + years, day=28)
-
-
-def _time(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_time(value)
-    except ValueError:
-        return None
 
 
 def _string(value: Any) -> str | None:

@@ -176,3 +176,39 @@ def test_we_verify_a_signature_made_by_an_independent_jose_library() -> None:
     parsed = parse_bundle(bundle_to_bytes({"declaration": declaration, "signatures": [entry]}))
     (signature,) = parsed.signatures
     assert ours.verify(signature.signature, signature.signing_input(parsed.payload))
+
+
+def test_a_far_future_declaration_still_gets_its_claim(battery_declaration: dict[str, Any]
+                                                        ) -> None:
+    """Its default validity end (reference end + 3 years) leaves the calendar: the claim says
+    the last representable instant instead of silently not being issued."""
+    import datetime as dt
+
+    from cfl.claim import claim_in_bundle
+    from cfl.keys import LocalSigner
+    from cfl.timeutil import END_OF_CALENDAR
+
+    battery_declaration["pcf"]["referencePeriodStart"] = "9997-01-01T00:00:00Z"
+    battery_declaration["pcf"]["referencePeriodEnd"] = "9998-01-01T00:00:00Z"
+    battery_declaration["validityPeriodStart"] = "9998-01-01T00:00:00Z"
+    del battery_declaration["validityPeriodEnd"]
+    signer = LocalSigner.generate()
+    bundle = sign_bundle(battery_declaration, signer, role="certifier",
+                         at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    claim = claim_in_bundle(parse_bundle(bundle_to_bytes(bundle)), source="t").claim
+    assert claim.valid_until == END_OF_CALENDAR
+
+
+def test_fractional_validity_seconds_still_bind_the_claim(battery_declaration: dict[str, Any]
+                                                          ) -> None:
+    """The claim carries whole seconds; a declaration with fractions must still agree."""
+    import datetime as dt
+
+    from cfl.claim import claim_in_bundle
+    from cfl.keys import LocalSigner
+
+    battery_declaration["validityPeriodEnd"] = "2028-12-31T00:00:00.750Z"
+    bundle = sign_bundle(battery_declaration, LocalSigner.generate(), role="certifier",
+                         at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    claim = claim_in_bundle(parse_bundle(bundle_to_bytes(bundle)), source="t").claim
+    assert claim.valid_until == dt.datetime(2028, 12, 31, tzinfo=dt.UTC)

@@ -15,7 +15,6 @@ from cfl.findings import Severity
 from cfl.jsonio import dumps_pretty, loads_strict
 from cfl.model import (
     Declaration,
-    add_years,
     cfl_extension,
     figures_agree,
     gas_co2e,
@@ -200,10 +199,6 @@ def test_dqi_and_percent_ranges(battery_declaration: dict[str, Any]) -> None:
     found = [f.path for f in semantic_findings(battery_declaration)]
     assert sorted(found) == ["$.pcf.dqi.technologicalDQR", "$.pcf.dqi.temporalDQR",
                              "$.pcf.primaryDataShare"]
-
-
-def test_add_years_leap_day() -> None:
-    assert add_years(dt.datetime(2024, 2, 29, tzinfo=dt.UTC), 3).day == 28
 
 
 # ------------------------------------------------------------------ files

@@ -76,3 +76,26 @@ def test_format_fast_path_equals_strftime(value: dt.datetime) -> None:
     except OverflowError:
         return
     assert format_time(value) == expected
+
+
+def test_add_years_leap_day() -> None:
+    from cfl.timeutil import add_years
+
+    shifted = add_years(dt.datetime(2024, 2, 29, tzinfo=dt.UTC), 3)
+    assert shifted is not None and shifted.day == 28
+
+
+def test_add_years_past_the_calendar_is_none_not_an_error() -> None:
+    from cfl.timeutil import add_years
+
+    assert add_years(dt.datetime(9998, 1, 1, tzinfo=dt.UTC), 3) is None
+    assert add_years(dt.datetime(9997, 6, 1, tzinfo=dt.UTC), 1) == dt.datetime(
+        9998, 6, 1, tzinfo=dt.UTC)
+
+
+def test_parse_time_or_none() -> None:
+    from cfl.timeutil import parse_time_or_none
+
+    assert parse_time_or_none("2026-01-01T00:00:00Z") == dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    for value in (None, 3, "2026-01-01", "soon"):
+        assert parse_time_or_none(value) is None

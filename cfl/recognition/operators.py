@@ -28,7 +28,7 @@ from typing import Any, ClassVar, Protocol
 
 from cfl.errors import InputError
 from cfl.recognition.paths import MISSING, DeclarationPath
-from cfl.timeutil import parse_time
+from cfl.timeutil import add_years, parse_time_or_none
 
 #: Bound on the nesting of any-of / all-of / not (a check tree is small by nature).
 MAX_CHECK_DEPTH = 12
@@ -178,10 +178,7 @@ def _as_moment(value: Any) -> dt.datetime | None:
             return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
         except ValueError:
             return None
-    try:
-        return parse_time(value)
-    except ValueError:
-        return None
+    return parse_time_or_none(value)
 
 
 def _as_decimal(value: Any) -> Decimal | None:
@@ -196,13 +193,6 @@ def _as_decimal(value: Any) -> Decimal | None:
             return None
         return number if number.is_finite() else None
     return None
-
-
-def _add_years(moment: dt.datetime, years: int) -> dt.datetime:
-    try:
-        return moment.replace(year=moment.year + years)
-    except ValueError:  # 29 February → 28 February
-        return moment.replace(year=moment.year + years, day=28)
 
 
 def _missing(path: DeclarationPath) -> CheckResult:
@@ -479,7 +469,8 @@ class MaxAgeYears:
         moment = _as_moment(value)
         if moment is None:
             return _unreadable(self.path, value, "a date")
-        if _add_years(moment, self.years) >= context.at:
+        limit = add_years(moment, self.years)  # None: beyond the calendar, so not too old
+        if limit is None or limit >= context.at:
             return CheckResult(Truth.TRUE, f"{self.path} ({value}) is at most {self.years} "
                                "years old")
         return CheckResult(Truth.FALSE, f"{self.path} ({value}) is more than {self.years} "
@@ -522,7 +513,8 @@ class MaxYearsBetween:
             return _unreadable(self.start, start, "a date")
         if end_m is None:
             return _unreadable(self.end, end, "a date")
-        if end_m <= _add_years(start_m, self.years):
+        limit = add_years(start_m, self.years)  # None: beyond the calendar
+        if limit is None or end_m <= limit:
             return CheckResult(Truth.TRUE, f"{self.end} is within {self.years} years of "
                                f"{self.start}")
         return CheckResult(Truth.FALSE, f"{self.end} ({end}) is more than {self.years} years "

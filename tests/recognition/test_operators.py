@@ -147,3 +147,16 @@ def test_adding_a_missing_field_never_turns_met_into_not_met(
     for requirement, outcome in before.items():
         if outcome is Outcome.MET:
             assert after[requirement] is not Outcome.NOT_MET, (requirement, OPTIONAL[restored])
+
+
+@pytest.mark.parametrize("check", [
+    {"max-age-years": {"path": "$.pcf.referencePeriodEnd", "years": 3}},
+    {"max-years-between": {"from": "$.pcf.referencePeriodEnd", "to": "$.validityPeriodEnd",
+                           "years": 3}},
+])
+def test_dates_near_the_end_of_the_calendar_are_answers_not_crashes(
+        check: dict[str, Any], battery_declaration: dict[str, Any]) -> None:
+    battery_declaration["pcf"]["referencePeriodEnd"] = "9998-01-01T00:00:00Z"
+    battery_declaration["validityPeriodEnd"] = "9999-06-01T00:00:00Z"
+    context = EvaluationContext(battery_declaration, AT)
+    assert parse_check(check, "$.check").evaluate(context).truth is Truth.TRUE
