@@ -221,7 +221,9 @@ class LocalSigner:
     def sign(self, data: bytes) -> bytes:
         if isinstance(self._key, ed25519.Ed25519PrivateKey):
             return self._key.sign(data)
-        der = self._key.sign(data, ec.ECDSA(hashes.SHA256()))
+        # RFC 6979 deterministic nonces: no dependence on the RNG at signing time, and the
+        # same input gives the same signature (reproducible test vectors)
+        der = self._key.sign(data, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
         r, s = decode_dss_signature(der)
         return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 

@@ -167,3 +167,13 @@ def test_the_identity_key_really_accepts_a_forgery_in_openssl() -> None:
     identity = bytes.fromhex(SMALL_ORDER_ED25519[0])
     key = ed25519.Ed25519PublicKey.from_public_bytes(identity)
     key.verify(identity + bytes(32), b"any message at all")
+
+
+def test_es256_signs_deterministically_rfc6979() -> None:
+    from cfl.keys import LocalSigner
+
+    signer = LocalSigner.generate("ES256")
+    first, second = signer.sign(b"same input"), signer.sign(b"same input")
+    assert first == second and len(first) == 64
+    assert signer.public_key.verify(first, b"same input")
+    assert signer.sign(b"other input") != first

@@ -29,10 +29,8 @@ from typing import Any
 
 import cbor2
 import yaml
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import (
-    decode_dss_signature,
     encode_dss_signature,
 )
 
@@ -41,7 +39,7 @@ from cfl.claim import claim_in_bundle, claim_to_text
 from cfl.encoding import b64url_decode, b64url_encode
 from cfl.envelope import TYP_DECLARATION, bundle_to_bytes, parse_bundle, sign_bundle
 from cfl.jsonio import load_json_file
-from cfl.keys import LocalSigner, PublicKey
+from cfl.keys import LocalSigner
 from cfl.revocation import revoke
 from cfl.timeutil import format_time
 from cfl.trust import Accreditation, add_trust_entry, new_trust_list, sign_trust_list
@@ -63,32 +61,7 @@ WARNING = ("PUBLISHED TEST KEYS: these private seeds and scalars are public on p
 # --------------------------------------------------------------------------- keys
 
 
-class DeterministicES256Signer:
-    """A ``cfl.keys.Signer`` over a P-256 key with RFC 6979 deterministic ECDSA (raw R||S)."""
-
-    def __init__(self, scalar: int) -> None:
-        self._key = ec.derive_private_key(scalar, ec.SECP256R1())
-        self._public = PublicKey.from_key(self._key.public_key())
-
-    @property
-    def alg(self) -> str:
-        return self._public.alg
-
-    @property
-    def kid(self) -> str:
-        return self._public.kid
-
-    @property
-    def public_key(self) -> PublicKey:
-        return self._public
-
-    def sign(self, data: bytes) -> bytes:
-        der = self._key.sign(data, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
-        r, s = decode_dss_signature(der)
-        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
-
-
-Signer = LocalSigner | DeterministicES256Signer
+Signer = LocalSigner  # ES256 is deterministic (RFC 6979) in cfl.keys
 
 
 def _seed(name: str) -> bytes:
@@ -126,7 +99,8 @@ class Keys:
 def make_keys() -> Keys:
     ed = {name: LocalSigner(ed25519.Ed25519PrivateKey.from_private_bytes(seed))
           for name, (_, seed) in ED25519_KEYS.items()}
-    return Keys(ed["operator"], ed["certifier-ed25519"], DeterministicES256Signer(ES256_SCALAR),
+    es256 = LocalSigner(ec.derive_private_key(ES256_SCALAR, ec.SECP256R1()))
+    return Keys(ed["operator"], ed["certifier-ed25519"], es256,
                 ed["certifier-cement"], ed["certifier-expired"], ed["manufacturer"],
                 ed["stranger"])
 
