@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shlex
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from doc_commands import shell_commands
 
 from cfl.cli import options
 from cfl.cli.main import cli
@@ -21,13 +21,7 @@ AT = dt.datetime(2026, 4, 10, tzinfo=dt.UTC)
 
 
 def walk_through_commands() -> list[str]:
-    text = GUIDE.read_text(encoding="utf-8")
-    section = text.split("### Co-signing walk-through (ends in PASSED)", 1)[1]
-    block = re.search(r"```sh\n(.*?)```", section, re.S)
-    assert block is not None, "the guide lost its co-signing walk-through"
-    joined = block.group(1).replace("\\\n", " ")
-    return [line.split("#", 1)[0].strip() for line in joined.splitlines()
-            if line.split("#", 1)[0].strip()]
+    return shell_commands(GUIDE, "### Co-signing walk-through (ends in PASSED)")
 
 
 def test_the_co_signing_walk_through_ends_in_passed(tmp_path: Path,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shlex
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from doc_commands import shell_commands
 
 from cfl.cli import options
 from cfl.cli.main import cli
@@ -20,17 +20,7 @@ AT = dt.datetime(2026, 11, 21, tzinfo=dt.UTC)
 
 
 def readme_flow_commands() -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## The flow, step by step", 1)[1]
-    block = re.search(r"```sh\n(.*?)```", section, re.S)
-    assert block is not None, "the README lost its step-by-step block"
-    joined = block.group(1).replace("\\\n", " ")
-    commands = []
-    for line in joined.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            commands.append(line)
-    return commands
+    return shell_commands(README, "## The flow, step by step")
 
 
 def test_readme_flow_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
