@@ -30,7 +30,6 @@ from cfl.revocation import revoke
 from cfl.trust import (
     Accreditation,
     MemoryTrustStore,
-    TrustContext,
     add_trust_entry,
     load_trust_context,
     new_trust_list,
@@ -164,16 +163,6 @@ def _render_labels(labels_dir: Path, bundles: dict[str, Path]) -> dict[str, dict
             write_atomic(path, render_label(data, template=template, source=str(bundle_path)))
             labels[category][name] = path
     return labels
-
-
-def demo_trust(run: DemoRun, *, at: dt.datetime) -> TrustContext:
-    """The trust context a verifier of the demo would build (anchor = the demo operator)."""
-    from cfl.keys import load_public_key
-
-    return load_trust_context(
-        run.trust_list.read_bytes(), anchor=load_public_key(run.operator_dir / "public.jwk.json"),
-        at=at, store=MemoryTrustStore(), revocations=[run.revocations.read_bytes()],
-        source=str(run.trust_list))
 
 
 def _write_reports(reports_dir: Path, run: DemoRun) -> None:

@@ -47,8 +47,6 @@ DEFAULT_DPI = 150
 #: zxing-cpp restricted to QR codes (about ten times faster than all formats).
 QR_ONLY: Any = zxingcpp.BarcodeFormat.QRCode
 MAX_PAGE_PIXELS = 60_000_000
-#: At most this many page objects are looked at to find the QR code's path (ADR 0028).
-MAX_PATH_OBJECTS = 2000
 #: A page with more objects than this (forms included) is not a label.
 MAX_PAGE_OBJECTS = 20_000
 #: A path with at least this many segments may be a QR code; below, it cannot be one

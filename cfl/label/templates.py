@@ -100,7 +100,7 @@ def load_template(name_or_path: str) -> Template:
     """A built-in template by name (``sticker``, ``standard``, ``sheet``) or a YAML file."""
     path = Path(name_or_path)
     if name_or_path.endswith((".yaml", ".yml")) or path.is_file():
-        data = load_yaml_file(path)
+        data = load_yaml_file(path, max_bytes=MAX_TEMPLATE_BYTES)
         return parse_template(data, source=str(path), base_dir=path.resolve().parent)
     if name_or_path not in builtin_template_names():
         raise InputError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import pathlib
 import re
 
 import pypdf
@@ -236,3 +237,14 @@ def test_wrapped_lines_fit_and_keep_every_character(text: str, width: float) -> 
     assert "".join(cell.lines).replace(" ", "") == text.replace(" ", "")
     for line in cell.lines:
         assert len(line) == 1 or renderer._width_mm(line, cell.size) <= width + 1e-9
+
+
+def test_a_template_file_is_size_bounded_before_parsing(tmp_path: pathlib.Path) -> None:
+    from cfl.errors import InputError
+    from cfl.label.templates import MAX_TEMPLATE_BYTES, load_template
+
+    huge = tmp_path / "huge.yaml"
+    huge.write_text("# padding\n" * (MAX_TEMPLATE_BYTES // 10 + 1))
+    with pytest.raises(InputError) as info:
+        load_template(str(huge))
+    assert info.value.code == "too_large" and str(huge) in str(info.value)
