@@ -23,7 +23,6 @@ from typing import Any, Final
 CFL_EXTENSION_SCHEMA: Final = "urn:cfl:schema:cfl-extension:1"
 
 _STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(cfl|0|[1-9][0-9]{0,5})\]")
-PATH_PATTERN: Final = r"^\$(\.[A-Za-z_][A-Za-z0-9_]*|\[(cfl|0|[1-9][0-9]{0,5})\])*$"
 
 
 class _Missing:
@@ -44,10 +43,6 @@ class _Missing:
 
 
 MISSING: Final = _Missing()
-
-#: One step: a member name, an array index, or the cfl extension selector.
-Step = str | int
-
 
 @dataclass(frozen=True)
 class CflSelector:
