@@ -63,9 +63,13 @@ def build_page(
                                  source=source, revocation_sources=revocation_sources)
     refused = [row for row in context.rows if row.status is not Status.PASSED]
     if refused or context.trust_list is None:
-        detail = "; ".join(f"{row.code}: {row.message}" for row in refused) or "no list"
+        # name the file each refusal is about (a revocation list is not the trust list)
+        named = refused[0].subject if refused and refused[0].subject else source
+        detail = "; ".join(
+            (f"{row.subject}: " if row.subject and row.subject != named else "")
+            + f"{row.code}: {row.message}" for row in refused) or "no list"
         raise InputError(f"cannot be embedded in a verification page: {detail}",
-                         source=source, code="page_trust_not_accepted")
+                         source=named, code="page_trust_not_accepted")
     data = page_data(context, context.trust_list, anchor=anchor, at=at)
     return render_page(data, sources or PageSources.packaged())
 

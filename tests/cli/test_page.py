@@ -61,3 +61,12 @@ def test_missing_trust_list_is_a_usage_error(tmp_path: Path) -> None:
     code, output = _build(tmp_path / "site", trust=str(tmp_path / "absent.json"))
     assert code != 0
     assert "Traceback" not in output
+
+
+def test_a_bad_revocation_list_is_named_not_the_trust_list(tmp_path: Path) -> None:
+    junk = tmp_path / "revocations.json"
+    junk.write_bytes(b"\x90 not json")
+    code, output = _build(tmp_path / "site", "--revocations", str(junk))
+    assert code == 1
+    assert output.startswith(f"Error: {junk}:"), output
+    assert not (tmp_path / "site").exists() or not any((tmp_path / "site").iterdir())
