@@ -199,6 +199,16 @@ CASES = [
     Case("rulesets show --rules", "", ("rulesets", "show", "gbt-24067-2024", "--rules",
                                        "{junk}"), suffix=".yaml"),
     Case("keys show", "keys/certifier/public.jwk.json", ("keys", "show", "{junk}")),
+    Case("page build (trust list)", "trust/trust-list.json",
+         ("page", "build", "--trust", "{junk}", "--anchor",
+          "{demo}/keys/operator/public.jwk.json", "--at", AT, "-o", "{out}")),
+    Case("page build (revocations)", "trust/revocations.json",
+         ("page", "build", "--trust", "{demo}/trust/trust-list.json", "--anchor",
+          "{demo}/keys/operator/public.jwk.json", "--revocations", "{junk}", "--at", AT,
+          "-o", "{out}")),
+    Case("page build (anchor)", "keys/operator/public.jwk.json",
+         ("page", "build", "--trust", "{demo}/trust/trust-list.json", "--anchor", "{junk}",
+          "--at", AT, "-o", "{out}")),
 ]
 
 
