@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from label_world import bundle, bundle_bytes, claim_text  # noqa: E402
 from signing_world import AT, world  # noqa: E402
 
-from cfl.claim import claim_bytes_from_text, decode_claim_text, verify_claim  # noqa: E402
+from cfl.claim.codec import claim_bytes_from_text, decode_claim_text, verify_claim  # noqa: E402
 from cfl.label.batch import collect_items, render_batch  # noqa: E402
 from cfl.label.qr import DATA_CODEWORDS, encode_claim_qr, optimal_version  # noqa: E402
 from cfl.label.readback import verify_label  # noqa: E402

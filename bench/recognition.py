@@ -12,7 +12,7 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from cfl.jsonio import loads_strict
+from cfl.io.jsonio import loads_strict
 from cfl.recognition.engine import check_declaration
 from cfl.recognition.rules import shipped_rules
 

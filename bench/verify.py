@@ -21,27 +21,27 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import cfl.verify
-from cfl.canonical import (
+import cfl.verification.bundle_check
+from cfl.signing.jcs import (
     canonical_bytes,
     parse_canonicalisable,
     plain_canonical_bytes,
     reference_canonical_bytes,
 )
-from cfl.envelope import MAX_BUNDLE_BYTES, bundle_to_bytes, parse_bundle, sign_bundle
-from cfl.jsonio import load_json_file
-from cfl.keys import LocalSigner, PublicKey
-from cfl.model import semantic_findings
-from cfl.revocation import revoke
-from cfl.schema import fast_declaration_check
-from cfl.trust import (
+from cfl.signing.jws import MAX_BUNDLE_BYTES, bundle_to_bytes, parse_bundle, sign_bundle
+from cfl.io.jsonio import load_json_file
+from cfl.signing.keys import LocalSigner, PublicKey
+from cfl.declaration.model import semantic_findings
+from cfl.trust.revocation import revoke
+from cfl.declaration.schema import fast_declaration_check
+from cfl.trust.trust_list import (
     Accreditation,
     add_trust_entry,
     load_trust_context,
     new_trust_list,
     sign_trust_list,
 )
-from cfl.verify import Status, read_bundle, signature_entry_rows, verify_bundle
+from cfl.verification.bundle_check import Status, read_bundle, signature_entry_rows, verify_bundle
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "declarations" / \
     "battery-pack.json"
@@ -138,9 +138,9 @@ def main() -> None:
 def _in_context_costs(data: bytes, trust: object, full: float, parsed: object,
                       public: PublicKey) -> list[tuple[str, float]]:
     """Full verification time minus the time with one stage replaced by a stub."""
-    assert isinstance(trust, cfl.verify.TrustContext)
+    assert isinstance(trust, cfl.verification.bundle_check.TrustContext)
     base = 1e6 / full
-    schema_conforms, schema_findings, semantic = cfl.verify._declaration_checks()
+    schema_conforms, schema_findings, semantic = cfl.verification.bundle_check._declaration_checks()
     stubs: list[tuple[str, str, object]] = [
         ("read_bundle", "read_bundle", lambda *args, **kwargs: parsed),
         ("schema", "_declaration_checks",
@@ -151,12 +151,12 @@ def _in_context_costs(data: bytes, trust: object, full: float, parsed: object,
     ]
     out = []
     for name, attribute, stub in stubs:
-        original = getattr(cfl.verify, attribute)
-        setattr(cfl.verify, attribute, stub)
+        original = getattr(cfl.verification.bundle_check, attribute)
+        setattr(cfl.verification.bundle_check, attribute, stub)
         try:
             out.append((name, base - 1e6 / rate(lambda: verify_bundle(data, trust, at=AT))))
         finally:
-            setattr(cfl.verify, attribute, original)
+            setattr(cfl.verification.bundle_check, attribute, original)
     original_verify = PublicKey.verify
     PublicKey.verify = lambda self, signature, signed: True  # type: ignore[method-assign]
     try:

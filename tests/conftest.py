@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cfl.jsonio import loads_strict
+from cfl.io.jsonio import loads_strict
 
 TESTS_DIR = Path(__file__).resolve().parent
 #: The shared reference data (PACT examples, rule-set research) beside the repository.

@@ -9,7 +9,7 @@ from typing import Any
 
 from signing_world import SIGNED_AT, world
 
-from cfl.envelope import Bundle, bundle_to_bytes, parse_bundle, sign_bundle
+from cfl.signing.jws import Bundle, bundle_to_bytes, parse_bundle, sign_bundle
 from cfl.label.render import LabelRenderer, make_claim_text, prepare_label
 from cfl.label.templates import load_template
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cfl.envelope import bundle_to_bytes, sign_bundle
-from cfl.jsonio import load_json_file
-from cfl.keys import LocalSigner
-from cfl.revocation import revoke
-from cfl.trust import (
+from cfl.signing.jws import bundle_to_bytes, sign_bundle
+from cfl.io.jsonio import load_json_file
+from cfl.signing.keys import LocalSigner
+from cfl.trust.revocation import revoke
+from cfl.trust.trust_list import (
     Accreditation,
     MemoryTrustStore,
     TrustContext,

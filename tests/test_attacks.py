@@ -14,14 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from signing_world import AT, DECLARATION_ID, SIGNED_AT, codes, world
 
-from cfl.canonical import canonical_bytes
-from cfl.encoding import b64url_decode, b64url_encode
-from cfl.envelope import MAX_BUNDLE_BYTES, TYP_DECLARATION, bundle_to_bytes, sign_bundle
-from cfl.jsonio import loads_strict
-from cfl.keys import LocalSigner
-from cfl.revocation import revoke
-from cfl.trust import Accreditation, MemoryTrustStore, add_trust_entry, sign_trust_list
-from cfl.verify import Status, VerificationReport, verify_bundle
+from cfl.signing.jcs import canonical_bytes
+from cfl.signing.b64url import b64url_decode, b64url_encode
+from cfl.signing.jws import MAX_BUNDLE_BYTES, TYP_DECLARATION, bundle_to_bytes, sign_bundle
+from cfl.io.jsonio import loads_strict
+from cfl.signing.keys import LocalSigner
+from cfl.trust.revocation import revoke
+from cfl.trust.trust_list import Accreditation, MemoryTrustStore, add_trust_entry, sign_trust_list
+from cfl.verification.bundle_check import Status, VerificationReport, verify_bundle
 
 
 def verify(data: bytes, **context: Any) -> VerificationReport:
@@ -314,7 +314,7 @@ def test_random_byte_flips_never_pass_a_changed_bundle(data: st.DataObject) -> N
 
 
 def _without_claims(bundle: Any) -> Any:
-    """The bundle without the certifier's unprotected ``cfl.claim`` header (ADR 0025): the
+    """The bundle without the certifier's unprotected ``cfl.claim.codec`` header (ADR 0025): the
     bundle's checks never use it; a QR claim is verified on its own (tests/test_claim.py)."""
     for entry in bundle["signatures"]:
         entry.pop("header", None)
@@ -487,7 +487,7 @@ def test_base64url_must_be_unpadded_and_canonical(member: str, spelling: str) ->
     (dt.datetime(2029, 3, 31, 0, 0, 1, tzinfo=dt.UTC), "declaration_expired"),
 ])
 def test_the_validity_end_is_inclusive_to_the_second(at: dt.datetime, code: str) -> None:
-    from cfl.verify import declaration_validity_window, validity_row
+    from cfl.verification.bundle_check import declaration_validity_window, validity_row
 
     start, end = declaration_validity_window(world().declaration())
     assert end is not None
@@ -518,8 +518,8 @@ def test_a_signing_time_beyond_the_clock_skew_is_in_the_future() -> None:
 def test_a_small_order_key_in_the_trust_list_cannot_vouch_for_forgeries() -> None:
     """With the Ed25519 identity point as a listed key, anyone can 'sign' anything as that
     certifier (OpenSSL accepts R = identity, S = 0): the whole list is refused instead."""
-    from cfl.envelope import TYP_REVOCATIONS, TYP_TRUST_LIST, sign_content
-    from cfl.keys import jwk_thumbprint
+    from cfl.signing.jws import TYP_REVOCATIONS, TYP_TRUST_LIST, sign_content
+    from cfl.signing.keys import jwk_thumbprint
 
     w = world()
     identity = bytes([1]) + bytes(31)
@@ -560,7 +560,7 @@ def test_a_trust_list_issued_after_the_verification_time_is_refused() -> None:
 @pytest.mark.parametrize("entry_kid", ["issuer", "signer"])
 def test_a_revocation_list_signed_by_another_certifier_is_refused(entry_kid: str) -> None:
     """C3 (trusted) cannot publish, or withhold, C1's revocations."""
-    from cfl.envelope import TYP_REVOCATIONS
+    from cfl.signing.jws import TYP_REVOCATIONS
 
     w = world()
     content = {"issuer": w.certifier.kid, "version": 9, "issued": "2026-03-11T00:00:00Z",
@@ -590,7 +590,7 @@ def test_a_category_or_rule_set_in_another_spelling_never_passes(where: str,
     """C2 is accredited for lithium-ion-battery under gbt-24067-2024 only: a look-alike
     spelling, signed by C2 itself (without cfl sign's validation), is never taken for the
     accredited one."""
-    from cfl.envelope import ROLE_HEADER, sign_content
+    from cfl.signing.jws import ROLE_HEADER, sign_content
 
     w = world()
     declaration = w.declaration()

@@ -16,7 +16,7 @@ import pytest
 from label_world import bundle, bundle_bytes
 from signing_world import AT, DECLARATION_ID, SIGNED_AT, codes, world
 
-from cfl.claim import (
+from cfl.claim.codec import (
     DEFAULT_RESOLVER,
     CompactClaim,
     claim_from_declaration,
@@ -26,12 +26,12 @@ from cfl.claim import (
     sign_claim,
     verify_claim,
 )
-from cfl.encoding import b64url_decode, b64url_encode
-from cfl.envelope import bundle_to_bytes, parse_bundle, sign_bundle
+from cfl.signing.b64url import b64url_decode, b64url_encode
+from cfl.signing.jws import bundle_to_bytes, parse_bundle, sign_bundle
 from cfl.errors import InputError
-from cfl.keys import LocalSigner
-from cfl.revocation import revoke
-from cfl.verify import Status, verify_bundle
+from cfl.signing.keys import LocalSigner
+from cfl.trust.revocation import revoke
+from cfl.verification.bundle_check import Status, verify_bundle
 
 #: Order of the P-256 group and of the Ed25519 base point.
 P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551

@@ -1,4 +1,4 @@
-"""The JCS fast path in cfl.canonical writes exactly what the rfc8785 package writes."""
+"""The JCS fast path in cfl.signing.jcs writes exactly what the rfc8785 package writes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cfl.canonical import _fast_plain, canonical_bytes, reference_canonical_bytes
+from cfl.signing.jcs import _fast_plain, canonical_bytes, reference_canonical_bytes
 
 SAFE = 2**53 - 1
 keys = st.text(max_size=8) | st.sampled_from(["a", "b", "\u00e9", "\ue000", "\U0001f600",
@@ -51,7 +51,7 @@ def test_astral_keys_take_the_reference_path() -> None:
 def test_non_integral_numbers_take_the_reference_path() -> None:
     import pytest
 
-    from cfl.canonical import _NeedsReference
+    from cfl.signing.jcs import _NeedsReference
 
     for value in (Decimal("0.5"), 0.5, 1.0, 2**60, Decimal("1e400")):
         with pytest.raises(_NeedsReference):

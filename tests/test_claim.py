@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from label_world import bundle, claim_text
 from signing_world import AT, SIGNED_AT, codes, world
 
-from cfl.claim import (
+from cfl.claim.codec import (
     DEFAULT_RESOLVER,
     MAX_CLAIM_BYTES,
     CompactClaim,
@@ -29,9 +29,9 @@ from cfl.claim import (
     sign_claim,
     verify_claim,
 )
-from cfl.encoding import b64url_decode
+from cfl.signing.b64url import b64url_decode
 from cfl.errors import CflError, InputError
-from cfl.keys import LocalSigner
+from cfl.signing.keys import LocalSigner
 
 
 def make_claim(signer: LocalSigner, **changes: object) -> CompactClaim:
@@ -64,8 +64,8 @@ def test_claim_reflects_the_declaration() -> None:
 
 
 def test_validity_start_defaults_to_the_reference_period_end() -> None:
-    """PACT v3, as the bundle's validity row (cfl.verify.declaration_validity_window)."""
-    from cfl.verify import declaration_validity_window
+    """PACT v3, as the bundle's validity row (cfl.verification.bundle_check.declaration_validity_window)."""
+    from cfl.verification.bundle_check import declaration_validity_window
 
     declaration = world().declaration()
     del declaration["validityPeriodStart"], declaration["validityPeriodEnd"]
@@ -78,7 +78,7 @@ def test_validity_start_defaults_to_the_reference_period_end() -> None:
 
 def _not_yet_valid_claim() -> tuple[str, dict[str, object]]:
     """A claim (and its declaration) valid from 2026-05-01: after signing, after AT."""
-    from cfl.canonical import sha256_digest
+    from cfl.signing.jcs import sha256_digest
 
     declaration = world().declaration()
     declaration["validityPeriodStart"] = "2026-05-01T00:00:00Z"
@@ -101,7 +101,7 @@ def test_a_claim_is_not_valid_before_its_validity_start() -> None:
 
 
 def test_the_bundle_and_the_claim_agree_on_the_validity_start() -> None:
-    from cfl.claim import binding_rows
+    from cfl.claim.codec import binding_rows
 
     signer = world().certifier
     moved = make_claim(signer, valid_from=dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
@@ -298,7 +298,7 @@ def test_worked_example_bytes() -> None:
     """The example of docs/claim-format.md §6, byte for byte (Ed25519 is deterministic)."""
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
-    from cfl.canonical import sha256_digest
+    from cfl.signing.jcs import sha256_digest
 
     signer = LocalSigner(ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))))
     declaration = world().declaration()
@@ -376,7 +376,7 @@ def test_the_usual_payload_path_agrees_with_the_general_reader(position: int, va
                                                                ) -> None:
     """The straight-line reader of usual payloads never accepts what the general reader
     refuses, and reads the same claim where both accept (ADR 0028)."""
-    from cfl.claim import _read_payload, _read_usual_payload
+    from cfl.claim.codec import _read_payload, _read_usual_payload
 
     payload = bytearray(decode_claim_text(claim_text()).payload)
     payload[position % len(payload)] = value

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from cfl.declare import (
+from cfl.declaration.friendly import (
     decimal_text,
     declaration_from_input,
     declare_csv_bytes,
     declare_file,
 )
-from cfl.demo import PRODUCTS, demo_input
+from cfl.demo.data import PRODUCTS, demo_input
 from cfl.errors import InputError, InvalidDeclarationError
-from cfl.yamlio import loads_yaml
+from cfl.io.yamlio import loads_yaml
 
 AT = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
@@ -128,8 +128,8 @@ def test_bad_friendly_input(change: Any, fragment: str) -> None:
 
 
 def test_declare_file_yaml_and_json(tmp_path: Path) -> None:
-    from cfl.demo import dump_input_yaml
-    from cfl.jsonio import dumps_pretty
+    from cfl.demo.data import dump_input_yaml
+    from cfl.io.jsonio import dumps_pretty
 
     yaml_path = tmp_path / "in.yaml"
     yaml_path.write_text(dump_input_yaml(demo_input(PRODUCTS[3], at=AT)), encoding="utf-8")

@@ -12,9 +12,9 @@ import rfc8785
 from jwcrypto import jwk, jws
 from signing_world import FIXTURE, REFERENCE, SIGNED_AT, world
 
-from cfl.canonical import canonical_bytes
-from cfl.encoding import b64url_decode, b64url_encode
-from cfl.envelope import (
+from cfl.signing.jcs import canonical_bytes
+from cfl.signing.b64url import b64url_decode, b64url_encode
+from cfl.signing.jws import (
     MAX_BUNDLE_BYTES,
     ROLE_HEADER,
     TYP_DECLARATION,
@@ -24,8 +24,8 @@ from cfl.envelope import (
     sign_bundle,
 )
 from cfl.errors import InputError, InvalidDeclarationError
-from cfl.jsonio import load_json_file
-from cfl.keys import LocalSigner
+from cfl.io.jsonio import load_json_file
+from cfl.signing.keys import LocalSigner
 
 
 def _test_declarations() -> list[Path]:
@@ -163,7 +163,7 @@ def test_an_independent_jose_library_verifies_our_signatures(alg: str) -> None:
 def test_we_verify_a_signature_made_by_an_independent_jose_library() -> None:
     key = jwk.JWK.generate(kty="OKP", crv="Ed25519")
     public = json.loads(key.export_public())
-    from cfl.keys import PublicKey
+    from cfl.signing.keys import PublicKey
 
     ours = PublicKey.from_jwk(public)
     declaration = world().declaration()
@@ -184,8 +184,8 @@ def test_a_far_future_declaration_still_gets_its_claim(battery_declaration: dict
     the last representable instant instead of silently not being issued."""
     import datetime as dt
 
-    from cfl.claim import claim_in_bundle
-    from cfl.keys import LocalSigner
+    from cfl.claim.codec import claim_in_bundle
+    from cfl.signing.keys import LocalSigner
     from cfl.timeutil import END_OF_CALENDAR
 
     battery_declaration["pcf"]["referencePeriodStart"] = "9997-01-01T00:00:00Z"
@@ -204,8 +204,8 @@ def test_fractional_validity_seconds_still_bind_the_claim(battery_declaration: d
     """The claim carries whole seconds; a declaration with fractions must still agree."""
     import datetime as dt
 
-    from cfl.claim import claim_in_bundle
-    from cfl.keys import LocalSigner
+    from cfl.claim.codec import claim_in_bundle
+    from cfl.signing.keys import LocalSigner
 
     battery_declaration["validityPeriodEnd"] = "2028-12-31T00:00:00.750Z"
     bundle = sign_bundle(battery_declaration, LocalSigner.generate(), role="certifier",

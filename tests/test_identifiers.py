@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cfl.identifiers import (
+from cfl.declaration.identifiers import (
     country_codes,
     country_problem,
     gtin_check_digit,

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfl.errors import InputError
-from cfl.jsonio import load_json_file, loads_strict, read_bytes
+from cfl.io.jsonio import load_json_file, loads_strict, read_bytes
 
 
 def error_of(data: bytes, **kwargs: object) -> InputError:

@@ -10,8 +10,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from cfl.errors import InputError, KeyFileError
-from cfl.jsonio import load_json_file
-from cfl.keys import (
+from cfl.io.jsonio import load_json_file
+from cfl.signing.keys import (
     LocalSigner,
     PublicKey,
     key_file_warning,
@@ -120,7 +120,7 @@ def test_signer_repr_shows_no_key_material() -> None:
     raw = signer.private_key.private_bytes(serialization.Encoding.Raw,
                                            serialization.PrivateFormat.Raw,
                                            serialization.NoEncryption())
-    from cfl.encoding import b64url_encode
+    from cfl.signing.b64url import b64url_encode
 
     assert b64url_encode(raw) not in repr(signer)
     assert isinstance(signer.public_key, PublicKey)
@@ -150,9 +150,9 @@ SMALL_ORDER_ED25519 = [
 
 @pytest.mark.parametrize("point", SMALL_ORDER_ED25519)
 def test_a_small_order_or_non_canonical_ed25519_key_is_refused(point: str) -> None:
-    from cfl.encoding import b64url_encode
+    from cfl.signing.b64url import b64url_encode
     from cfl.errors import InputError
-    from cfl.keys import PublicKey
+    from cfl.signing.keys import PublicKey
 
     jwk = {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(bytes.fromhex(point))}
     with pytest.raises(InputError) as info:
@@ -170,7 +170,7 @@ def test_the_identity_key_really_accepts_a_forgery_in_openssl() -> None:
 
 
 def test_es256_signs_deterministically_rfc6979() -> None:
-    from cfl.keys import LocalSigner
+    from cfl.signing.keys import LocalSigner
 
     signer = LocalSigner.generate("ES256")
     first, second = signer.sign(b"same input"), signer.sign(b"same input")

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cfl.canonical import canonical_bytes
+from cfl.signing.jcs import canonical_bytes
 from cfl.errors import InputError, InvalidDeclarationError
 from cfl.findings import Severity
-from cfl.jsonio import dumps_pretty, loads_strict
-from cfl.model import (
+from cfl.io.jsonio import dumps_pretty, loads_strict
+from cfl.declaration.model import (
     Declaration,
     cfl_extension,
     figures_agree,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cfl.errors import OutputError
-from cfl.output import open_atomic, write_atomic
+from cfl.io.atomic import open_atomic, write_atomic
 
 
 def test_write_atomic_replaces_whole_file(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from doc_commands import shell_commands
 
 from cfl.cli import options
 from cfl.cli.main import cli
-from cfl.demo import PRODUCTS, demo_input, dump_input_yaml
+from cfl.demo.data import PRODUCTS, demo_input, dump_input_yaml
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 AT = dt.datetime(2026, 11, 21, tzinfo=dt.UTC)

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfl.findings import Severity
-from cfl.jsonio import loads_strict
-from cfl.schema import (
+from cfl.io.jsonio import loads_strict
+from cfl.declaration.schema import (
     check_declaration,
     check_declaration_or_bundle,
     declaration_validator,
@@ -394,7 +394,7 @@ _FORMAT_STRINGS = (
 def test_declaration_format_check_agrees_with_jsonschema(value: str, name: str) -> None:
     from jsonschema import Draft202012Validator
 
-    from cfl.schema import declaration_format_conforms, format_conforms
+    from cfl.declaration.schema import declaration_format_conforms, format_conforms
 
     checker = Draft202012Validator.FORMAT_CHECKER
     assert declaration_format_conforms()(value, name) == checker.conforms(value, name)
@@ -405,7 +405,7 @@ def test_declaration_format_check_agrees_with_jsonschema(value: str, name: str) 
 def test_declaration_format_check_ignores_non_strings_like_jsonschema(value: Any) -> None:
     from jsonschema import Draft202012Validator
 
-    from cfl.schema import declaration_format_conforms
+    from cfl.declaration.schema import declaration_format_conforms
 
     for name in ("date-time", "uuid", "date"):
         assert declaration_format_conforms()(value, name) == \

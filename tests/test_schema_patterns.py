@@ -43,7 +43,7 @@ def test_anchored_patterns_refuse_trailing_newline(path: Path) -> None:
 
 
 def test_hs_code_with_newline_is_refused(battery_declaration: dict[str, Any]) -> None:
-    from cfl.schema import check_declaration
+    from cfl.declaration.schema import check_declaration
 
     battery_declaration["extensions"][0]["data"]["hsCode"] = "850760\n"
     codes = {f.code for f in check_declaration(battery_declaration)}

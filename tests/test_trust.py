@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from signing_world import AT, DECLARATION_ID, SIGNED_AT, world
 
-from cfl.envelope import bundle_to_bytes
+from cfl.signing.jws import bundle_to_bytes
 from cfl.errors import InputError
-from cfl.keys import LocalSigner
-from cfl.trust import (
+from cfl.signing.keys import LocalSigner
+from cfl.trust.trust_list import (
     Accreditation,
     DirectoryTrustStore,
     MemoryTrustStore,
@@ -22,7 +22,7 @@ from cfl.trust import (
     sign_trust_list,
     signer_rows,
 )
-from cfl.verify import CheckRow, Status
+from cfl.verification.bundle_check import CheckRow, Status
 
 
 def test_an_accepted_list_gives_three_passed_rows_and_its_entries() -> None:

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from signing_world import AT, SIGNED_AT, World, codes, world
 
-from cfl.claim import claim_from_declaration, claim_to_text, sign_claim, verify_claim
-from cfl.envelope import TYP_TRUST_LIST, bundle_to_bytes, sign_bundle, sign_content
+from cfl.claim.codec import claim_from_declaration, claim_to_text, sign_claim, verify_claim
+from cfl.signing.jws import TYP_TRUST_LIST, bundle_to_bytes, sign_bundle, sign_content
 from cfl.errors import InputError
-from cfl.keys import LocalSigner
-from cfl.revocation import revoke
-from cfl.trust import (
+from cfl.signing.keys import LocalSigner
+from cfl.trust.revocation import revoke
+from cfl.trust.trust_list import (
     Accreditation,
     TrustContext,
     add_trust_entry,
@@ -30,7 +30,7 @@ from cfl.trust import (
     sign_trust_list,
     trust_list_from_content,
 )
-from cfl.verify import Status, VerificationPolicy, VerificationReport, verify_bundle
+from cfl.verification.bundle_check import Status, VerificationPolicy, VerificationReport, verify_bundle
 
 IGNORE_UNLISTED = VerificationPolicy(ignore_unlisted_cosigners=True)
 START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -167,7 +167,7 @@ def test_a_manufacturer_only_entry_cannot_certify_beside_its_own_co_signature() 
 def test_a_manufacturer_key_signing_a_claim_fails() -> None:
     maker = makers().maker
     declaration = world().declaration()
-    from cfl.canonical import sha256_digest
+    from cfl.signing.jcs import sha256_digest
 
     claim = claim_from_declaration(declaration, digest=sha256_digest(declaration),
                                    issuer_kid=maker.kid, at=SIGNED_AT)
@@ -279,7 +279,7 @@ def test_the_policy_does_not_excuse_an_untrusted_certifier() -> None:
 
 
 def test_a_report_of_only_unchecked_rows_is_not_passed() -> None:
-    from cfl.verify import CheckRow
+    from cfl.verification.bundle_check import CheckRow
 
     row = CheckRow("signature", Status.NOT_CHECKED, "cosigner_not_checked", "not checked")
     assert VerificationReport("x", AT, (row,)).bottom_line is Status.INDETERMINATE

@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
-from cfl.claim import verify_claim
-from cfl.envelope import parse_bundle
-from cfl.jsonio import loads_strict
-from cfl.keys import PublicKey
+from cfl.claim.codec import verify_claim
+from cfl.signing.jws import parse_bundle
+from cfl.io.jsonio import loads_strict
+from cfl.signing.keys import PublicKey
 from cfl.timeutil import parse_time
-from cfl.trust import MemoryTrustStore, load_trust_context
-from cfl.verify import STRICT_POLICY, Status, VerificationPolicy, verify_bundle
-from cfl.yamlio import load_yaml_file
+from cfl.trust.trust_list import MemoryTrustStore, load_trust_context
+from cfl.verification.bundle_check import STRICT_POLICY, Status, VerificationPolicy, verify_bundle
+from cfl.io.yamlio import load_yaml_file
 
 VECTORS = Path(__file__).resolve().parent / "vectors"
 MANIFEST = load_yaml_file(VECTORS / "manifest.yaml")["vectors"]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from signing_world import AT, DECLARATION_ID, SIGNED_AT, codes, world
 
-from cfl.envelope import ROLE_HEADER, TYP_DECLARATION, bundle_to_bytes, sign_content
+from cfl.signing.jws import ROLE_HEADER, TYP_DECLARATION, bundle_to_bytes, sign_content
 from cfl.errors import (
     ExpiredError,
     RevokedError,
@@ -16,8 +16,8 @@ from cfl.errors import (
     UntrustedError,
     VerificationError,
 )
-from cfl.revocation import revoke
-from cfl.verify import (
+from cfl.trust.revocation import revoke
+from cfl.verification.bundle_check import (
     CheckRow,
     Status,
     VerificationReport,
@@ -61,7 +61,7 @@ def test_without_a_revocation_list_the_result_is_indeterminate() -> None:
 
 def test_manufacturer_and_certifier_signatures_side_by_side() -> None:
     w = world()
-    from cfl.envelope import sign_bundle
+    from cfl.signing.jws import sign_bundle
 
     bundle = sign_bundle(w.bundle(w.stranger, role="manufacturer"), w.certifier,
                          role="certifier", at=SIGNED_AT)

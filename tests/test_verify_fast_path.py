@@ -1,9 +1,9 @@
 """The verification fast paths agree with the slow ones they replace.
 
-* :func:`cfl.verify.read_bundle` gives the same bundle (or the same error) as
-  :func:`cfl.envelope.parse_bundle`;
-* :func:`cfl.canonical.parse_canonicalisable` only calls a value plain when
-  :func:`cfl.canonical.plain_canonical_bytes` writes exactly what ``rfc8785`` writes;
+* :func:`cfl.verification.bundle_check.read_bundle` gives the same bundle (or the same error) as
+  :func:`cfl.signing.jws.parse_bundle`;
+* :func:`cfl.signing.jcs.parse_canonicalisable` only calls a value plain when
+  :func:`cfl.signing.jcs.plain_canonical_bytes` writes exactly what ``rfc8785`` writes;
 * ``semantic_findings(..., errors_only=True)`` is exactly the errors of the full call;
 * the schema and semantic rows come out as the reference validator and the full semantic
   findings say, on mutated declarations.
@@ -24,13 +24,13 @@ from hypothesis import strategies as st
 from signing_world import AT, world
 from test_schema import _mutate, _property_corpus
 
-from cfl.canonical import parse_canonicalisable, plain_canonical_bytes, reference_canonical_bytes
-from cfl.envelope import MAX_BUNDLE_BYTES, bundle_to_bytes, parse_bundle
+from cfl.signing.jcs import parse_canonicalisable, plain_canonical_bytes, reference_canonical_bytes
+from cfl.signing.jws import MAX_BUNDLE_BYTES, bundle_to_bytes, parse_bundle
 from cfl.errors import CflError, InputError
 from cfl.findings import Severity, best_first
-from cfl.model import semantic_findings
-from cfl.schema import declaration_validator, schema_findings
-from cfl.verify import declaration_rows, read_bundle, verify_bundle
+from cfl.declaration.model import semantic_findings
+from cfl.declaration.schema import declaration_validator, schema_findings
+from cfl.verification.bundle_check import declaration_rows, read_bundle, verify_bundle
 
 
 def outcome(read: Any, data: bytes) -> Any:

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from cfl.errors import InputError
-from cfl.yamlio import loads_yaml
+from cfl.io.yamlio import loads_yaml
 
 
 def error_of(text: str) -> InputError:

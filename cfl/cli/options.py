@@ -49,7 +49,7 @@ at_option = click.option(
 def _check_resolver(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """A resolver that is not an uppercase QR-alphanumeric URL ending in '/' is a usage
     mistake (exit 2), caught before any file is read or passphrase asked for."""
-    from cfl.claim import check_resolver
+    from cfl.claim.codec import check_resolver
     from cfl.errors import InputError
 
     try:

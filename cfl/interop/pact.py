@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from cfl.declare import PACT_SPEC_VERSION, decimal_text
-from cfl.document_kind import DECLARATION, require_kind
+from cfl.declaration.friendly import PACT_SPEC_VERSION, decimal_text
+from cfl.io.kinds import DECLARATION, require_kind
 from cfl.errors import CflError, InputError, InvalidDeclarationError
 from cfl.findings import Finding, Severity
-from cfl.model import CFL_EXTENSION_SCHEMA, Declaration
+from cfl.declaration.model import CFL_EXTENSION_SCHEMA, Declaration
 
 #: Bound on the footprints of one API response.
 MAX_FOOTPRINTS = 10_000

@@ -1,7 +1,7 @@
 """Batch labels: many bundles (a folder or a CSV) → one multi-page PDF or one PDF each.
 
 Each label's QR claim is the one the certifier issued when signing the bundle (its
-``cfl.claim`` header, ADR 0025), so no key is needed; with a ``signer`` (the certifier's key)
+``cfl.claim.codec`` header, ADR 0025), so no key is needed; with a ``signer`` (the certifier's key)
 claims are issued afresh, in the calling process (the key never leaves it). QR encoding runs
 in ``jobs`` worker processes: for one multi-page PDF the
 workers return the QR drawing operators and the parent draws the pages (so the bundles are
@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cfl.claim import DEFAULT_RESOLVER
-from cfl.envelope import MAX_BUNDLE_BYTES
+from cfl.claim.codec import DEFAULT_RESOLVER
+from cfl.signing.jws import MAX_BUNDLE_BYTES
 from cfl.errors import CflError, InputError, OutputError
-from cfl.jsonio import decode_utf8, read_bytes
-from cfl.keys import Signer
+from cfl.io.jsonio import decode_utf8, read_bytes
+from cfl.signing.keys import Signer
 from cfl.label.merge import merge_label_parts
 from cfl.label.readback import extract_bundles
 from cfl.label.render import (
@@ -37,7 +37,7 @@ from cfl.label.render import (
     prepare_label,
 )
 from cfl.label.templates import load_template
-from cfl.output import open_atomic, write_atomic
+from cfl.io.atomic import open_atomic, write_atomic
 
 MAX_BATCH_ITEMS = 100_000
 MAX_CSV_BYTES = 16 * 1024 * 1024

@@ -5,7 +5,7 @@ filter or encryption cfl cannot bound) and then opened with pdfium; the page is 
 and the QR found with zxing-cpp restricted to QR codes. :func:`verify_label` combines
 everything into one report: the label document's own row (one bundle per page under its
 expected name, no other attachment, no active content), and for every page the bundle's
-rows (:func:`cfl.verify.bundle_rows`), the claim's rows and whether the two are bound (same
+rows (:func:`cfl.verification.bundle_check.bundle_rows`), the claim's rows and whether the two are bound (same
 SHA-256) and agree. A page carrying two different QR codes is refused (ADR 0041).
 """
 
@@ -24,20 +24,20 @@ import pypdfium2.raw as pdfium_c
 import zxingcpp
 from PIL import Image
 
-from cfl.claim import (
+from cfl.claim.codec import (
     binding_rows,
     claim_bytes_from_text,
     claim_rows,
     claim_well_formed_row,
     decode_claim_text,
 )
-from cfl.envelope import MAX_BUNDLE_BYTES
+from cfl.signing.jws import MAX_BUNDLE_BYTES
 from cfl.errors import CflError, InputError
 from cfl.label.pdfscan import PdfScan, scan_pdf
 from cfl.label.render import ATTACHMENT_NAME
-from cfl.trust import TrustContext
-from cfl.verification_report import CheckRow, Status, VerificationReport, error_text
-from cfl.verify import STRICT_POLICY, VerificationPolicy, bundle_rows, read_bundle
+from cfl.trust.trust_list import TrustContext
+from cfl.verification.report import CheckRow, Status, VerificationReport, error_text
+from cfl.verification.bundle_check import STRICT_POLICY, VerificationPolicy, bundle_rows, read_bundle
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 MAX_IMAGE_BYTES = 32 * 1024 * 1024
@@ -337,7 +337,7 @@ def verify_label(pdf_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
     other attachment, no active content), then every page's embedded bundle, QR claim and
     their binding (only page ``page``, 0-based, if given); never raises for bad input
     (every problem is a row). The trust list's rows appear once. ``policy`` applies to
-    every page's bundle (:func:`cfl.verify.bundle_rows`)."""
+    every page's bundle (:func:`cfl.verification.bundle_check.bundle_rows`)."""
     try:
         document, scan = _open_scanned(pdf_bytes, source)
     except CflError as exc:
@@ -459,7 +459,7 @@ def _page_rows(document: Any, page: int, names: list[str], trust: TrustContext, 
 def verify_qr_image(image_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
                     source: str = "<image>") -> VerificationReport:
     """Verify the claim in a photo or scan of a label's QR code."""
-    from cfl.claim import verify_claim
+    from cfl.claim.codec import verify_claim
 
     try:
         text = decode_qr_from_image(image_bytes, source=source)

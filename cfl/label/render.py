@@ -23,16 +23,16 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 
-from cfl.claim import (
+from cfl.claim.codec import (
     DEFAULT_RESOLVER,
     claim_from_declaration,
     claim_in_bundle,
     claim_to_text,
     sign_claim,
 )
-from cfl.envelope import ROLE_HEADER, Bundle
+from cfl.signing.jws import ROLE_HEADER, Bundle
 from cfl.errors import InputError
-from cfl.keys import Signer
+from cfl.signing.keys import Signer
 from cfl.label.fonts import LabelFont, load_font
 from cfl.label.qr import DEFAULT_MASK, QUIET_ZONE, QrSymbol, encode_claim_qr, path_operators
 from cfl.label.templates import Element, Messages, Template, fill_text, load_messages
@@ -237,7 +237,7 @@ def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
 
 
 def _gas_rows(data: Mapping[str, Any]) -> tuple[GasRow, ...]:
-    from cfl.gwp import GAS_KEYS, gwp_table
+    from cfl.declaration.gwp import GAS_KEYS, gwp_table
 
     gases = data.get("gases", {})
     report = str(data.get("gwpReport", "AR6"))
@@ -716,8 +716,8 @@ def render_label(bundle_bytes: bytes, *, template: Template, signer: Signer | No
 def parse_label_bundle(data: bytes, *, source: str) -> Bundle:
     """``parse_bundle``, but a declaration, trust list, … given instead of a signed bundle
     is refused as such ("is a declaration, not a signed bundle; sign it with cfl sign")."""
-    from cfl.document_kind import SIGNED_BUNDLE, wrong_kind_error
-    from cfl.envelope import parse_bundle
+    from cfl.io.kinds import SIGNED_BUNDLE, wrong_kind_error
+    from cfl.signing.jws import parse_bundle
 
     try:
         return parse_bundle(data, source=source)

@@ -21,9 +21,9 @@ from types import MappingProxyType
 from typing import Any
 
 from cfl.errors import InputError
-from cfl.resources import data_dir, load_schema, read_data_bytes
-from cfl.schema import finding_from_error
-from cfl.yamlio import load_yaml_file, loads_yaml
+from cfl.io.resources import data_dir, load_schema, read_data_bytes
+from cfl.declaration.schema import finding_from_error
+from cfl.io.yamlio import load_yaml_file, loads_yaml
 
 #: Bound on a template or catalogue file.
 MAX_TEMPLATE_BYTES = 256 * 1024

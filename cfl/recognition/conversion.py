@@ -1,7 +1,7 @@
 """Conversions a mapping may offer: GWP100 recomputation and declared-unit scaling.
 
 GWP recomputation (``recompute_gwp``) works from the per-gas breakdown in the cfl extension
-(kg of each gas per declared unit) and the one cited GWP table (:mod:`cfl.gwp`):
+(kg of each gas per declared unit) and the one cited GWP table (:mod:`cfl.declaration.gwp`):
 
 * for every gas given, the change is ``mass × (GWP_new − GWP_old)``; fossil and non-fossil
   methane use their own factors (AR6 29.8 and 27.0; AR5 30 and 28; AR4 25 for both);
@@ -30,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cfl.errors import InputError
-from cfl.gwp import GAS_KEYS, REPORTS, gwp_table
+from cfl.declaration.gwp import GAS_KEYS, REPORTS, gwp_table
 from cfl.recognition.inputs import next_version
 from cfl.recognition.paths import cfl_data
 

@@ -36,8 +36,8 @@ from cfl.recognition.rules import (
     schema_errors,
     shipped_rule_files,
 )
-from cfl.resources import load_schema
-from cfl.yamlio import loads_yaml
+from cfl.io.resources import load_schema
+from cfl.io.yamlio import loads_yaml
 
 HOME_RULE_SET = "gbt-24067-2024"
 PACT_UNITS = ("liter", "kilogram", "cubic meter", "kilowatt hour", "megajoule", "ton kilometer",

@@ -33,7 +33,7 @@ from cfl.recognition.rules import (
     read_rule_file,
     shipped_rules,
 )
-from cfl.resources import read_data_bytes
+from cfl.io.resources import read_data_bytes
 
 #: The environment variable naming rule files and folders (``os.pathsep``-separated).
 RULES_ENV = "CFL_RULES"

@@ -3,7 +3,7 @@ trust list and revocation lists, verified here exactly as ``cfl verify`` does.
 
 The page (``page.html``, ``page.css``, ``page.js`` in this package) verifies a QR claim in
 the browser with WebCrypto and shows the same rows and reason codes as
-:func:`cfl.claim.verify_claim` without a bundle (docs/cli-page.md, ADR 0070). What it
+:func:`cfl.claim.codec.verify_claim` without a bundle (docs/cli-page.md, ADR 0070). What it
 embeds was accepted at build time against the pinned operator anchor; it never fetches
 anything: its Content-Security-Policy is ``default-src 'none'`` with the hashes of its one
 inline script and its one style sheet.
@@ -21,11 +21,11 @@ from importlib import resources
 from typing import Any
 
 from cfl.errors import InputError
-from cfl.keys import PublicKey
-from cfl.revocation import declaration_key
+from cfl.signing.keys import PublicKey
+from cfl.trust.revocation import declaration_key
 from cfl.timeutil import format_time
-from cfl.trust import TrustContext, TrustList, load_trust_context
-from cfl.verification_report import Status
+from cfl.trust.trust_list import TrustContext, TrustList, load_trust_context
+from cfl.verification.report import Status
 
 #: Format version of the data block the page script reads.
 PAGE_DATA_VERSION = 1
@@ -56,7 +56,7 @@ def build_page(
     """The HTML bytes of a verification page for ``trust_list`` accepted at ``at``.
 
     The trust list and every revocation list are checked as ``cfl verify`` checks them
-    (:func:`cfl.trust.load_trust_context`, no stored state); any row that is not PASSED
+    (:func:`cfl.trust.trust_list.load_trust_context`, no stored state); any row that is not PASSED
     refuses the build (:class:`InputError`, code ``page_trust_not_accepted``).
     """
     context = load_trust_context(trust_list, anchor=anchor, at=at, revocations=revocations,

@@ -6,8 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from cfl.cli.main import cli
-from cfl.jsonio import loads_strict
-from cfl.model import load_declaration_file
+from cfl.io.jsonio import loads_strict
+from cfl.declaration.model import load_declaration_file
 
 CATEGORIES = {"lithium-ion-battery", "pv-module", "passenger-ev", "electrolytic-aluminium",
               "cement", "flat-glass", "steel"}
@@ -115,7 +115,7 @@ def test_demo_never_writes_the_users_own_passphrase(tmp_path: Path,
         if path.is_file():
             assert b"my own secret passphrase" not in path.read_bytes(), path
     assert "my own secret passphrase" not in result.output
-    from cfl.keys import load_signer
+    from cfl.signing.keys import load_signer
 
     load_signer(out / "keys" / "certifier", b"my own secret passphrase")
 

@@ -37,8 +37,8 @@ def test_claim_prints_a_text_that_verifies(scheme: Scheme) -> None:
 
 
 def test_the_resolver_option_defaults_to_the_documented_placeholder() -> None:
-    from cfl.claim import DEFAULT_RESOLVER
-    from cfl.cli.claim import claim
+    from cfl.claim.codec import DEFAULT_RESOLVER
+    from cfl.cli.claim_cmd import claim
 
     resolver = next(p for p in claim.params if p.name == "resolver")
     assert resolver.default == DEFAULT_RESOLVER
@@ -195,7 +195,7 @@ def test_batch_reports_every_bad_row_and_writes_nothing(scheme: Scheme, tmp_path
 
 def test_the_progress_bar_only_goes_to_a_terminal(scheme: Scheme, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    import cfl.cli.label as label_command
+    import cfl.cli.label_cmd as label_command
 
     folder = _bundles(scheme, tmp_path / "in", 2)
     piped = run("label", "--batch", folder, "-o", tmp_path / "a.pdf", "--template", "sticker")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from signing_cli import FIXTURE, SIGNED, Scheme, make_scheme, run
 
-from cfl.encoding import b64url_decode, b64url_encode
+from cfl.signing.b64url import b64url_decode, b64url_encode
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +76,8 @@ def test_a_claim_from_another_bundle_is_refused_and_fails_binding(
     assert result.exit_code == 1
     assert "SHA-256" in result.output and not (tmp_path / "x.pdf").exists()
     # A label made anyway (by hand) carries a claim that is not bound to its bundle.
-    from cfl.claim import claim_to_text
-    from cfl.envelope import parse_bundle
+    from cfl.claim.codec import claim_to_text
+    from cfl.signing.jws import parse_bundle
     from cfl.label.render import LabelRenderer, prepare_label
     from cfl.label.templates import load_template
 

@@ -213,7 +213,7 @@ CASES = [
 
 
 def shipped_rule_set() -> bytes:
-    from cfl.resources import read_data_bytes
+    from cfl.io.resources import read_data_bytes
 
     return read_data_bytes("rulesets", "gbt-24067-2024.yaml")
 

@@ -6,7 +6,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from cfl.cli.main import cli
-from cfl.jsonio import dumps_pretty, loads_strict
+from cfl.io.jsonio import dumps_pretty, loads_strict
 
 PACT = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "pact"
 

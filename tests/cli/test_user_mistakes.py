@@ -13,8 +13,8 @@ import pytest
 from click.testing import Result
 from signing_cli import FIXTURE, Scheme, make_scheme, run
 
-from cfl.demo import build_demo
-from cfl.yamlio import load_yaml_file
+from cfl.demo.data import build_demo
+from cfl.io.yamlio import load_yaml_file
 
 AT = "2026-04-10T00:00:00Z"
 

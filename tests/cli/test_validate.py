@@ -7,7 +7,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from cfl.cli.main import cli
-from cfl.jsonio import dumps_pretty
+from cfl.io.jsonio import dumps_pretty
 
 
 def write(path: Path, document: Any) -> Path:

@@ -182,8 +182,8 @@ def test_the_policy_reaches_label_pdfs(scheme: Scheme, tmp_path: Path) -> None:
 
 def test_a_trust_list_without_roles_is_a_failed_row_saying_what_to_do(scheme: Scheme,
                                                                       tmp_path: Path) -> None:
-    from cfl.envelope import TYP_TRUST_LIST, bundle_to_bytes, sign_content
-    from cfl.keys import load_signer
+    from cfl.signing.jws import TYP_TRUST_LIST, bundle_to_bytes, sign_content
+    from cfl.signing.keys import load_signer
     from cfl.timeutil import parse_time
 
     old = json.loads(scheme.trust_list.read_text())["trustList"]

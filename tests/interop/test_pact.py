@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from cfl.canonical import canonical_bytes
+from cfl.signing.jcs import canonical_bytes
 from cfl.errors import InputError, InvalidDeclarationError
 from cfl.interop.pact import export_pact, import_pact, import_pact_each, v2_to_v3
-from cfl.jsonio import load_json_file
-from cfl.model import CFL_EXTENSION_SCHEMA, Declaration
+from cfl.io.jsonio import load_json_file
+from cfl.declaration.model import CFL_EXTENSION_SCHEMA, Declaration
 
 REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
 PACT = REFERENCE / "pact"

@@ -20,7 +20,7 @@ from PIL import Image, ImageFilter
 from signing_world import AT, SIGNED_AT, world
 
 import cfl.label.readback as readback
-from cfl.claim import claim_from_declaration, claim_to_text, sign_claim, verify_claim
+from cfl.claim.codec import claim_from_declaration, claim_to_text, sign_claim, verify_claim
 from cfl.errors import InputError
 from cfl.label.qr import (
     DATA_CODEWORDS,

@@ -24,8 +24,8 @@ from cfl.label.readback import (
 )
 from cfl.label.render import LabelRenderer, make_claim_text, prepare_label
 from cfl.label.templates import Template, load_template, parse_template
-from cfl.verify import verify_bundle
-from cfl.yamlio import loads_yaml
+from cfl.verification.bundle_check import verify_bundle
+from cfl.io.yamlio import loads_yaml
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
@@ -155,7 +155,7 @@ def _long_value_label(template: Template) -> tuple[bytes, str]:
     """A label of a declaration whose electricity factor source is 300 characters long."""
     from signing_world import SIGNED_AT
 
-    from cfl.envelope import bundle_to_bytes, parse_bundle, sign_bundle
+    from cfl.signing.jws import bundle_to_bytes, parse_bundle, sign_bundle
 
     declaration = copy.deepcopy(world().declaration())
     data = declaration["extensions"][0]["data"]

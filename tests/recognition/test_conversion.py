@@ -106,7 +106,7 @@ def test_convert_makes_a_new_declaration(battery_declaration: dict[str, Any]) ->
 
 def test_converted_declaration_passes_the_declaration_checks(
         battery_declaration: dict[str, Any]) -> None:
-    schema = pytest.importorskip("cfl.schema")
+    schema = pytest.importorskip("cfl.declaration.schema")
     out = convert_declaration(battery_declaration, "AR4", at=AT).declaration
     assert schema.check_declaration(out) == []
 

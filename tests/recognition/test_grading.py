@@ -40,7 +40,7 @@ def test_grade_goes_into_a_new_declaration(battery_declaration: dict[str, Any]) 
                      "illustrative": True, "gradedAt": "2026-03-20T08:00:00Z"}
     assert "[S6]" in grade["source"]
     assert "grade" not in battery_declaration["extensions"][0]["data"]
-    schema = pytest.importorskip("cfl.schema")
+    schema = pytest.importorskip("cfl.declaration.schema")
     assert schema.check_declaration(out) == []
 
 

@@ -62,7 +62,7 @@ def test_gb_thresholds_are_illustrative_and_say_why() -> None:
 def test_gwp_table_matches_the_cited_reference() -> None:
     import csv
 
-    from cfl.gwp import gwp_table
+    from cfl.declaration.gwp import gwp_table
 
     rows = {r["gas"]: r for r in csv.DictReader((REFERENCE / "rulesets" / "gwp100.csv").open())}
     table = gwp_table()

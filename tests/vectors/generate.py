@@ -34,15 +34,15 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from cfl.canonical import canonical_bytes
-from cfl.claim import claim_in_bundle, claim_to_text
-from cfl.encoding import b64url_decode, b64url_encode
-from cfl.envelope import TYP_DECLARATION, bundle_to_bytes, parse_bundle, sign_bundle
-from cfl.jsonio import load_json_file
-from cfl.keys import LocalSigner
-from cfl.revocation import revoke
+from cfl.signing.jcs import canonical_bytes
+from cfl.claim.codec import claim_in_bundle, claim_to_text
+from cfl.signing.b64url import b64url_decode, b64url_encode
+from cfl.signing.jws import TYP_DECLARATION, bundle_to_bytes, parse_bundle, sign_bundle
+from cfl.io.jsonio import load_json_file
+from cfl.signing.keys import LocalSigner
+from cfl.trust.revocation import revoke
 from cfl.timeutil import format_time
-from cfl.trust import Accreditation, add_trust_entry, new_trust_list, sign_trust_list
+from cfl.trust.trust_list import Accreditation, add_trust_entry, new_trust_list, sign_trust_list
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE.parent / "fixtures" / "declarations" / "battery-pack.json"
@@ -61,7 +61,7 @@ WARNING = ("PUBLISHED TEST KEYS: these private seeds and scalars are public on p
 # --------------------------------------------------------------------------- keys
 
 
-Signer = LocalSigner  # ES256 is deterministic (RFC 6979) in cfl.keys
+Signer = LocalSigner  # ES256 is deterministic (RFC 6979) in cfl.signing.keys
 
 
 def _seed(name: str) -> bytes:

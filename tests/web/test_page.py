@@ -18,16 +18,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cfl.claim import DEFAULT_RESOLVER, claim_in_bundle, verify_claim
+from cfl.claim.codec import DEFAULT_RESOLVER, claim_in_bundle, verify_claim
 from cfl.cli.main import cli
-from cfl.envelope import parse_bundle
+from cfl.signing.jws import parse_bundle
 from cfl.errors import InputError
-from cfl.keys import PublicKey, load_public_key
+from cfl.signing.keys import PublicKey, load_public_key
 from cfl.timeutil import format_time, parse_time
-from cfl.trust import load_trust_context
-from cfl.verification_report import VerificationReport
+from cfl.trust.trust_list import load_trust_context
+from cfl.verification.report import VerificationReport
 from cfl.web.page import PageSources, build_page, render_page
-from cfl.yamlio import load_yaml_file
+from cfl.io.yamlio import load_yaml_file
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 MANIFEST = load_yaml_file(VECTORS / "manifest.yaml")["vectors"]

@@ -1,0 +1,35 @@
+"""``cfl claim``: print the QR text of a signed bundle's compact claim."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from cfl.cli.keys_cmd import open_signer, passphrase_option
+from cfl.cli.options import at_option, resolver_option
+from cfl.signing.jws import MAX_BUNDLE_BYTES
+from cfl.io.jsonio import read_bytes
+from cfl.label.render import label_claim_text, parse_label_bundle
+
+
+@click.command()
+@click.argument("bundle", type=click.Path(path_type=Path, allow_dash=True, dir_okay=False))
+@click.option("--key", type=click.Path(path_type=Path), default=None,
+              help="Issue a new claim with the certifier's key (a key folder or its "
+              "private.pem; it must have signed BUNDLE). Without it the claim the certifier "
+              "issued at signing is printed.")
+@resolver_option
+@passphrase_option
+@at_option
+def claim(bundle: Path, key: Path | None, resolver: str, passphrase_file: Path | None,
+          at: dt.datetime) -> None:
+    """Print the compact signed claim of BUNDLE as QR text (resolver URL + one number).
+
+    The claim is the one the certifier issued when signing BUNDLE, or, with --key, a new one.
+    """
+    source = "<stdin>" if str(bundle) == "-" else str(bundle)
+    parsed = parse_label_bundle(read_bytes(bundle, max_bytes=MAX_BUNDLE_BYTES), source=source)
+    signer = open_signer(key, passphrase_file) if key is not None else None
+    click.echo(label_claim_text(parsed, signer, at=at, resolver=resolver, source=source))

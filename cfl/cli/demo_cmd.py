@@ -1,0 +1,85 @@
+"""``cfl demo [DIR]``: the whole flow on illustrative data, end to end.
+
+Writes demo inputs and declarations for seven products, a demo scheme operator and
+certification body (encrypted keys), a signed trust list and revocation list, signed bundles,
+PDF labels in every template, and then verifies everything back (bundles and labels) and
+checks each declaration against every rule set. Exit 0 only if every verification PASSED.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from cfl.cli.check_cmd import matrix_text
+from cfl.cli.options import at_option
+from cfl.cli.verify_cmd import render_report
+from cfl.demo.flow import DemoRun, run_demo
+from cfl.io.atomic import write_atomic
+from cfl.recognition.engine import Verdict
+
+
+@click.command()
+@click.argument("directory", required=False, default="cfl-demo",
+                type=click.Path(path_type=Path, file_okay=False))
+@at_option
+def demo(directory: Path, at: dt.datetime) -> None:
+    """Run the whole cfl flow on ILLUSTRATIVE data in DIRECTORY (default ./cfl-demo).
+
+    Seven products (battery pack, PV module, passenger EV, aluminium, cement, flat glass,
+    steel): inputs/, declarations/, graded/ (graded under GB/T 24067-2024's illustrative
+    thresholds, before signing), keys/ (encrypted with $CFL_KEY_PASSPHRASE, or with a random
+    demo passphrase written beside them), trust/, bundles/, labels/, site/ (the offline
+    verification page) and reports/. The figures are plausible, not measured, and marked
+    illustrative everywhere.
+    """
+    run = run_demo(directory, at=at)
+    _write_text_reports(directory / "reports", run)
+    click.echo(f"cfl demo in {directory} (illustrative data, at {at.isoformat()})")
+    click.echo(f"  inputs, declarations: {len(run.data.declarations)} products")
+    where = (f"passphrase in {run.passphrase_file}" if run.passphrase_file is not None
+             else "encrypted with your CFL_KEY_PASSPHRASE")
+    click.echo(f"  keys: {run.certifier_dir} (certifier), {run.operator_dir} (scheme operator); "
+               f"{where}")
+    click.echo(f"  trust list: {run.trust_list}; revocations: {run.revocations}")
+    click.echo("")
+    click.echo(f"  labels: {sum(len(v) for v in run.labels.values())} PDFs in "
+               f"{directory / 'labels'} ({', '.join(next(iter(run.labels.values())))})")
+    click.echo("")
+    click.echo(f"  {'product':24} {'grade':6} {'bundle+labels':14} recognised under")
+    for category, result in run.recognition.items():
+        reports = [r for p, r in run.verification.items() if p.name.startswith(category)]
+        verified = all(r.passed for r in reports) and bool(reports)
+        recognised = [r.target for r in result.reports
+                      if r.verdict in (Verdict.RECOGNISED, Verdict.RECOGNISED_WITH_CONDITIONS)]
+        grade = run.grades[category]
+        mark = "*" if grade.illustrative else ""
+        click.echo(f"  {category:24} {grade.grade_class + mark:6} "
+                   f"{'PASSED' if verified else 'NOT PASSED':14} "
+                   f"{len(recognised)}/{len(result.reports)}: {', '.join(recognised) or '-'}")
+    click.echo("")
+    click.echo("  * grade from ILLUSTRATIVE thresholds: China has published no grading "
+               "thresholds yet")
+    click.echo(f"  verification page (offline, what a phone opens from the QR): {run.page}"
+               " — append #<the QR's digits>")
+    click.echo(f"  reports: {directory / 'reports'} (verification.txt, recognition.txt, JSON)")
+    first_label = next(iter(next(iter(run.labels.values())).values()))
+    click.echo("  verify one yourself:")
+    click.echo(f"    cfl verify {first_label} --trust {run.trust_list} "
+               f"--anchor {run.operator_dir / 'public.jwk.json'} --revocations {run.revocations} "
+               f"--trust-store {directory / 'trust' / 'store'}")
+    if not run.all_verified:
+        raise click.ClickException("some demo verifications did not pass; see "
+                                   f"{directory / 'reports' / 'verification.txt'}")
+
+
+def _write_text_reports(reports_dir: Path, run: DemoRun) -> None:
+    verification = "\n".join(render_report(report, "text")
+                             for report in run.verification.values())
+    write_atomic(reports_dir / "verification.txt", verification)
+    recognition = []
+    for category, result in run.recognition.items():
+        recognition += [f"== {category}", *matrix_text(result), ""]
+    write_atomic(reports_dir / "recognition.txt", "\n".join(recognition) + "\n")

@@ -1,0 +1,590 @@
+"""Friendly input (YAML, JSON or CSV) → a cfl declaration.
+
+The friendly format is documented with a full example in ``docs/cli-declarations.md``. Plain
+numbers are allowed and normalised to decimal strings without going through float (the YAML
+and JSON readers already give :class:`~decimal.Decimal`); ids are generated as UUID v4 unless
+the input gives one; ``created`` is the ``at`` time. The result is checked like any
+declaration, and problems are reported at the *input* key that caused them (``$.stages`` rather
+than ``$.extensions[0].data.stages``) whenever the mapping is known.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NoReturn
+
+from cfl.io.kinds import FRIENDLY_INPUT, require_kind
+from cfl.errors import CflError, InputError, InvalidDeclarationError
+from cfl.findings import Finding, json_path
+from cfl.io.jsonio import MAX_JSON_BYTES, decode_utf8, loads_strict, read_bytes
+from cfl.declaration.model import (
+    CFL_EXTENSION_SCHEMA,
+    CFL_EXTENSION_SPEC_VERSION,
+    Declaration,
+    parse_decimal_string,
+)
+from cfl.timeutil import format_time
+from cfl.io.yamlio import loads_yaml
+
+PACT_SPEC_VERSION = "3.0.0"
+#: Bound on the rows of one CSV batch.
+MAX_CSV_ROWS = 100_000
+#: A decimal written out may have at most this many characters (the schema's bound).
+MAX_DECIMAL_CHARS = 40
+
+#: Other PACT pcf fields a friendly input may give under ``pcfFields`` (decimal-valued).
+PCF_DECIMAL_FIELDS = (
+    "biogenicCarbonContent", "recycledCarbonContent", "landUseChangeGhgEmissions",
+    "landCarbonLeakage", "landManagementFossilGhgEmissions", "landManagementBiogenicCO2Emissions",
+    "landManagementBiogenicCO2Removals", "biogenicCO2Uptake", "biogenicNonCO2Emissions",
+    "landAreaOccupation", "aircraftGhgEmissions", "packagingGhgEmissions",
+    "packagingBiogenicCarbonContent", "outboundLogisticsGhgEmissions",
+    "ccsTechnologicalCO2Capture", "technologicalCO2Removals", "ccuCarbonContent",
+)
+#: Components subtracted from ``pcf`` when ``fossilGhgEmissions`` is not given.
+_NON_FOSSIL_COMPONENTS = (
+    "landUseChangeGhgEmissions", "landManagementBiogenicCO2Emissions",
+    "landManagementBiogenicCO2Removals", "technologicalCO2Removals", "ccsTechnologicalCO2Capture",
+    "biogenicNonCO2Emissions",
+)
+
+TOP_LEVEL_KEYS = (
+    "id", "status", "precedingPfIds", "company", "product", "declaredUnit",
+    "productMassPerDeclaredUnit", "referencePeriod", "validity", "geography", "boundary",
+    "boundaryDescription", "ruleSet", "gwpReport", "ipccCharacterizationFactors",
+    "crossSectoralStandards", "productOrSectorSpecificRules", "pcf", "pcfIncludingBiogenicUptake",
+    "fossilGhgEmissions", "fossilCarbonContent", "exemptedEmissionsPercent",
+    "exemptedEmissionsDescription", "allocationRulesDescription", "primaryDataShare", "dqi",
+    "pcfFields", "stages", "gases", "electricity", "emissionFactorDatasets", "verification",
+    "upstreamDeclarations", "grade", "comment", "illustrative",
+)
+_SUB_KEYS: dict[str, tuple[str, ...]] = {
+    "company": ("name", "ids"),
+    "product": ("names", "description", "nameCompany", "category", "hsCode", "ids",
+                "classifications"),
+    "declaredUnit": ("unit", "amount"),
+    "referencePeriod": ("start", "end"),
+    "validity": ("start", "end"),
+    "dqi": ("technologicalDQR", "geographicalDQR", "temporalDQR"),
+    "pcfFields": PCF_DECIMAL_FIELDS,
+}
+_REQUIRED = ("company", "product", "declaredUnit", "productMassPerDeclaredUnit",
+             "referencePeriod", "boundary", "ruleSet", "gwpReport", "pcf", "fossilCarbonContent",
+             "exemptedEmissionsPercent")
+EXT: tuple[str | int, ...] = ("extensions", 0, "data")
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
+    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def decimal_text(value: Any, *, source: str | None, path: str) -> str:
+    """A number or decimal string from friendly input → a strict decimal string.
+
+    Integers and Decimals are written in plain notation (never through float); strings must
+    already be plain decimals. NaN, infinities, exponents beyond range and booleans are errors.
+    """
+    if isinstance(value, bool) or value is None:
+        raise InputError(f"expected a number such as 12.5, got {value!r}", source=source,
+                         location=path, code="not_a_number")
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InputError(f"{value} is not a finite number", source=source, location=path,
+                             code="non_finite_number")
+        if abs(value) >= Decimal(10) ** 18:
+            raise InputError(f"{value} is out of range (at most 18 digits before the point)",
+                             source=source, location=path, code="number_out_of_range")
+        text = format(value, "f")
+        if len(text) > MAX_DECIMAL_CHARS:
+            raise InputError(f"{value} has too many digits (at most {MAX_DECIMAL_CHARS} "
+                             "characters)", source=source, location=path,
+                             code="number_out_of_range")
+    elif isinstance(value, str):
+        text = value.strip()
+        if parse_decimal_string(text) is None:
+            hint = ""
+            lowered = text.lower()
+            if lowered in ("nan", "inf", "infinity", "-inf", "-infinity", "+inf"):
+                hint = " (not a finite number)"
+            elif "e" in lowered:
+                hint = " (exponents such as 1e400 are not accepted; write the digits)"
+            raise InputError(f"expected a number such as 12.5, got {value!r}{hint}",
+                             source=source, location=path, code="not_a_number")
+    else:
+        raise InputError(f"expected a number such as 12.5, got {type(value).__name__}",
+                         source=source, location=path, code="not_a_number")
+    if text == "-0":
+        text = "0"
+    return text
+
+
+class _Builder:
+    """Builds the declaration and remembers which input key made each output path."""
+
+    def __init__(self, data: Mapping[str, Any], source: str | None) -> None:
+        self.data = data
+        self.source = source
+        self.origin: dict[str, str] = {}
+
+    def fail(self, message: str, path: tuple[str | int, ...],
+             code: str = "bad_input") -> NoReturn:
+        raise InputError(message, source=self.source, location=json_path(path), code=code)
+
+    def mapping(self, value: Any, path: tuple[str | int, ...],
+                allowed: tuple[str, ...] | None = None) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            self.fail(f"expected a mapping (key: value pairs), got {type(value).__name__}", path)
+        if allowed is not None:
+            for key in value:
+                if key not in allowed:
+                    self.fail(f"unknown key {key!r}{_did_you_mean(str(key), allowed)} "
+                              f"(allowed: {', '.join(allowed)})", (*path, key), "unknown_key")
+        return value
+
+    def decimal(self, value: Any, path: tuple[str | int, ...]) -> str:
+        return decimal_text(value, source=self.source, path=json_path(path))
+
+    def text(self, value: Any, path: tuple[str | int, ...]) -> str:
+        if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+            self.fail(f"expected text, got {type(value).__name__}", path)
+        return str(value)
+
+    def strings(self, value: Any, path: tuple[str | int, ...]) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list):
+            self.fail(f"expected a list of text, got {type(value).__name__}", path)
+        return [self.text(item, (*path, i)) for i, item in enumerate(value)]
+
+    def decimals_in(self, value: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
+        """A mapping whose scalar numbers become decimal strings (lists of species too)."""
+        mapping = self.mapping(value, path)
+        out: dict[str, Any] = {}
+        for key, item in mapping.items():
+            if isinstance(item, list):
+                out[key] = [self.species(entry, (*path, key, i)) for i, entry in enumerate(item)]
+            else:
+                out[key] = self.decimal(item, (*path, key))
+        return out
+
+    def species(self, value: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
+        entry = dict(self.mapping(value, path, ("species", "mass")))
+        if "mass" in entry:
+            entry["mass"] = self.decimal(entry["mass"], (*path, "mass"))
+        return entry
+
+    def note(self, out_path: tuple[str | int, ...], in_path: tuple[str | int, ...]) -> None:
+        self.origin[json_path(out_path)] = json_path(in_path)
+
+
+def _geography(builder: _Builder, value: Any) -> tuple[str, str]:
+    text = builder.text(value, ("geography",))
+    if len(text) == 2 and text.isalpha():
+        return "geographyCountry", text.upper()
+    if "-" in text and text[:2].isalpha() and text[2] == "-" and len(text) <= 6:
+        return "geographyCountrySubdivision", text.upper()
+    return "geographyRegionOrSubregion", text
+
+
+def build_declaration_document(
+    data: Any, *, at: dt.datetime, source: str | None = None,
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Friendly input → (declaration document, output path → input path).
+
+    Raises :class:`InputError` for input that cannot be mapped (wrong shapes, unknown keys,
+    bad numbers); the declaration itself is checked by :func:`declaration_from_input`.
+    """
+    require_kind(data, (FRIENDLY_INPUT,), source=source,
+                 wanted="friendly input (see docs/cli-declarations.md)")
+    b = _Builder(data, source)
+    top = b.mapping(data, (), TOP_LEVEL_KEYS)
+    for key in _REQUIRED:
+        if key not in top:
+            b.fail(f"the required key {key!r} is missing", (key,), "missing_field")
+    company = b.mapping(top["company"], ("company",), _SUB_KEYS["company"])
+    product = b.mapping(top["product"], ("product",), _SUB_KEYS["product"])
+    unit = b.mapping(top["declaredUnit"], ("declaredUnit",), _SUB_KEYS["declaredUnit"])
+    period = b.mapping(top["referencePeriod"], ("referencePeriod",), _SUB_KEYS["referencePeriod"])
+    for key, part in (("company", company), ("product", product)):
+        for sub in ("name", "ids") if key == "company" else ("names", "category", "ids"):
+            if sub not in part:
+                b.fail(f"the required key {sub!r} is missing", (key, sub), "missing_field")
+    for sub in ("start", "end"):
+        if sub not in period:
+            b.fail(f"the required key {sub!r} is missing", ("referencePeriod", sub),
+                   "missing_field")
+    if "unit" not in unit:
+        b.fail("the required key 'unit' is missing", ("declaredUnit", "unit"), "missing_field")
+
+    names = {str(k): b.text(v, ("product", "names", k))
+             for k, v in b.mapping(product["names"], ("product", "names")).items()}
+    main_name = names.get("en") or names.get("zh") or next(iter(names.values()), "")
+    doc: dict[str, Any] = {
+        "id": b.text(top["id"], ("id",)) if "id" in top else new_id(),
+        "specVersion": PACT_SPEC_VERSION,
+    }
+    b.note(("id",), ("id",))
+    if "precedingPfIds" in top:
+        doc["precedingPfIds"] = b.strings(top["precedingPfIds"], ("precedingPfIds",))
+        b.note(("precedingPfIds",), ("precedingPfIds",))
+    doc["created"] = format_time(at)
+    doc["status"] = b.text(top.get("status", "Active"), ("status",))
+    b.note(("status",), ("status",))
+    if "validity" in top:
+        validity = b.mapping(top["validity"], ("validity",), _SUB_KEYS["validity"])
+        for sub, key in (("start", "validityPeriodStart"), ("end", "validityPeriodEnd")):
+            if sub in validity:
+                doc[key] = b.text(validity[sub], ("validity", sub))
+                b.note((key,), ("validity", sub))
+    doc["companyName"] = b.text(company["name"], ("company", "name"))
+    doc["companyIds"] = b.strings(company["ids"], ("company", "ids"))
+    b.note(("companyName",), ("company", "name"))
+    b.note(("companyIds",), ("company", "ids"))
+    description = b.text(product.get("description", main_name), ("product", "description"))
+    doc["productDescription"] = description
+    doc["productIds"] = b.strings(product["ids"], ("product", "ids"))
+    b.note(("productDescription",), ("product", "description"))
+    b.note(("productIds",), ("product", "ids"))
+    hs_code = b.text(product["hsCode"], ("product", "hsCode")) if "hsCode" in product else None
+    if "classifications" in product:
+        doc["productClassifications"] = b.strings(product["classifications"],
+                                                  ("product", "classifications"))
+        b.note(("productClassifications",), ("product", "classifications"))
+    elif hs_code is not None:
+        doc["productClassifications"] = [f"urn:pact:productclassification:hs:{hs_code}"]
+        b.note(("productClassifications",), ("product", "hsCode"))
+    doc["productNameCompany"] = b.text(product.get("nameCompany", main_name),
+                                       ("product", "nameCompany"))
+    b.note(("productNameCompany",), ("product", "nameCompany"))
+    if "comment" in top:
+        doc["comment"] = b.text(top["comment"], ("comment",))
+        b.note(("comment",), ("comment",))
+
+    pcf: dict[str, Any] = {}
+    pcf["declaredUnitOfMeasurement"] = b.text(unit["unit"], ("declaredUnit", "unit"))
+    pcf["declaredUnitAmount"] = b.decimal(unit.get("amount", 1), ("declaredUnit", "amount"))
+    b.note(("pcf", "declaredUnitOfMeasurement"), ("declaredUnit", "unit"))
+    b.note(("pcf", "declaredUnitAmount"), ("declaredUnit", "amount"))
+    pcf["productMassPerDeclaredUnit"] = b.decimal(top["productMassPerDeclaredUnit"],
+                                                  ("productMassPerDeclaredUnit",))
+    b.note(("pcf", "productMassPerDeclaredUnit"), ("productMassPerDeclaredUnit",))
+    for sub, key in (("start", "referencePeriodStart"), ("end", "referencePeriodEnd")):
+        pcf[key] = b.text(period[sub], ("referencePeriod", sub))
+        b.note(("pcf", key), ("referencePeriod", sub))
+    if "geography" in top:
+        key, value = _geography(b, top["geography"])
+        pcf[key] = value
+        b.note(("pcf", key), ("geography",))
+    if "boundaryDescription" in top:
+        pcf["boundaryProcessesDescription"] = b.text(top["boundaryDescription"],
+                                                     ("boundaryDescription",))
+        b.note(("pcf", "boundaryProcessesDescription"), ("boundaryDescription",))
+
+    extra = {k: b.decimal(v, ("pcfFields", k)) for k, v in
+             b.mapping(top.get("pcfFields", {}), ("pcfFields",), PCF_DECIMAL_FIELDS).items()}
+    total = b.decimal(top["pcf"], ("pcf",))
+    pcf["pcfExcludingBiogenicUptake"] = total
+    b.note(("pcf", "pcfExcludingBiogenicUptake"), ("pcf",))
+    if "pcfIncludingBiogenicUptake" in top:
+        pcf["pcfIncludingBiogenicUptake"] = b.decimal(top["pcfIncludingBiogenicUptake"],
+                                                      ("pcfIncludingBiogenicUptake",))
+    else:
+        uptake = Decimal(extra.get("biogenicCO2Uptake", "0"))
+        pcf["pcfIncludingBiogenicUptake"] = decimal_text(Decimal(total) + uptake, source=source,
+                                                         path="$.pcf")
+    b.note(("pcf", "pcfIncludingBiogenicUptake"), ("pcfIncludingBiogenicUptake",))
+    gases = b.decimals_in(top["gases"], ("gases",)) if "gases" in top else None
+    report = b.text(top["gwpReport"], ("gwpReport",))
+    if "fossilGhgEmissions" in top:
+        fossil = b.decimal(top["fossilGhgEmissions"], ("fossilGhgEmissions",))
+    else:
+        others = sum((Decimal(extra[k]) for k in _NON_FOSSIL_COMPONENTS if k in extra),
+                     Decimal(0))
+        fossil = decimal_text(Decimal(total) - others, source=source, path="$.pcf")
+    pcf["fossilGhgEmissions"] = fossil
+    b.note(("pcf", "fossilGhgEmissions"), ("fossilGhgEmissions",))
+    pcf["fossilCarbonContent"] = b.decimal(top["fossilCarbonContent"], ("fossilCarbonContent",))
+    b.note(("pcf", "fossilCarbonContent"), ("fossilCarbonContent",))
+    for key, value in extra.items():
+        pcf[key] = value
+        b.note(("pcf", key), ("pcfFields", key))
+    if "ipccCharacterizationFactors" in top:
+        pcf["ipccCharacterizationFactors"] = b.strings(top["ipccCharacterizationFactors"],
+                                                       ("ipccCharacterizationFactors",))
+    else:
+        pcf["ipccCharacterizationFactors"] = [report]
+    b.note(("pcf", "ipccCharacterizationFactors"), ("ipccCharacterizationFactors",))
+    pcf["crossSectoralStandards"] = b.strings(top.get("crossSectoralStandards", ["ISO14067"]),
+                                              ("crossSectoralStandards",))
+    b.note(("pcf", "crossSectoralStandards"), ("crossSectoralStandards",))
+    if "productOrSectorSpecificRules" in top:
+        pcf["productOrSectorSpecificRules"] = top["productOrSectorSpecificRules"]
+        b.note(("pcf", "productOrSectorSpecificRules"), ("productOrSectorSpecificRules",))
+    pcf["exemptedEmissionsPercent"] = b.decimal(top["exemptedEmissionsPercent"],
+                                                ("exemptedEmissionsPercent",))
+    b.note(("pcf", "exemptedEmissionsPercent"), ("exemptedEmissionsPercent",))
+    for key in ("exemptedEmissionsDescription", "allocationRulesDescription"):
+        if key in top:
+            pcf[key] = b.text(top[key], (key,))
+            b.note(("pcf", key), (key,))
+    if "primaryDataShare" in top:
+        pcf["primaryDataShare"] = b.decimal(top["primaryDataShare"], ("primaryDataShare",))
+        b.note(("pcf", "primaryDataShare"), ("primaryDataShare",))
+    if "dqi" in top:
+        pcf["dqi"] = {k: b.decimal(v, ("dqi", k)) for k, v in
+                      b.mapping(top["dqi"], ("dqi",), _SUB_KEYS["dqi"]).items()}
+        b.note(("pcf", "dqi"), ("dqi",))
+    datasets = top.get("emissionFactorDatasets")
+    if isinstance(datasets, list) and datasets:
+        sources = []
+        for i, entry in enumerate(datasets):
+            entry = b.mapping(entry, ("emissionFactorDatasets", i))
+            sources.append({"name": entry.get("name"), "version": entry.get("version")})
+        pcf["secondaryEmissionFactorSources"] = sources
+        b.note(("pcf", "secondaryEmissionFactorSources"), ("emissionFactorDatasets",))
+    doc["pcf"] = pcf
+
+    ext: dict[str, Any] = {"productNames": names}
+    b.note((*EXT, "productNames",), ("product", "names"))
+    ext["productCategory"] = b.text(product["category"], ("product", "category"))
+    b.note((*EXT, "productCategory",), ("product", "category"))
+    if hs_code is not None:
+        ext["hsCode"] = hs_code
+        b.note((*EXT, "hsCode",), ("product", "hsCode"))
+    rule_set = top["ruleSet"]
+    ext["ruleSet"] = {"id": rule_set} if isinstance(rule_set, str) else dict(
+        b.mapping(rule_set, ("ruleSet",)))
+    ext["boundary"] = b.text(top["boundary"], ("boundary",))
+    ext["gwpReport"] = report
+    for key in ("ruleSet", "boundary", "gwpReport"):
+        b.note((*EXT, key,), (key,))
+    if "stages" in top:
+        ext["stages"] = b.decimals_in(top["stages"], ("stages",))
+        b.note((*EXT, "stages",), ("stages",))
+    if gases is not None:
+        ext["gases"] = gases
+        b.note((*EXT, "gases",), ("gases",))
+    if "electricity" in top:
+        electricity = dict(b.mapping(top["electricity"], ("electricity",)))
+        for key in ("factor", "greenCertificates"):
+            if key in electricity:
+                electricity[key] = b.decimal(electricity[key], ("electricity", key))
+        year = electricity.get("factorYear")
+        if isinstance(year, str) and year.strip().isascii() and year.strip().isdigit():
+            electricity["factorYear"] = int(year.strip())  # a CSV cell is always text
+        ext["electricity"] = electricity
+        b.note((*EXT, "electricity",), ("electricity",))
+    for key in ("emissionFactorDatasets", "verification", "upstreamDeclarations", "grade"):
+        if key in top:
+            ext[key] = top[key]
+            b.note((*EXT, key,), (key,))
+    if "illustrative" in top:
+        ext["illustrative"] = top["illustrative"]
+        b.note((*EXT, "illustrative",), ("illustrative",))
+    doc["extensions"] = [{
+        "specVersion": CFL_EXTENSION_SPEC_VERSION,
+        "dataSchema": CFL_EXTENSION_SCHEMA,
+        "data": ext,
+    }]
+    return doc, b.origin
+
+
+def _translate(finding: Finding, origin: Mapping[str, str]) -> Finding:
+    """Re-root a finding on the input key that produced its path (longest known prefix)."""
+    path = finding.path
+    best = ""
+    for out_path in origin:
+        covers = path == out_path or path.startswith((out_path + ".", out_path + "["))
+        if covers and len(out_path) > len(best):
+            best = out_path
+    if not best:
+        return finding
+    new_path = origin[best] + path[len(best):]
+    return Finding(finding.code, finding.message, new_path, finding.severity, finding.source,
+                   finding.rule_id, finding.citation, dict(finding.extra))
+
+
+def declaration_from_input(
+    data: Any, *, at: dt.datetime, source: str | None = None,
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+) -> Declaration:
+    """Friendly input → a checked :class:`Declaration` (errors name the input keys)."""
+    document, origin = build_declaration_document(data, at=at, source=source, new_id=new_id)
+    try:
+        return Declaration.from_json(document, source=source)
+    except InvalidDeclarationError as exc:
+        findings = [_translate(f, origin) for f in exc.findings]  # type: ignore[arg-type]
+        errors = [f for f in findings if f.severity.value == "error"]
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
+        raise InvalidDeclarationError(
+            f"does not make a valid declaration: {first.path}: {first.message}{more}",
+            list(findings), source=source) from None
+
+
+def load_input_file(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """Read a friendly input file: ``.json`` as strict JSON, anything else as YAML."""
+    source = "<stdin>" if str(path) == "-" else str(path)
+    data = read_bytes(path, max_bytes=max_bytes)
+    if source.lower().endswith(".json") or (source == "<stdin>" and data.lstrip()[:1] == b"{"):
+        return loads_strict(data, source=source, max_bytes=max_bytes)
+    return loads_yaml(data, source=source, max_bytes=max_bytes)
+
+
+def declare_file(path: str | Path, *, at: dt.datetime) -> Declaration:
+    """Read a friendly YAML/JSON input file and make its declaration."""
+    source = "<stdin>" if str(path) == "-" else str(path)
+    return declaration_from_input(load_input_file(path), at=at, source=source)
+
+
+# --------------------------------------------------------------------------- CSV batches
+
+#: CSV columns whose cell holds a list, separated by ';'.
+CSV_LIST_COLUMNS = frozenset({
+    "company.ids", "product.ids", "product.classifications", "precedingPfIds",
+    "crossSectoralStandards", "ipccCharacterizationFactors",
+})
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """One CSV row: its number (the header is row 1) and a declaration or an error."""
+
+    row: int
+    declaration: Declaration | None
+    error: CflError | None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    rows: tuple[RowOutcome, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.error is None for r in self.rows)
+
+    @property
+    def declarations(self) -> tuple[Declaration, ...]:
+        return tuple(r.declaration for r in self.rows if r.declaration is not None)
+
+
+def _nest(row: Mapping[str, str], source: str, row_number: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for column, cell in row.items():
+        if cell is None or cell.strip() == "":
+            continue
+        value: Any = [part.strip() for part in cell.split(";") if part.strip()] \
+            if column in CSV_LIST_COLUMNS else cell.strip()
+        if column == "illustrative":
+            value = cell.strip().lower() in ("true", "yes", "1")
+        node = out
+        parts = column.split(".")
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise InputError(f"column {column!r} conflicts with column {part!r}",
+                                 source=source, location=f"row {row_number}",
+                                 code="csv_column_conflict")
+            node = child
+        node[parts[-1]] = value
+    return out
+
+
+def _check_header(header: list[str], source: str) -> None:
+    """Every row would fail the same way for a header that lacks a required key or names an
+    unknown one: say it once, about the header (row 1)."""
+    tops = {column.split(".", 1)[0] for column in header}
+    for column in header:
+        top = column.split(".", 1)[0]
+        if top not in TOP_LEVEL_KEYS:
+            raise InputError(f"the column {column!r} is not a friendly input key"
+                             f"{_did_you_mean(top, TOP_LEVEL_KEYS)} (keys: "
+                             f"{', '.join(TOP_LEVEL_KEYS)}; nested keys are written with dots, "
+                             "e.g. company.name)", source=source, location="row 1",
+                             code="unknown_column")
+    missing = [key for key in _REQUIRED if key not in tops]
+    if missing:
+        example = _example_column(missing[0])
+        raise InputError(f"the header has no column for the required key(s) "
+                         f"{', '.join(missing)}" + (f" (e.g. {example})" if example != missing[0]
+                                                    else ""),
+                         source=source, location="row 1", code="missing_column")
+
+
+def _example_column(key: str) -> str:
+    sub = _SUB_KEYS.get(key)
+    return f"{key}.{sub[0]}" if sub else key
+
+
+def declare_csv_bytes(data: bytes, *, at: dt.datetime, source: str) -> BatchResult:
+    """One declaration per CSV row; every row is tried and reported."""
+    text = decode_utf8(data, source, expected="a CSV file")
+    if not text.strip():
+        raise InputError("is empty; expected a CSV header and rows", source=source, code="empty")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise InputError(f"is not valid CSV: {exc}", source=source, location="row 1",
+                         code="malformed_csv") from None
+    header = [h.strip() for h in header]
+    duplicates = sorted({h for h in header if header.count(h) > 1})
+    if duplicates:
+        raise InputError(f"the header repeats column(s) {', '.join(duplicates)}",
+                         source=source, location="row 1", code="duplicate_column")
+    _check_header(header, source)
+    outcomes: list[RowOutcome] = []
+    row_number = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row_number += 1
+            outcomes.append(RowOutcome(row_number, None, InputError(
+                f"is not valid CSV: {exc}", source=source, location=f"row {row_number}",
+                code="malformed_csv")))
+            break
+        row_number += 1
+        if row_number - 1 > MAX_CSV_ROWS:
+            raise InputError(f"has more than {MAX_CSV_ROWS} rows", source=source,
+                             code="too_large")
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            missing = header[len(cells):]
+            detail = (f"missing column(s): {', '.join(missing)}" if missing else
+                      f"{len(cells) - len(header)} cell(s) beyond the header")
+            outcomes.append(RowOutcome(row_number, None, InputError(
+                f"has {len(cells)} cells but the header has {len(header)} columns ({detail})",
+                source=source, location=f"row {row_number}", code="csv_row_length")))
+            continue
+        row_source = f"{source}: row {row_number}"
+        try:
+            nested = _nest(dict(zip(header, cells, strict=True)), source, row_number)
+            declaration = declaration_from_input(nested, at=at, source=row_source)
+        except CflError as exc:
+            outcomes.append(RowOutcome(row_number, None, exc))
+            continue
+        outcomes.append(RowOutcome(row_number, declaration, None))
+    if not outcomes:
+        raise InputError("has a header but no rows", source=source, code="empty")
+    return BatchResult(tuple(outcomes))
+
+
+def declare_csv(path: str | Path, *, at: dt.datetime) -> BatchResult:
+    source = "<stdin>" if str(path) == "-" else str(path)
+    return declare_csv_bytes(read_bytes(path), at=at, source=source)

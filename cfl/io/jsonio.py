@@ -1,0 +1,227 @@
+"""Strict, bounded JSON reading and canonical-friendly writing.
+
+Everything cfl reads from a user or a third party goes through :func:`loads_strict`:
+the size is bounded *before* parsing, a UTF-8 byte order mark, invalid UTF-8, duplicate
+object keys (a parser differential is a security hole once documents are signed),
+``NaN``/``Infinity`` and excessive nesting are rejected with an error naming the place.
+Non-integer numbers are parsed as :class:`decimal.Decimal`, never float.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from cfl.io.kinds import binary_kind
+from cfl.errors import InputError
+
+#: Default bound on a JSON document handed to cfl (declarations are a few KiB).
+MAX_JSON_BYTES = 4 * 1024 * 1024
+#: Default bound on nesting depth (objects and arrays).
+MAX_JSON_DEPTH = 64
+
+JsonValue = Any
+
+
+def _line_col(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"line {line}, column {col}"
+
+
+def decode_utf8(data: bytes, source: str, *, expected: str = "UTF-8 text") -> str:
+    """Bytes → text, refusing a BOM and invalid UTF-8 with the byte offset.
+
+    A file that starts like a PDF, an image, a ZIP archive (.xlsx) or a PEM key is refused
+    as such, saying ``expected`` (e.g. ``"a JSON document"``): the user picked the wrong file.
+    """
+    kind = binary_kind(data)
+    if kind is not None:
+        raise InputError(f"is {kind}, not {expected}", source=source, location="byte 0",
+                         code="wrong_file_type")
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise InputError(
+            "starts with a UTF-8 byte order mark (BOM); save the file as UTF-8 without BOM",
+            source=source, location="byte 0", code="bom",
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            "looks like UTF-16; cfl reads UTF-8 only", source=source, location="byte 0",
+            code="not_utf8",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text = data[: exc.start].decode("utf-8", errors="replace")
+        raise InputError(
+            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            source=source, location=_line_col(text, len(text)), code="not_utf8",
+        ) from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):  # a key came twice: find the first one repeated
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects/arrays more than ``limit`` deep (one walk)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
+def _may_nest_deeper(text: str, limit: int) -> bool:
+    """False when ``text`` cannot nest more than ``limit`` deep: every level opens with a
+    ``{`` or ``[``, so fewer brackets in all (strings included) than ``limit`` is proof."""
+    return text.count("{") + text.count("[") > limit
+
+
+_NumberParser = Callable[[str], Any]
+#: Decoders reused across calls, by number parsers (building one per call costs a tenth of
+#: parsing a small document).
+_DECODERS: dict[tuple[_NumberParser, _NumberParser | None], json.JSONDecoder] = {}
+
+
+def _decoder(parse_float: _NumberParser, parse_int: _NumberParser | None) -> json.JSONDecoder:
+    decoder = _DECODERS.get((parse_float, parse_int))
+    if decoder is None:
+        decoder = json.JSONDecoder(
+            object_pairs_hook=_pairs_without_duplicates,
+            parse_float=parse_float,
+            parse_int=parse_int,
+            parse_constant=_reject_constant,
+        )
+        if len(_DECODERS) < 8:  # only a few module-level callables are ever passed
+            _DECODERS[(parse_float, parse_int)] = decoder
+    return decoder
+
+
+def loads_strict(
+    data: bytes | str,
+    *,
+    source: str = "<input>",
+    max_bytes: int = MAX_JSON_BYTES,
+    max_depth: int = MAX_JSON_DEPTH,
+    parse_float: Callable[[str], Any] = Decimal,
+    parse_int: Callable[[str], Any] | None = None,
+) -> JsonValue:
+    """Parse one JSON document strictly; raise :class:`InputError` naming the place.
+
+    ``parse_float`` turns non-integer number tokens into values (Decimal by default) and
+    ``parse_int``, if given, integer tokens (``int`` otherwise).
+    """
+    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    if size > max_bytes:
+        raise InputError(
+            f"is {size} bytes; at most {max_bytes} bytes are accepted",
+            source=source, code="too_large",
+        )
+    text = data if isinstance(data, str) else decode_utf8(data, source,
+                                                          expected="a JSON document")
+    if not text or text.isspace():
+        raise InputError("is empty; expected a JSON document", source=source, code="empty")
+    try:
+        value = _decoder(parse_float, parse_int).decode(text)
+    except _DuplicateKey as exc:
+        # json does not tell where; find the second occurrence of the key for a location.
+        needle = json.dumps(exc.key, ensure_ascii=False)
+        first = text.find(needle)
+        second = text.find(needle, first + 1) if first >= 0 else -1
+        location = _line_col(text, second) if second >= 0 else None
+        raise InputError(
+            f"duplicate key {needle} in a JSON object; each key may appear once",
+            source=source, location=location, code="duplicate_key",
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"is not valid JSON: {exc.msg}", source=source,
+            location=f"line {exc.lineno}, column {exc.colno}", code="malformed_json",
+        ) from None
+    except ValueError as exc:  # NaN / Infinity
+        raise InputError(str(exc), source=source, code="non_finite_number") from None
+    except RecursionError:
+        raise InputError(
+            f"nests too deeply; at most {max_depth} levels are accepted",
+            source=source, code="too_deep",
+        ) from None
+    if _may_nest_deeper(text, max_depth) and _depth_exceeds(value, max_depth):
+        raise InputError(
+            f"nests too deeply; at most {max_depth} levels are accepted",
+            source=source, code="too_deep",
+        )
+    return value
+
+
+def read_bytes(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES) -> bytes:
+    """Read a file (``-`` is stdin) with a size bound, as :class:`InputError` on failure."""
+    import sys
+
+    name = str(path)
+    if name == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        source = "<stdin>"
+    else:
+        p = Path(path)
+        source = name
+        if "\x00" in name:  # the OS cannot name such a file (open() raises ValueError)
+            raise InputError("is not a usable file name (it holds a NUL character)",
+                             source=name.replace("\x00", "\\x00"), code="not_found")
+        if p.is_dir():
+            raise InputError("is a directory; expected a file", source=source, code="is_directory")
+        try:
+            with p.open("rb") as fh:
+                data = fh.read(max_bytes + 1)
+        except FileNotFoundError:
+            raise InputError("does not exist", source=source, code="not_found") from None
+        except OSError as exc:
+            raise InputError(f"cannot be read ({exc.strerror})", source=source,
+                             code="unreadable") from None
+    if len(data) > max_bytes:
+        raise InputError(
+            f"is larger than {max_bytes} bytes, the most accepted", source=source,
+            code="too_large",
+        )
+    return data
+
+
+def load_json_file(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES) -> JsonValue:
+    """Read and strictly parse a JSON file (``-`` is stdin)."""
+    source = "<stdin>" if str(path) == "-" else str(path)
+    return loads_strict(read_bytes(path, max_bytes=max_bytes), source=source, max_bytes=max_bytes)
+
+
+def dumps_pretty(value: JsonValue) -> str:
+    """Human-friendly JSON (2-space indent, UTF-8 kept, trailing newline)."""
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    except TypeError as exc:  # a Decimal or other non-JSON object reached the writer: a bug
+        raise TypeError(f"cannot write as JSON: {exc}") from exc

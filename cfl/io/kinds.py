@@ -1,0 +1,127 @@
+"""What kind of file a user handed us, so a wrong one gets a message saying what it is.
+
+A new user passes a signed bundle where a declaration is expected, a label PDF where JSON is
+expected, a trust list where a revocation list is expected. Without this, the strict readers
+answer with what is wrong *inside* the file ("unexpected member 'comment'"), which does not
+tell the user that they gave the wrong file. Each kind is recognised by its top-level shape
+(or, for binary files, its first bytes), and each comes with the commands that read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cfl.errors import InputError
+
+SIGNED_BUNDLE = "signed bundle"
+DECLARATION = "declaration"
+TRUST_LIST = "trust list"
+REVOCATION_LIST = "revocation list"
+FRIENDLY_INPUT = "friendly input"
+PACT_RESPONSE = "PACT API response"
+PUBLIC_KEY = "public key (JWK)"
+
+#: What each kind is for: said after "is a <kind>, not a <expected>; ".
+USED_BY: dict[str, str] = {
+    SIGNED_BUNDLE: "a signed bundle is checked with `cfl verify`; its declaration is the "
+    "\"declaration\" member",
+    DECLARATION: "a declaration is signed with `cfl sign`, which makes a signed bundle",
+    TRUST_LIST: "a trust list goes to `cfl verify --trust` and `cfl trust`",
+    REVOCATION_LIST: "a revocation list goes to `cfl verify --revocations` and "
+    "`cfl revoke -o`",
+    FRIENDLY_INPUT: "make a declaration from it with `cfl declare`",
+    PACT_RESPONSE: "import its footprints with `cfl import pact FILE -o DIR`",
+    PUBLIC_KEY: "a public key goes to --jwk, --anchor or `cfl keys show`",
+}
+
+#: First bytes of binary files a user may pick by mistake → what they are.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF file"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"PK\x03\x04", "a ZIP archive (an .xlsx or .docx file is one; save it as CSV or "
+                    "text first)"),
+    (b"GIF8", "a GIF image"),
+    (b"-----BEGIN", "a PEM file (a key or certificate)"),
+)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """``"a PDF file"``, ``"a PNG image"``, … when ``data`` starts like one, else None."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+def document_kind(value: Any) -> str | None:
+    """The kind of cfl document a parsed JSON/YAML value looks like, or None if unknown."""
+    if not isinstance(value, Mapping):
+        return None
+    if "declaration" in value and "signatures" in value:
+        return SIGNED_BUNDLE
+    if "trustList" in value:
+        return TRUST_LIST
+    if "revocationList" in value:
+        return REVOCATION_LIST
+    if "kty" in value and ("x" in value or "crv" in value):
+        return PUBLIC_KEY
+    if isinstance(value.get("data"), (list, Mapping)) and len(value) <= 3 \
+            and "pcf" not in value:
+        return PACT_RESPONSE
+    if "specVersion" in value or isinstance(value.get("pcf"), Mapping):
+        return DECLARATION
+    if isinstance(value.get("company"), Mapping) or isinstance(value.get("product"), Mapping):
+        return FRIENDLY_INPUT
+    return None
+
+
+def require_kind(value: Any, expected: tuple[str, ...], *, source: str | None,
+                 wanted: str | None = None) -> None:
+    """Raise :class:`InputError` (code ``wrong_document``) if ``value`` is recognisably
+    another kind of document than one of ``expected``; unknown shapes pass (the caller's
+    own checks then say what is wrong inside)."""
+    kind = document_kind(value)
+    if kind is None or kind in expected:
+        return
+    raise InputError(
+        f"is a {kind}, not a {wanted or ' or a '.join(expected)}; {USED_BY[kind]}",
+        source=source, code="wrong_document",
+    )
+
+
+def document_kind_of(data: bytes) -> str | None:
+    """:func:`document_kind` of JSON bytes (None if they are not strict JSON at all)."""
+    from cfl.io.jsonio import loads_strict
+
+    try:
+        value = loads_strict(data, source="<input>", max_bytes=max(len(data), 1))
+    except InputError:
+        return None
+    return document_kind(value)
+
+
+def wrong_kind_error(data: bytes, expected: tuple[str, ...], *, source: str | None,
+                     wanted: str | None = None) -> InputError | None:
+    """The error to show instead of a reader's when ``data`` is recognisably another kind of
+    document than ``expected`` (None otherwise, or if ``data`` is not JSON at all).
+
+    Meant for a reader's failure path only, so the happy path parses once::
+
+        try:
+            bundle = parse_bundle(data, source=source)
+        except InputError as exc:
+            raise wrong_kind_error(data, (SIGNED_BUNDLE,), source=source) or exc from None
+    """
+    from cfl.io.jsonio import loads_strict
+
+    try:
+        value = loads_strict(data, source=source or "<input>", max_bytes=max(len(data), 1))
+    except InputError:
+        return None
+    try:
+        require_kind(value, expected, source=source, wanted=wanted)
+    except InputError as exc:
+        return exc
+    return None

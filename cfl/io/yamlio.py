@@ -1,0 +1,154 @@
+"""Safe, bounded YAML reading for human-edited data files (inputs, rule sets, templates).
+
+Only plain data is built (``yaml.SafeLoader``; no Python tags, nothing executed). Duplicate
+keys are errors; aliases are counted and bounded (a "billion laughs" document is refused
+before it expands); errors name the line and column. Floats are read as ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cfl.errors import InputError
+from cfl.io.jsonio import MAX_JSON_BYTES, decode_utf8, read_bytes
+
+#: Bound on the nodes that aliases may add when expanded (a "billion laughs" guard).
+MAX_YAML_EXPANDED_NODES = 10_000
+
+
+def _mark(node: yaml.Node) -> str:
+    return f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys, bounds aliases and keeps decimals exact."""
+
+    def __init__(self, stream: str, source: str) -> None:
+        super().__init__(stream)
+        self.source = source
+        self.expanded_nodes = 0
+        self.node_weights: dict[int, int] = {}
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            target = self.anchors.get(event.anchor)
+            if target is not None:
+                self.expanded_nodes += self._weight(target)
+                if self.expanded_nodes > MAX_YAML_EXPANDED_NODES:
+                    raise InputError(
+                        f"YAML aliases expand to more than {MAX_YAML_EXPANDED_NODES} nodes; "
+                        "refused (alias expansion can blow up memory)",
+                        source=self.source,
+                        location=f"line {event.start_mark.line + 1}, "
+                        f"column {event.start_mark.column + 1}",
+                        code="yaml_alias_bomb",
+                    )
+        return super().compose_node(parent, index)
+
+    def _weight(self, node: yaml.Node) -> int:
+        """Number of nodes under ``node`` once every alias in it is expanded (memoised)."""
+        key = id(node)
+        cached = self.node_weights.get(key)
+        if cached is not None:
+            return cached
+        if isinstance(node, yaml.SequenceNode):
+            weight = 1 + sum(self._weight(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            weight = 1 + sum(self._weight(k) + self._weight(v) for k, v in node.value)
+        else:
+            weight = 1
+        self.node_weights[key] = weight
+        return weight
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if not isinstance(key, str):
+                    raise InputError(
+                        f"mapping key {key!r} is not a string; keys must be text",
+                        source=self.source, location=_mark(key_node), code="yaml_key_type",
+                    )
+                if key in seen:
+                    raise InputError(
+                        f"duplicate key {key!r}; each key may appear once in a mapping",
+                        source=self.source, location=_mark(key_node), code="duplicate_key",
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    lowered = text.lower()
+    if lowered in (".nan", ".inf", "+.inf", "-.inf"):
+        raise InputError(
+            f"{text} is not a finite number", source=getattr(loader, "source", None),
+            location=_mark(node), code="non_finite_number",
+        )
+    return Decimal(text)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+
+
+def _no_timestamps(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    # Dates stay text: the schema checks them as RFC 3339, and no tz is silently invented.
+    return loader.construct_scalar(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _no_timestamps)
+
+
+def loads_yaml(
+    data: bytes | str, *, source: str = "<input>", max_bytes: int = MAX_JSON_BYTES
+) -> Any:
+    """Parse one YAML document into plain data; raise :class:`InputError` naming the place."""
+    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    if size > max_bytes:
+        raise InputError(f"is {size} bytes; at most {max_bytes} bytes are accepted",
+                         source=source, code="too_large")
+    text = data if isinstance(data, str) else decode_utf8(data, source,
+                                                          expected="a YAML document")
+    if not text.strip():
+        raise InputError("is empty; expected a YAML document", source=source, code="empty")
+    try:
+        loader = _StrictLoader(text, source)
+    except yaml.reader.ReaderError as exc:  # a control character, refused before parsing
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise InputError(f"is not valid YAML: character #x{exc.character:04x} is not allowed",
+                         source=source, location=f"line {line}, column {column}",
+                         code="malformed_yaml") from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError("holds no YAML document", source=source, code="empty")
+        result = loader.construct_document(node)
+    except InputError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        raise InputError(f"is not valid YAML: {exc.problem or exc.context}", source=source,
+                         location=location, code="malformed_yaml") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"is not valid YAML: {exc}", source=source,
+                         code="malformed_yaml") from None
+    except RecursionError:
+        raise InputError("nests too deeply", source=source, code="too_deep") from None
+    finally:
+        loader.dispose()
+    return result
+
+
+def load_yaml_file(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    source = "<stdin>" if str(path) == "-" else str(path)
+    return loads_yaml(read_bytes(path, max_bytes=max_bytes), source=source, max_bytes=max_bytes)

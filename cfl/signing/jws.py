@@ -1,0 +1,478 @@
+"""Signed documents: JWS (General JSON Serialization, detached payload) over JCS bytes.
+
+A signed bundle is ``{"declaration": {...}, "signatures": [entry, ...]}``. Each entry is one
+JWS signature object ``{"protected": B64URL(header), "signature": B64URL(sig)}``. The only
+unprotected ``"header"`` member allowed is ``"cfl.claim"`` on a certifier's entry: the compact
+QR claim issued at signing (self-authenticating COSE, never used for the bundle's own checks).
+The JWS payload is the RFC 8785 bytes of ``declaration``, detached: the signing input is
+``ASCII(protected) || "." || BASE64URL(JCS(declaration))`` as RFC 7515 §5.1 requires, so any
+JOSE library verifies a signature by re-attaching that payload.
+
+Trust lists and revocation lists use the same shape under another content key
+(``trustList``, ``revocationList``) and another ``typ``; the parsing and signing code here is
+shared. See ``docs/bundle-format.md`` for the normative description.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cfl.signing.jcs import canonical_bytes, json_plain
+from cfl.signing.b64url import b64url_decode, b64url_encode
+from cfl.errors import InputError, InvalidDeclarationError
+from cfl.io.jsonio import loads_strict
+from cfl.signing.keys import ALGORITHMS, PublicKey, Signer
+
+#: Size bound on a signed bundle, checked before parsing (declarations are a few KiB).
+MAX_BUNDLE_BYTES = 1024 * 1024
+#: At most this many signatures in one document.
+MAX_SIGNATURES = 16
+#: Bound on one base64url protected header and one base64url signature.
+MAX_PROTECTED_CHARS = 4096
+MAX_SIGNATURE_CHARS = 1024
+
+TYP_DECLARATION = "cfl-declaration+jws"
+TYP_TRUST_LIST = "cfl-trustlist+jws"
+TYP_REVOCATIONS = "cfl-revocations+jws"
+#: Protected-header member holding the signer's role in a bundle (not critical: see ADR 0012).
+ROLE_HEADER = "cfl.role"
+ROLES = ("certifier", "manufacturer")
+
+#: Header members that carry or point to keys: never honoured, always refused.
+KEY_HEADERS = frozenset({"jwk", "jku", "x5c", "x5u", "x5t", "x5t#S256"})
+#: The one unprotected-header member allowed: the certifier's compact claim (base64url of the
+#: COSE_Sign1 bytes), issued when signing (ADR 0025). Never used for the bundle's checks.
+CLAIM_HEADER = "cfl.claim"
+#: Bound on that member (a claim is at most 512 bytes: 683 base64url characters).
+MAX_CLAIM_HEADER_CHARS = 700
+#: Latest signing time a header may state: 9999-12-31T23:59:59Z (later is not a date).
+MAX_IAT = 253402300799
+#: The protected-header members cfl writes and understands.
+KNOWN_HEADERS = frozenset({"alg", "kid", "typ", "iat", ROLE_HEADER})
+
+
+@dataclass(frozen=True)
+class SignatureEntry:
+    """One JWS General JSON Serialization signature entry, payload detached."""
+
+    protected: str
+    header: dict[str, Any]
+    signature: bytes
+    unprotected: dict[str, Any] | None
+
+    @property
+    def alg(self) -> str:
+        return str(self.header["alg"])
+
+    @property
+    def kid(self) -> str:
+        return str(self.header["kid"])
+
+    @property
+    def role(self) -> str:
+        """The signer's role (``certifier`` or ``manufacturer``), ``""`` if not stated."""
+        role = self.header.get(ROLE_HEADER, "")
+        return role if isinstance(role, str) else ""
+
+    @property
+    def typ(self) -> str:
+        typ = self.header.get("typ", "")
+        return typ if isinstance(typ, str) else ""
+
+    @property
+    def claim(self) -> str | None:
+        """The compact claim (base64url COSE) carried in the unprotected header, if any."""
+        value = (self.unprotected or {}).get(CLAIM_HEADER)
+        return value if isinstance(value, str) else None
+
+    @property
+    def signed_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(int(self.header["iat"]), dt.UTC)
+
+    def signing_input(self, payload: bytes) -> bytes:
+        """RFC 7515 signing input for this entry over ``payload``."""
+        return self.protected.encode("ascii") + b"." + b64url_encode(payload).encode("ascii")
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"protected": self.protected}
+        if self.unprotected is not None:
+            out["header"] = self.unprotected
+        out["signature"] = b64url_encode(self.signature)
+        return out
+
+
+@dataclass(frozen=True)
+class SignedDocument:
+    """A parsed signed document: its content, signatures and the signed (JCS) bytes."""
+
+    content_key: str
+    content: dict[str, Any]
+    signatures: tuple[SignatureEntry, ...]
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A parsed signed bundle. ``digest`` (SHA-256 of ``payload``) is what claims bind to."""
+
+    declaration: dict[str, Any]
+    signatures: tuple[SignatureEntry, ...]
+    payload: bytes
+    digest: bytes
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse_signed_document(
+    data: bytes, *, content_key: str, source: str, max_bytes: int = MAX_BUNDLE_BYTES
+) -> SignedDocument:
+    """Parse ``{content_key: {...}, "signatures": [...]}`` strictly and with bounds."""
+    value = loads_strict(data, source=source, max_bytes=max_bytes)
+    return signed_document_from_json(value, content_key=content_key, source=source)
+
+
+def signed_document_from_json(
+    value: Any, *, content_key: str, source: str
+) -> SignedDocument:
+    """The structural checks of :func:`parse_signed_document` on an already parsed value."""
+    if not isinstance(value, dict):
+        raise _bad(f"expected a JSON object with {content_key!r} and 'signatures'", source, "$")
+    extra = sorted(set(value) - {content_key, "signatures"})
+    if extra:
+        raise _bad(f"unexpected member {extra[0]!r}; only {content_key!r} and 'signatures' "
+                   "are allowed", source, "$")
+    content = value.get(content_key)
+    if not isinstance(content, dict):
+        raise _bad(f"{content_key!r} must be a JSON object", source, f"$.{content_key}")
+    raw_signatures = value.get("signatures")
+    if not isinstance(raw_signatures, list):
+        raise _bad("'signatures' must be an array", source, "$.signatures")
+    if len(raw_signatures) > MAX_SIGNATURES:
+        raise _bad(f"holds {len(raw_signatures)} signatures; at most {MAX_SIGNATURES} are "
+                   "accepted", source, "$.signatures", code="too_many_signatures")
+    signatures = tuple(
+        _parse_entry(entry, source=source, location=f"$.signatures[{i}]")
+        for i, entry in enumerate(raw_signatures)
+    )
+    _refuse_repeated_signers(signatures, source=source)
+    payload = canonical_bytes(content)
+    return SignedDocument(content_key, content, signatures, payload)
+
+
+def _refuse_repeated_signers(signatures: tuple[SignatureEntry, ...], *, source: str) -> None:
+    """The same key signs a document at most once in the same role (§3.3): a repeated
+    entry is refused, not counted twice or silently ignored."""
+    seen: set[tuple[str, object]] = set()
+    for i, entry in enumerate(signatures):
+        role = entry.header.get(ROLE_HEADER)
+        signer = (entry.kid, role if isinstance(role, str) else repr(role))
+        if signer in seen:
+            raise _bad(f"key {entry.kid} signs this document twice in the same role",
+                       source, f"$.signatures[{i}]", code="duplicate_signature")
+        seen.add(signer)
+
+
+def parse_bundle(data: bytes, *, source: str = "<bundle>") -> Bundle:
+    """Parse a signed bundle strictly (size bound first, duplicate keys refused).
+
+    Only the structure is checked here; whether the signatures verify and whom they come
+    from is :func:`cfl.verification.bundle_check.verify_bundle`'s job.
+    """
+    document = parse_signed_document(data, content_key="declaration", source=source)
+    return Bundle(
+        declaration=document.content,
+        signatures=document.signatures,
+        payload=document.payload,
+        digest=hashlib.sha256(document.payload).digest(),
+    )
+
+
+def _parse_entry(entry: Any, *, source: str, location: str) -> SignatureEntry:
+    if not isinstance(entry, dict):
+        raise _bad("a signature entry must be a JSON object", source, location)
+    if "payload" in entry:
+        raise _bad("the payload must be detached (no 'payload' member)", source, location,
+                   code="attached_payload")
+    extra = sorted(set(entry) - {"protected", "header", "signature"})
+    if extra:
+        raise _bad(f"unexpected member {extra[0]!r} in a signature entry", source, location)
+    protected = entry.get("protected")
+    if not isinstance(protected, str) or not protected:
+        raise _bad("'protected' must be a non-empty base64url string", source,
+                   f"{location}.protected")
+    if len(protected) > MAX_PROTECTED_CHARS:
+        raise _bad(f"'protected' is longer than {MAX_PROTECTED_CHARS} characters", source,
+                   f"{location}.protected", code="too_large")
+    raw_signature = entry.get("signature")
+    if not isinstance(raw_signature, str):
+        raise _bad("'signature' must be a base64url string", source, f"{location}.signature")
+    if len(raw_signature) > MAX_SIGNATURE_CHARS:
+        raise _bad(f"'signature' is longer than {MAX_SIGNATURE_CHARS} characters", source,
+                   f"{location}.signature", code="too_large")
+    try:
+        header_bytes = b64url_decode(protected, what="'protected'")
+        signature = b64url_decode(raw_signature, what="'signature'")
+    except InputError as exc:
+        raise InputError(exc.message, source=source, location=location, code=exc.code) from None
+    try:
+        header = loads_strict(header_bytes, source=source, max_depth=4)
+    except InputError as exc:
+        code = exc.code if exc.code == "duplicate_key" else "bad_header"
+        raise InputError(f"the protected header {exc.message}", source=source,
+                         location=f"{location}.protected", code=code) from None
+    if not isinstance(header, dict):
+        raise _bad("the protected header must be a JSON object", source,
+                   f"{location}.protected", code="bad_header")
+    for name in ("alg", "kid"):
+        if not isinstance(header.get(name), str):
+            raise _bad(f"the protected header needs a string {name!r}", source,
+                       f"{location}.protected", code="bad_header")
+    iat = header.get("iat")
+    if not isinstance(iat, int) or isinstance(iat, bool) or not 0 <= iat <= MAX_IAT:
+        raise _bad("the protected header needs 'iat', the signing time as a NumericDate "
+                   "(integer seconds)", source, f"{location}.protected", code="bad_header")
+    unprotected = entry.get("header")
+    if unprotected is not None:
+        if not isinstance(unprotected, dict):
+            raise _bad("'header' must be a JSON object", source, f"{location}.header")
+        both = sorted(set(unprotected) & set(header))
+        if both:
+            raise _bad(f"{both[0]!r} is in both the protected and the unprotected header",
+                       source, f"{location}.header", code="bad_header")
+        claim = unprotected.get(CLAIM_HEADER)
+        if claim is not None and (not isinstance(claim, str)
+                                  or len(claim) > MAX_CLAIM_HEADER_CHARS):
+            raise _bad(f"'{CLAIM_HEADER}' must be a base64url string of at most "
+                       f"{MAX_CLAIM_HEADER_CHARS} characters", source,
+                       f"{location}.header", code="bad_header")
+    return SignatureEntry(protected=protected, header=header, signature=signature,
+                          unprotected=unprotected)
+
+
+def _bad(message: str, source: str, location: str, *, code: str = "bad_bundle") -> InputError:
+    return InputError(message, source=source, location=location, code=code)
+
+
+# --------------------------------------------------------------------------- header policy
+
+
+def header_problem(entry: SignatureEntry, *, typ: str) -> tuple[str, str] | None:
+    """Why this entry's headers are never acceptable, as ``(code, sentence)``, or None.
+
+    Refused: ``alg: none``, HMAC and any algorithm other than EdDSA/ES256, key material or
+    key locations in any header, ``crit`` (cfl defines no critical extension), a ``typ``
+    other than ``typ`` (a revocation list signature is not a declaration signature), and
+    protected members cfl does not know, and unprotected members other than the
+    certifier's ``cfl.claim.codec`` on a declaration signature.
+    """
+    alg = entry.alg
+    if alg.lower() == "none":
+        return "alg_none", "the signature uses 'alg: none' (unsigned), which is never accepted"
+    if alg.upper().startswith("HS"):
+        return "alg_hmac", (f"the signature uses the HMAC algorithm {alg!r}; only public-key "
+                            "signatures (EdDSA, ES256) are accepted")
+    if alg not in ALGORITHMS:
+        return "alg_unsupported", (f"the signature algorithm {alg!r} is not supported; "
+                                   f"expected one of {', '.join(ALGORITHMS)}")
+    for where, members in (("protected", entry.header), ("unprotected", entry.unprotected or {})):
+        keyish = sorted(KEY_HEADERS & set(members))
+        if keyish:
+            return "key_in_header", (f"the {where} header carries {keyish[0]!r}; keys or key "
+                                     "locations inside a document are never trusted")
+    headers = set(entry.header) | set(entry.unprotected or {})
+    if "crit" in headers or "b64" in headers:
+        name = "crit" if "crit" in headers else "b64"
+        return "header_unsupported", f"the header member {name!r} is not supported by cfl"
+    if entry.typ != typ:
+        return "typ_mismatch", (f"the signature's 'typ' is {entry.typ!r}; expected {typ!r} for "
+                                "this kind of document")
+    unknown = sorted(set(entry.header) - KNOWN_HEADERS)
+    if unknown:
+        return "header_unsupported", f"the protected header member {unknown[0]!r} is unknown"
+    allowed = {CLAIM_HEADER} if typ == TYP_DECLARATION and entry.role == "certifier" else set()
+    unknown = sorted(set(entry.unprotected or {}) - allowed)
+    if unknown:
+        return "header_unsupported", (f"the unprotected header member {unknown[0]!r} is not "
+                                      "allowed (only a certifier's 'cfl.claim' is)")
+    return None
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def sign_content(
+    content: dict[str, Any], signer: Signer, *, typ: str, at: dt.datetime,
+    extra_header: dict[str, Any] | None = None, payload: bytes | None = None,
+) -> dict[str, Any]:
+    """One JWS signature entry (as JSON) over the JCS bytes of ``content`` (``payload``, if
+    the caller has them already)."""
+    header: dict[str, Any] = {"alg": signer.alg, "kid": signer.kid, "typ": typ,
+                              "iat": int(at.timestamp())}
+    header.update(extra_header or {})
+    protected = b64url_encode(canonical_bytes(header))
+    if payload is None:
+        payload = canonical_bytes(content)
+    signing_input = protected.encode("ascii") + b"." + b64url_encode(payload).encode("ascii")
+    signature = signer.sign(signing_input)
+    return {"protected": protected, "signature": b64url_encode(signature)}
+
+
+def sign_bundle(
+    declaration_or_bundle: dict[str, Any], signer: Signer, *, role: str, at: dt.datetime,
+    source: str = "<declaration>", issue_claim: bool | None = None,
+) -> dict[str, Any]:
+    """Validate the declaration, then return a bundle with one more signature by ``signer``.
+
+    ``declaration_or_bundle`` is a declaration or an existing bundle; an existing bundle's
+    declaration and signatures are kept exactly as they are.
+
+    A certifier's signature also carries the compact QR claim (issued with the same key at
+    the same time) in its unprotected ``cfl.claim.codec`` header, so labels can be printed without
+    the key (ADR 0025). ``issue_claim``: None (default) issues it for a certifier whenever
+    the declaration carries the cfl extension (and raises if that declaration cannot carry
+    one); True requires it even without the extension (an :class:`InputError` says what is
+    missing); False never issues one.
+    """
+    if role not in ROLES:
+        raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}",
+                         code="bad_role")
+    if _looks_like_bundle(declaration_or_bundle):
+        document = signed_document_from_json(declaration_or_bundle, content_key="declaration",
+                                             source=source)
+        declaration = document.content
+        existing = [entry.to_json() for entry in document.signatures]
+        for entry in document.signatures:
+            if entry.kid == signer.kid and entry.role == role:
+                raise InputError(f"is already signed by this key ({signer.kid}) as {role}",
+                                 source=source, code="already_signed")
+    else:
+        declaration, existing = declaration_or_bundle, []
+    _require_valid_declaration(declaration, source=source)
+    payload = canonical_bytes(declaration)
+    new_entry = sign_content(declaration, signer, typ=TYP_DECLARATION, at=at,
+                             extra_header={ROLE_HEADER: role}, payload=payload)
+    if issue_claim is not False and role == "certifier":
+        claim = _issue_claim(declaration, payload, signer, at=at, source=source,
+                             required=issue_claim is True)
+        if claim is not None:
+            new_entry = {"protected": new_entry["protected"],
+                         "header": {CLAIM_HEADER: b64url_encode(claim)},
+                         "signature": new_entry["signature"]}
+    return {"declaration": declaration, "signatures": [*existing, new_entry]}
+
+
+def _issue_claim(declaration: dict[str, Any], payload: bytes, signer: Signer, *,
+                 at: dt.datetime, source: str, required: bool) -> bytes | None:
+    """The claim bytes, or None for a plain PACT declaration (no cfl extension) unless
+    ``required``. A cfl declaration that cannot carry a claim is an error, never silence."""
+    from cfl.claim.codec import claim_from_declaration, sign_claim
+    from cfl.declaration.model import cfl_extension
+
+    if not required and cfl_extension(declaration) is None:
+        return None
+    try:
+        claim = claim_from_declaration(declaration, digest=hashlib.sha256(payload).digest(),
+                                       issuer_kid=signer.kid, at=at)
+    except InputError as exc:
+        raise InputError(f"cannot carry a QR claim: {exc.message}", source=source,
+                         code=exc.code) from None
+    return sign_claim(claim, signer)
+
+
+def _looks_like_bundle(value: dict[str, Any]) -> bool:
+    return "declaration" in value and "signatures" in value
+
+
+def _require_valid_declaration(declaration: dict[str, Any], *, source: str) -> None:
+    from cfl.findings import is_blocking
+    from cfl.declaration.schema import check_declaration
+
+    findings = check_declaration(declaration, source=source)
+    if is_blocking(findings):
+        raise InvalidDeclarationError(
+            f"is not a valid declaration ({len(findings)} problem(s); run `cfl validate`); "
+            f"first: {findings[0]}", list(findings), source=source,
+        )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def bundle_to_bytes(bundle: dict[str, Any]) -> bytes:
+    """Pretty UTF-8 JSON of a bundle (or trust/revocation list), ending in a newline.
+
+    Decimal numbers are written in the form that parses back to the same value, so the JCS
+    bytes (and so the signatures) survive the round trip.
+    """
+    text = json.dumps(json_plain(bundle), indent=2, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- list schemas
+
+
+@functools.cache
+def _validator(schema_name: str) -> Any:
+    import jsonschema  # type: ignore[import-untyped,unused-ignore]
+
+    from cfl.io.resources import load_schema
+
+    schema = load_schema(schema_name)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def validate_content(value: Any, *, schema_name: str, source: str, root: str) -> None:
+    """Check a signed list's content against a shipped schema; the first problem (the
+    shallowest) is raised as :class:`InputError` with its JSON path under ``root``."""
+    import jsonschema.exceptions  # type: ignore[import-untyped,unused-ignore]
+
+    from cfl.findings import json_path
+
+    errors = list(_validator(schema_name).iter_errors(value))
+    if errors:
+        error = jsonschema.exceptions.best_match(errors)
+        path = json_path([root, *error.absolute_path])
+        raise InputError(f"does not match {schema_name}: {error.message}", source=source,
+                         location=path, code="schema_invalid")
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def looks_like_der(signature: bytes) -> bool:
+    """True for an ASN.1 DER ECDSA signature (SEQUENCE of two INTEGERs), 8–72 bytes."""
+    return (
+        8 <= len(signature) <= 72
+        and signature[0] == 0x30
+        and signature[1] == len(signature) - 2
+        and signature[2] == 0x02
+    )
+
+
+def signature_problem(
+    entry: SignatureEntry, payload: bytes, key: PublicKey, *, typ: str
+) -> tuple[str, str] | None:
+    """Why ``entry`` is not a valid signature of ``payload`` by ``key``, or None.
+
+    Cryptographic failures are opaque: one code, ``signature_invalid``, whatever the cause;
+    only the form (DER instead of raw R‖S) and the header policy get their own codes.
+    """
+    problem = header_problem(entry, typ=typ)
+    if problem is not None:
+        return problem
+    if entry.alg != key.alg:
+        return "alg_key_mismatch", (f"the signature says {entry.alg} but the signer's key is "
+                                    f"an {key.alg} key")
+    if entry.alg == "ES256" and len(entry.signature) != 64 and looks_like_der(entry.signature):
+        return "signature_der", ("the ES256 signature is in ASN.1 DER form; JOSE requires the "
+                                 "64-byte raw R‖S form")
+    if not key.verify(entry.signature, entry.signing_input(payload)):
+        return "signature_invalid", "the signature does not verify"
+    return None

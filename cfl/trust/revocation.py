@@ -1,0 +1,166 @@
+"""Revocation lists: a certifier's signed list of the declarations it has revoked.
+
+File form: ``{"revocationList": {"issuer": KID, "version": N, "issued": TIME, "entries":
+[{"id", "reason", "revokedAt"}]}, "signatures": [JWS entry]}``, signed (``typ``
+``cfl-revocations+jws``) by the certifier key whose kid is ``issuer``. A verifier accepts a
+list only if that kid is in its trust list and the signature verifies with the listed key,
+then uses the newest version it has been given or has stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cfl.signing.jws import (
+    MAX_BUNDLE_BYTES,
+    TYP_REVOCATIONS,
+    parse_signed_document,
+    sign_content,
+    signature_problem,
+    signed_document_from_json,
+    validate_content,
+)
+from cfl.errors import InputError
+from cfl.io.jsonio import loads_strict
+from cfl.signing.keys import PublicKey, Signer
+from cfl.timeutil import format_time, parse_time
+
+#: Bound on a revocation list file, checked before parsing.
+MAX_REVOCATION_BYTES = 8 * MAX_BUNDLE_BYTES
+CONTENT_KEY = "revocationList"
+SCHEMA = "revocations.schema.json"
+
+
+@dataclass(frozen=True)
+class RevocationEntry:
+    id: str
+    reason: str
+    revoked_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RevocationList:
+    """A verified revocation list of one certifier (``issuer`` is its kid)."""
+
+    issuer: str
+    version: int
+    issued: dt.datetime
+    entries: tuple[RevocationEntry, ...]
+    digest: bytes
+
+    def find(self, declaration_id: str) -> RevocationEntry | None:
+        """The entry revoking ``declaration_id``; UUIDs match whatever their spelling
+        (case, ``urn:uuid:``), since a claim always carries the canonical lower-case form
+        while a declaration or a list may spell it in upper case."""
+        return self._by_id.get(declaration_key(declaration_id))
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, RevocationEntry]:
+        by_id: dict[str, RevocationEntry] = {}
+        for entry in self.entries:
+            by_id.setdefault(declaration_key(entry.id), entry)
+        return by_id
+
+
+def declaration_key(declaration_id: str) -> str:
+    """The form in which declaration ids are compared: a UUID (any case, with or without
+    hyphens, braces or ``urn:uuid:``) as its canonical lower-case text, anything else as
+    written."""
+    try:
+        return str(uuid.UUID(declaration_id))
+    except (ValueError, TypeError, AttributeError):
+        return declaration_id
+
+
+def revocation_list_from_content(content: dict[str, Any], *, source: str) -> RevocationList:
+    """Schema-check the signed content and build the object (signature not checked here)."""
+    validate_content(content, schema_name=SCHEMA, source=source, root=CONTENT_KEY)
+    from cfl.signing.jcs import canonical_bytes
+
+    seen: set[str] = set()
+    entries = []
+    for i, raw in enumerate(content["entries"]):
+        key = declaration_key(raw["id"])
+        if key in seen:
+            raise InputError(f"declaration id {raw['id']!r} is listed twice", source=source,
+                             location=f"$.{CONTENT_KEY}.entries[{i}].id",
+                             code="duplicate_entry")
+        seen.add(key)
+        entries.append(RevocationEntry(raw["id"], raw["reason"], parse_time(raw["revokedAt"])))
+    return RevocationList(
+        issuer=content["issuer"], version=content["version"],
+        issued=parse_time(content["issued"]), entries=tuple(entries),
+        digest=hashlib.sha256(canonical_bytes(content)).digest(),
+    )
+
+
+def verify_revocation_list(
+    data: bytes, *, key_for: Callable[[str], PublicKey | None], source: str = "<revocations>"
+) -> RevocationList:
+    """Parse and verify a signed revocation list; ``key_for(kid)`` gives the trusted key.
+
+    Raises :class:`InputError` with code ``revocation_list_untrusted`` (issuer not a
+    certifier in the trust list: ``key_for`` gives None), ``revocation_list_signature``
+    (no valid signature by the issuer) or the parsing/schema code.
+    """
+    document = parse_signed_document(data, content_key=CONTENT_KEY, source=source,
+                                     max_bytes=MAX_REVOCATION_BYTES)
+    revocations = revocation_list_from_content(document.content, source=source)
+    key = key_for(revocations.issuer)
+    if key is None:
+        raise InputError(f"is issued by {revocations.issuer}, which is not a certifier in the "
+                         "trust list", source=source, code="revocation_list_untrusted")
+    for entry in document.signatures:
+        if entry.kid == revocations.issuer and signature_problem(
+            entry, document.payload, key, typ=TYP_REVOCATIONS
+        ) is None:
+            return revocations
+    raise InputError("has no valid signature by its issuer", source=source,
+                     code="revocation_list_signature")
+
+
+def revoke(
+    existing: bytes | None, signer: Signer, *, declaration_id: str | None,
+    reason: str | None, at: dt.datetime, source: str = "<revocations>",
+) -> dict[str, Any]:
+    """A new version of ``signer``'s revocation list, with ``declaration_id`` added.
+
+    ``existing`` is the current signed list (or None to start one); it must be the
+    signer's own and its signature must verify. With ``declaration_id`` None the list is
+    re-issued unchanged but with a new version and issue time (a fresh, empty list to start).
+    """
+    if declaration_id is not None and not reason:
+        raise InputError("a reason is required to revoke a declaration", code="missing_reason")
+    if existing is None:
+        version, entries = 1, []
+    else:
+        value = loads_strict(existing, source=source, max_bytes=MAX_REVOCATION_BYTES)
+        document = signed_document_from_json(value, content_key=CONTENT_KEY, source=source)
+        current = revocation_list_from_content(document.content, source=source)
+        if current.issuer != signer.kid:
+            raise InputError(f"belongs to another certifier ({current.issuer}); this key is "
+                             f"{signer.kid}", source=source, code="wrong_issuer")
+        if not any(
+            entry.kid == signer.kid and signature_problem(
+                entry, document.payload, signer.public_key, typ=TYP_REVOCATIONS) is None
+            for entry in document.signatures
+        ):
+            raise InputError("is not validly signed by this key; refusing to extend it",
+                             source=source, code="revocation_list_signature")
+        version, entries = current.version + 1, list(document.content["entries"])
+        if declaration_id is not None and current.find(declaration_id) is not None:
+            raise InputError(f"already revokes {declaration_id!r}", source=source,
+                             code="already_revoked")
+    if declaration_id is not None:
+        entries.append({"id": declaration_id, "reason": reason, "revokedAt": format_time(at)})
+    content = {"issuer": signer.kid, "version": version, "issued": format_time(at),
+               "entries": entries}
+    validate_content(content, schema_name=SCHEMA, source=source, root=CONTENT_KEY)
+    return {CONTENT_KEY: content,
+            "signatures": [sign_content(content, signer, typ=TYP_REVOCATIONS, at=at)]}

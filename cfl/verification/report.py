@@ -1,0 +1,174 @@
+"""The verification report: one row per check, a status each, and one bottom line.
+
+Kept apart from :mod:`cfl.verification.bundle_check` so that :mod:`cfl.trust.trust_list` (which produces rows about the
+trust list) and :mod:`cfl.verification.bundle_check` (which runs every check) can both use it without an import
+cycle. Import the names from :mod:`cfl.verification.bundle_check`; they are re-exported there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from cfl.errors import (
+    CflError,
+    ExpiredError,
+    InputError,
+    RevokedError,
+    TamperedError,
+    UntrustedError,
+    VerificationError,
+)
+from cfl.timeutil import format_time
+
+
+class Status(enum.Enum):
+    """The outcome of one check, and of a whole report.
+
+    ``NOT_CHECKED`` is a row's status only, never a bottom line: something the verifier's
+    policy chose not to check (an unlisted manufacturer's co-signature under
+    ``VerificationPolicy(ignore_unlisted_cosigners=True)``, ADR 0061). Such a row is shown
+    but does not count towards the bottom line.
+    """
+
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    INDETERMINATE = "INDETERMINATE"
+    NOT_CHECKED = "NOT_CHECKED"
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One check: its name, outcome, stable reason ``code`` and a human sentence.
+
+    ``subject`` says what the row is about when a report holds several of a kind (for
+    example ``signature[1]`` or a trust-list file name).
+    """
+
+    check: str
+    status: Status
+    code: str
+    message: str
+    subject: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "check": self.check,
+            "status": self.status.value,
+            "code": self.code,
+            "message": self.message,
+        }
+        if self.subject is not None:
+            out["subject"] = self.subject
+        return out
+
+
+def error_text(error: CflError, subject: str | None) -> str:
+    """An error's text for a row about ``subject``: the place in the file and the message,
+    without the file's name when the row already names it (its subject), so that a line
+    shows the file once (``steel.json: $: unexpected member``), not twice."""
+    if not isinstance(error, InputError):
+        return str(error)
+    source = error.source
+    if source is not None and subject is not None and (
+        source == subject or source.startswith(f"{subject} (")
+    ):
+        source = None
+    where = ": ".join(part for part in (source, error.location) if part)
+    return f"{where}: {error.message}" if where else error.message
+
+
+#: reason code → the exception a raising caller gets when that row is the first failure.
+_ERROR_BY_CODE: dict[str, type[VerificationError]] = {
+    "revoked": RevokedError,
+    "signer_expired": ExpiredError,
+    "signer_not_yet_valid": ExpiredError,
+    "signer_expired_at_signing": ExpiredError,
+    "signer_not_yet_valid_at_signing": ExpiredError,
+    "declaration_expired": ExpiredError,
+    "declaration_not_yet_valid": ExpiredError,
+    "trust_list_expired": ExpiredError,
+    "signer_untrusted": UntrustedError,
+    "signer_suspended": UntrustedError,
+    "signer_withdrawn": UntrustedError,
+    "scope_category": UntrustedError,
+    "scope_rule_set": UntrustedError,
+    "no_certifier_signature": UntrustedError,
+    "trust_list_signature": UntrustedError,
+    "trust_list_rollback": UntrustedError,
+    "signature_invalid": TamperedError,
+    "signature_der": TamperedError,
+    "kid_mismatch": TamperedError,
+    "duplicate_key": TamperedError,
+}
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """What was verified (``subject``), at which time, and the rows of every check."""
+
+    subject: str
+    at: dt.datetime
+    rows: tuple[CheckRow, ...]
+
+    @property
+    def bottom_line(self) -> Status:
+        """FAILED if any row failed, else INDETERMINATE if any is; PASSED needs ≥ 1 row
+        that was checked (``NOT_CHECKED`` rows do not count)."""
+        statuses = {row.status for row in self.rows}
+        if Status.FAILED in statuses:
+            return Status.FAILED
+        if Status.INDETERMINATE in statuses or not statuses - {Status.NOT_CHECKED}:
+            return Status.INDETERMINATE
+        return Status.PASSED
+
+    @property
+    def not_checked(self) -> tuple[CheckRow, ...]:
+        """The rows the verifier's policy left unchecked (shown, not counted)."""
+        return tuple(row for row in self.rows if row.status is Status.NOT_CHECKED)
+
+    @property
+    def passed(self) -> bool:
+        return self.bottom_line is Status.PASSED
+
+    def first(self, status: Status) -> CheckRow | None:
+        """The first row with ``status`` (the likely cause), or None."""
+        return next((row for row in self.rows if row.status is status), None)
+
+    def summary(self) -> str:
+        """One line: the bottom line, the subject and, if not PASSED, the first cause."""
+        line = self.bottom_line
+        head = f"{line.value}: {self.subject}"
+        if line is Status.PASSED:
+            skipped = len(self.not_checked)
+            checked = len(self.rows) - skipped
+            tail = (f" ({skipped} not checked by policy: "
+                    f"{', '.join(row.code for row in self.not_checked)})" if skipped else "")
+            return f"{head}: all {checked} checks passed at {format_time(self.at)}{tail}"
+        row = self.first(line)
+        if row is None:  # empty report
+            return f"{head}: nothing was checked"
+        return f"{head}: {row.message} [{row.code}]"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "at": format_time(self.at),
+            "bottomLine": self.bottom_line.value,
+            "summary": self.summary(),
+            "rows": [row.to_json() for row in self.rows],
+        }
+
+    def raise_for_status(self) -> None:
+        """Return if PASSED; otherwise raise the :class:`VerificationError` subclass that
+        fits the first failing (or indeterminate) row."""
+        line = self.bottom_line
+        if line is Status.PASSED:
+            return
+        row = self.first(line)
+        if line is Status.INDETERMINATE or row is None:
+            raise VerificationError(self.summary(), code="indeterminate")
+        error = _ERROR_BY_CODE.get(row.code, VerificationError)
+        raise error(self.summary(), code=row.code)
