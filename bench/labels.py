@@ -29,12 +29,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 from label_world import bundle, bundle_bytes, claim_text  # noqa: E402
 from signing_world import AT, world  # noqa: E402
 
-from cfl.claim.codec import claim_bytes_from_text, decode_claim_text, verify_claim  # noqa: E402
+from cfl.claim.decode import decode_claim_text  # noqa: E402
+from cfl.claim.text import claim_bytes_from_text  # noqa: E402
 from cfl.label.batch import collect_items, render_batch  # noqa: E402
 from cfl.label.qr import DATA_CODEWORDS, encode_claim_qr, optimal_version  # noqa: E402
-from cfl.label.readback import verify_label  # noqa: E402
 from cfl.label.render import LabelRenderer, label_claim_text, prepare_label  # noqa: E402
 from cfl.label.templates import Template, load_template  # noqa: E402
+from cfl.verification.claim_check import verify_claim  # noqa: E402
+from cfl.verification.label_check import verify_label  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 N = 200 if QUICK else 1000

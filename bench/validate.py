@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cfl.declaration.schema import check_declaration, declaration_validator  # noqa: E402
 from cfl.demo.data import build_demo  # noqa: E402
 from cfl.io.jsonio import dumps_pretty, loads_strict  # noqa: E402
-from cfl.declaration.schema import check_declaration, declaration_validator  # noqa: E402
 
 TARGET = 5000
 

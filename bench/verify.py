@@ -22,26 +22,24 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cfl.verification.bundle_check
+from cfl.bundle.model import parse_bundle, read_bundle
+from cfl.bundle.sign import sign_bundle
+from cfl.declaration.rules import semantic_findings
+from cfl.declaration.schema import fast_declaration_check
+from cfl.io.jsonio import load_json_file
+from cfl.report.model import Status
 from cfl.signing.jcs import (
     canonical_bytes,
     parse_canonicalisable,
     plain_canonical_bytes,
     reference_canonical_bytes,
 )
-from cfl.signing.jws import MAX_BUNDLE_BYTES, bundle_to_bytes, parse_bundle, sign_bundle
-from cfl.io.jsonio import load_json_file
+from cfl.signing.jws import MAX_BUNDLE_BYTES, bundle_to_bytes
 from cfl.signing.keys import LocalSigner, PublicKey
-from cfl.declaration.model import semantic_findings
+from cfl.trust.context import load_trust_context
 from cfl.trust.revocation import revoke
-from cfl.declaration.schema import fast_declaration_check
-from cfl.trust.trust_list import (
-    Accreditation,
-    add_trust_entry,
-    load_trust_context,
-    new_trust_list,
-    sign_trust_list,
-)
-from cfl.verification.bundle_check import Status, read_bundle, signature_entry_rows, verify_bundle
+from cfl.trust.trust_list import Accreditation, add_trust_entry, new_trust_list, sign_trust_list
+from cfl.verification.bundle_check import signature_entry_rows, verify_bundle
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "declarations" / \
     "battery-pack.json"

@@ -81,3 +81,17 @@ def add_years(moment: dt.datetime, years: int) -> dt.datetime | None:
         return moment.replace(year=moment.year + years)
     except ValueError:  # 29 February
         return moment.replace(year=moment.year + years, day=28)
+
+
+#: Clock skew tolerated for "issued" and "signed" times slightly after the verification time.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def describe_age(then: dt.datetime, now: dt.datetime) -> str:
+    """A short human age: ``3 days``, ``5 hours``, ``12 minutes``."""
+    seconds = abs(int((now - then).total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"

@@ -9,9 +9,11 @@ from typing import Any
 
 from signing_world import SIGNED_AT, world
 
-from cfl.signing.jws import Bundle, bundle_to_bytes, parse_bundle, sign_bundle
+from cfl.bundle.model import Bundle, parse_bundle
+from cfl.bundle.sign import sign_bundle
 from cfl.label.render import LabelRenderer, make_claim_text, prepare_label
 from cfl.label.templates import load_template
+from cfl.signing.jws import bundle_to_bytes
 
 TEMPLATES = ("sticker", "standard", "sheet")
 

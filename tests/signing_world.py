@@ -12,20 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cfl.signing.jws import bundle_to_bytes, sign_bundle
+from cfl.bundle.sign import sign_bundle
 from cfl.io.jsonio import load_json_file
+from cfl.signing.jws import bundle_to_bytes
 from cfl.signing.keys import LocalSigner
+from cfl.trust.context import TrustContext, load_trust_context
 from cfl.trust.revocation import revoke
-from cfl.trust.trust_list import (
-    Accreditation,
-    MemoryTrustStore,
-    TrustContext,
-    TrustStore,
-    add_trust_entry,
-    load_trust_context,
-    new_trust_list,
-    sign_trust_list,
-)
+from cfl.trust.store import MemoryTrustStore, TrustStore
+from cfl.trust.trust_list import Accreditation, add_trust_entry, new_trust_list, sign_trust_list
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "declarations" / "battery-pack.json"

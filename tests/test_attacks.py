@@ -14,14 +14,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from signing_world import AT, DECLARATION_ID, SIGNED_AT, codes, world
 
-from cfl.signing.jcs import canonical_bytes
-from cfl.signing.b64url import b64url_decode, b64url_encode
-from cfl.signing.jws import MAX_BUNDLE_BYTES, TYP_DECLARATION, bundle_to_bytes, sign_bundle
+from cfl.bundle.sign import sign_bundle
 from cfl.io.jsonio import loads_strict
+from cfl.report.model import Status, VerificationReport
+from cfl.signing.b64url import b64url_decode, b64url_encode
+from cfl.signing.jcs import canonical_bytes
+from cfl.signing.jws import MAX_BUNDLE_BYTES, TYP_DECLARATION, bundle_to_bytes
 from cfl.signing.keys import LocalSigner
 from cfl.trust.revocation import revoke
-from cfl.trust.trust_list import Accreditation, MemoryTrustStore, add_trust_entry, sign_trust_list
-from cfl.verification.bundle_check import Status, VerificationReport, verify_bundle
+from cfl.trust.store import MemoryTrustStore
+from cfl.trust.trust_list import Accreditation, add_trust_entry, sign_trust_list
+from cfl.verification.bundle_check import verify_bundle
 
 
 def verify(data: bytes, **context: Any) -> VerificationReport:
@@ -487,9 +490,10 @@ def test_base64url_must_be_unpadded_and_canonical(member: str, spelling: str) ->
     (dt.datetime(2029, 3, 31, 0, 0, 1, tzinfo=dt.UTC), "declaration_expired"),
 ])
 def test_the_validity_end_is_inclusive_to_the_second(at: dt.datetime, code: str) -> None:
-    from cfl.verification.bundle_check import declaration_validity_window, validity_row
+    from cfl.declaration.view import validity_window
+    from cfl.verification.rows import validity_row
 
-    start, end = declaration_validity_window(world().declaration())
+    start, end = validity_window(world().declaration()).bounds
     assert end is not None
     at = end + (at - dt.datetime(2029, 3, 31, tzinfo=dt.UTC))
     assert validity_row(start, end, at).code == code

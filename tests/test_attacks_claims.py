@@ -16,22 +16,22 @@ import pytest
 from label_world import bundle, bundle_bytes
 from signing_world import AT, DECLARATION_ID, SIGNED_AT, codes, world
 
-from cfl.claim.codec import (
-    DEFAULT_RESOLVER,
-    CompactClaim,
-    claim_from_declaration,
-    claim_in_bundle,
-    decode_claim,
-    sig_structure,
-    sign_claim,
-    verify_claim,
-)
-from cfl.signing.b64url import b64url_decode, b64url_encode
-from cfl.signing.jws import bundle_to_bytes, parse_bundle, sign_bundle
+from cfl.bundle.claim import claim_in_bundle
+from cfl.bundle.model import parse_bundle
+from cfl.bundle.sign import sign_bundle
+from cfl.claim.decode import decode_claim
+from cfl.claim.encode import sign_claim
+from cfl.claim.issue import claim_from_declaration
+from cfl.claim.model import CompactClaim, sig_structure
+from cfl.claim.text import DEFAULT_RESOLVER
 from cfl.errors import InputError
+from cfl.report.model import Status
+from cfl.signing.b64url import b64url_decode, b64url_encode
+from cfl.signing.jws import bundle_to_bytes
 from cfl.signing.keys import LocalSigner
 from cfl.trust.revocation import revoke
-from cfl.verification.bundle_check import Status, verify_bundle
+from cfl.verification.bundle_check import verify_bundle
+from cfl.verification.claim_check import verify_claim
 
 #: Order of the P-256 group and of the Ed25519 base point.
 P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551

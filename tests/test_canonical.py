@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import rfc8785
 
-from cfl.signing.jcs import canonical_bytes, sha256_digest
 from cfl.errors import InputError
 from cfl.io.jsonio import loads_strict
+from cfl.signing.jcs import canonical_bytes, sha256_digest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "declarations"
 PACT = Path(__file__).resolve().parents[2] / "shared" / "reference" / "pact"

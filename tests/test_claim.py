@@ -16,22 +16,15 @@ from hypothesis import strategies as st
 from label_world import bundle, claim_text
 from signing_world import AT, SIGNED_AT, codes, world
 
-from cfl.claim.codec import (
-    DEFAULT_RESOLVER,
-    MAX_CLAIM_BYTES,
-    CompactClaim,
-    claim_bytes_from_text,
-    claim_from_declaration,
-    claim_to_text,
-    decode_claim,
-    decode_claim_text,
-    sig_structure,
-    sign_claim,
-    verify_claim,
-)
-from cfl.signing.b64url import b64url_decode
+from cfl.claim.decode import decode_claim, decode_claim_text
+from cfl.claim.encode import sign_claim
+from cfl.claim.issue import claim_from_declaration
+from cfl.claim.model import CompactClaim, sig_structure
+from cfl.claim.text import DEFAULT_RESOLVER, MAX_CLAIM_BYTES, claim_bytes_from_text, claim_to_text
 from cfl.errors import CflError, InputError
+from cfl.signing.b64url import b64url_decode
 from cfl.signing.keys import LocalSigner
+from cfl.verification.claim_check import verify_claim
 
 
 def make_claim(signer: LocalSigner, **changes: object) -> CompactClaim:
@@ -64,8 +57,8 @@ def test_claim_reflects_the_declaration() -> None:
 
 
 def test_validity_start_defaults_to_the_reference_period_end() -> None:
-    """PACT v3, as the bundle's validity row (cfl.verification.bundle_check.declaration_validity_window)."""
-    from cfl.verification.bundle_check import declaration_validity_window
+    """PACT v3, as the bundle's validity row (cfl.declaration.view.validity_window)."""
+    from cfl.declaration.view import validity_window
 
     declaration = world().declaration()
     del declaration["validityPeriodStart"], declaration["validityPeriodEnd"]
@@ -73,7 +66,7 @@ def test_validity_start_defaults_to_the_reference_period_end() -> None:
                                    at=SIGNED_AT)
     assert claim.valid_from == dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     assert claim.valid_until == dt.datetime(2029, 1, 1, tzinfo=dt.UTC)
-    assert (claim.valid_from, claim.valid_until) == declaration_validity_window(declaration)
+    assert (claim.valid_from, claim.valid_until) == validity_window(declaration).bounds
 
 
 def _not_yet_valid_claim() -> tuple[str, dict[str, object]]:
@@ -101,7 +94,7 @@ def test_a_claim_is_not_valid_before_its_validity_start() -> None:
 
 
 def test_the_bundle_and_the_claim_agree_on_the_validity_start() -> None:
-    from cfl.claim.codec import binding_rows
+    from cfl.verification.claim_check import binding_rows
 
     signer = world().certifier
     moved = make_claim(signer, valid_from=dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
@@ -376,7 +369,7 @@ def test_the_usual_payload_path_agrees_with_the_general_reader(position: int, va
                                                                ) -> None:
     """The straight-line reader of usual payloads never accepts what the general reader
     refuses, and reads the same claim where both accept (ADR 0028)."""
-    from cfl.claim.codec import _read_payload, _read_usual_payload
+    from cfl.claim.decode import _read_payload, _read_usual_payload
 
     payload = bytearray(decode_claim_text(claim_text()).payload)
     payload[position % len(payload)] = value

@@ -150,8 +150,8 @@ SMALL_ORDER_ED25519 = [
 
 @pytest.mark.parametrize("point", SMALL_ORDER_ED25519)
 def test_a_small_order_or_non_canonical_ed25519_key_is_refused(point: str) -> None:
-    from cfl.signing.b64url import b64url_encode
     from cfl.errors import InputError
+    from cfl.signing.b64url import b64url_encode
     from cfl.signing.keys import PublicKey
 
     jwk = {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(bytes.fromhex(point))}

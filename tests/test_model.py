@@ -9,19 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cfl.signing.jcs import canonical_bytes
-from cfl.errors import InputError, InvalidDeclarationError
-from cfl.findings import Severity
-from cfl.io.jsonio import dumps_pretty, loads_strict
-from cfl.declaration.model import (
-    Declaration,
-    cfl_extension,
+from cfl.declaration.model import Declaration, load_declaration_file
+from cfl.declaration.rules import (
     figures_agree,
     gas_co2e,
-    load_declaration_file,
     parse_decimal_string,
     semantic_findings,
 )
+from cfl.declaration.view import cfl_extension
+from cfl.errors import InputError, InvalidDeclarationError
+from cfl.findings import Severity
+from cfl.io.jsonio import dumps_pretty, loads_strict
+from cfl.signing.jcs import canonical_bytes
 
 
 def codes(findings: Any) -> dict[str, Severity]:

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from signing_world import AT, DECLARATION_ID, SIGNED_AT, world
 
-from cfl.signing.jws import bundle_to_bytes
 from cfl.errors import InputError
 from cfl.io.jsonio import loads_strict
+from cfl.signing.jws import bundle_to_bytes
 from cfl.trust.revocation import revoke, verify_revocation_list
 
 
@@ -76,7 +76,8 @@ def test_a_list_by_an_untrusted_issuer_is_refused() -> None:
 
 
 def test_the_newest_list_given_or_stored_is_used() -> None:
-    from cfl.trust.trust_list import MemoryTrustStore, revocation_row
+    from cfl.trust.store import MemoryTrustStore
+    from cfl.verification.signer import revocation_row
 
     w = world()
     store = MemoryTrustStore()
@@ -89,7 +90,7 @@ def test_the_newest_list_given_or_stored_is_used() -> None:
 
 
 def test_a_revocation_after_the_verification_time_does_not_count() -> None:
-    from cfl.trust.trust_list import revocation_row
+    from cfl.verification.signer import revocation_row
 
     w = world()
     context = w.context(revocations=(_revoked(),))

@@ -12,8 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cfl.findings import Severity
-from cfl.io.jsonio import loads_strict
 from cfl.declaration.schema import (
     check_declaration,
     check_declaration_or_bundle,
@@ -21,6 +19,8 @@ from cfl.declaration.schema import (
     fast_declaration_check,
     schema_findings,
 )
+from cfl.findings import Severity
+from cfl.io.jsonio import loads_strict
 
 
 def official_v3_footprints(reference: Path) -> list[tuple[str, dict[str, Any]]]:

@@ -8,21 +8,20 @@ from pathlib import Path
 import pytest
 from signing_world import AT, DECLARATION_ID, SIGNED_AT, world
 
-from cfl.signing.jws import bundle_to_bytes
 from cfl.errors import InputError
+from cfl.report.model import CheckRow, Status
+from cfl.signing.jws import bundle_to_bytes
 from cfl.signing.keys import LocalSigner
+from cfl.trust.context import load_trust_context
+from cfl.trust.store import DirectoryTrustStore, MemoryTrustStore
 from cfl.trust.trust_list import (
     Accreditation,
-    DirectoryTrustStore,
-    MemoryTrustStore,
     add_trust_entry,
-    load_trust_context,
     new_trust_list,
     read_trust_list_document,
     sign_trust_list,
-    signer_rows,
 )
-from cfl.verification.bundle_check import CheckRow, Status
+from cfl.verification.signer import signer_rows
 
 
 def test_an_accepted_list_gives_three_passed_rows_and_its_entries() -> None:

@@ -17,20 +17,25 @@ from typing import Any
 import pytest
 from signing_world import AT, SIGNED_AT, World, codes, world
 
-from cfl.claim.codec import claim_from_declaration, claim_to_text, sign_claim, verify_claim
-from cfl.signing.jws import TYP_TRUST_LIST, bundle_to_bytes, sign_bundle, sign_content
+from cfl.bundle.sign import sign_bundle
+from cfl.claim.encode import sign_claim
+from cfl.claim.issue import claim_from_declaration
+from cfl.claim.text import claim_to_text
 from cfl.errors import InputError
+from cfl.report.model import Status, VerificationReport
+from cfl.signing.jws import TYP_TRUST_LIST, bundle_to_bytes, sign_content
 from cfl.signing.keys import LocalSigner
+from cfl.trust.context import TrustContext, load_trust_context
 from cfl.trust.revocation import revoke
 from cfl.trust.trust_list import (
     Accreditation,
-    TrustContext,
     add_trust_entry,
-    load_trust_context,
     sign_trust_list,
     trust_list_from_content,
 )
-from cfl.verification.bundle_check import Status, VerificationPolicy, VerificationReport, verify_bundle
+from cfl.verification.bundle_check import verify_bundle
+from cfl.verification.claim_check import verify_claim
+from cfl.verification.policy import VerificationPolicy
 
 IGNORE_UNLISTED = VerificationPolicy(ignore_unlisted_cosigners=True)
 START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -279,7 +284,7 @@ def test_the_policy_does_not_excuse_an_untrusted_certifier() -> None:
 
 
 def test_a_report_of_only_unchecked_rows_is_not_passed() -> None:
-    from cfl.verification.bundle_check import CheckRow
+    from cfl.report.model import CheckRow
 
     row = CheckRow("signature", Status.NOT_CHECKED, "cosigner_not_checked", "not checked")
     assert VerificationReport("x", AT, (row,)).bottom_line is Status.INDETERMINATE

@@ -13,14 +13,17 @@ from typing import Any
 
 import pytest
 
-from cfl.claim.codec import verify_claim
-from cfl.signing.jws import parse_bundle
+from cfl.bundle.model import parse_bundle
 from cfl.io.jsonio import loads_strict
+from cfl.io.yamlio import load_yaml_file
+from cfl.report.model import Status
 from cfl.signing.keys import PublicKey
 from cfl.timeutil import parse_time
-from cfl.trust.trust_list import MemoryTrustStore, load_trust_context
-from cfl.verification.bundle_check import STRICT_POLICY, Status, VerificationPolicy, verify_bundle
-from cfl.io.yamlio import load_yaml_file
+from cfl.trust.context import load_trust_context
+from cfl.trust.store import MemoryTrustStore
+from cfl.verification.bundle_check import verify_bundle
+from cfl.verification.claim_check import verify_claim
+from cfl.verification.policy import STRICT_POLICY, VerificationPolicy
 
 VECTORS = Path(__file__).resolve().parent / "vectors"
 MANIFEST = load_yaml_file(VECTORS / "manifest.yaml")["vectors"]

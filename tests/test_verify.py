@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from signing_world import AT, DECLARATION_ID, SIGNED_AT, codes, world
 
-from cfl.signing.jws import ROLE_HEADER, TYP_DECLARATION, bundle_to_bytes, sign_content
+from cfl.declaration.view import validity_window
 from cfl.errors import (
     ExpiredError,
     RevokedError,
@@ -16,15 +16,11 @@ from cfl.errors import (
     UntrustedError,
     VerificationError,
 )
+from cfl.report.model import CheckRow, Status, VerificationReport
+from cfl.signing.jws import ROLE_HEADER, TYP_DECLARATION, bundle_to_bytes, sign_content
 from cfl.trust.revocation import revoke
-from cfl.verification.bundle_check import (
-    CheckRow,
-    Status,
-    VerificationReport,
-    declaration_validity_window,
-    validity_row,
-    verify_bundle,
-)
+from cfl.verification.bundle_check import verify_bundle
+from cfl.verification.rows import validity_row
 
 
 def test_a_good_bundle_passes_with_one_row_per_check() -> None:
@@ -61,7 +57,7 @@ def test_without_a_revocation_list_the_result_is_indeterminate() -> None:
 
 def test_manufacturer_and_certifier_signatures_side_by_side() -> None:
     w = world()
-    from cfl.signing.jws import sign_bundle
+    from cfl.bundle.sign import sign_bundle
 
     bundle = sign_bundle(w.bundle(w.stranger, role="manufacturer"), w.certifier,
                          role="certifier", at=SIGNED_AT)
@@ -91,16 +87,16 @@ def test_a_schema_invalid_declaration_fails_even_if_signed() -> None:
     (dt.datetime(2027, 1, 1, tzinfo=dt.UTC), "declaration_valid"),
 ])
 def test_validity_row(at: dt.datetime, code: str) -> None:
-    start, end = declaration_validity_window(world().declaration())
+    start, end = validity_window(world().declaration()).bounds
     assert validity_row(start, end, at).code == code
 
 
 def test_pact_default_validity_is_reference_period_end_plus_three_years() -> None:
     declaration: dict[str, Any] = {"pcf": {"referencePeriodEnd": "2024-02-29T00:00:00Z"}}
-    start, end = declaration_validity_window(declaration)
+    start, end = validity_window(declaration).bounds
     assert start == dt.datetime(2024, 2, 29, tzinfo=dt.UTC)
     assert end == dt.datetime(2027, 2, 28, tzinfo=dt.UTC)
-    assert validity_row(*declaration_validity_window({}), AT).status is Status.INDETERMINATE
+    assert validity_row(*validity_window({}).bounds, AT).status is Status.INDETERMINATE
 
 
 def test_an_empty_report_is_never_passed() -> None:

@@ -24,13 +24,14 @@ from hypothesis import strategies as st
 from signing_world import AT, world
 from test_schema import _mutate, _property_corpus
 
-from cfl.signing.jcs import parse_canonicalisable, plain_canonical_bytes, reference_canonical_bytes
-from cfl.signing.jws import MAX_BUNDLE_BYTES, bundle_to_bytes, parse_bundle
+from cfl.bundle.model import parse_bundle, read_bundle
+from cfl.declaration.rules import semantic_findings
+from cfl.declaration.schema import declaration_validator, schema_findings
 from cfl.errors import CflError, InputError
 from cfl.findings import Severity, best_first
-from cfl.declaration.model import semantic_findings
-from cfl.declaration.schema import declaration_validator, schema_findings
-from cfl.verification.bundle_check import declaration_rows, read_bundle, verify_bundle
+from cfl.signing.jcs import parse_canonicalisable, plain_canonical_bytes, reference_canonical_bytes
+from cfl.signing.jws import MAX_BUNDLE_BYTES, bundle_to_bytes
+from cfl.verification.bundle_check import declaration_rows, verify_bundle
 
 
 def outcome(read: Any, data: bytes) -> Any:

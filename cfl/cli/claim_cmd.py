@@ -9,9 +9,9 @@ import click
 
 from cfl.cli.keys_cmd import open_signer, passphrase_option
 from cfl.cli.options import at_option, resolver_option
-from cfl.signing.jws import MAX_BUNDLE_BYTES
 from cfl.io.jsonio import read_bytes
 from cfl.label.render import label_claim_text, parse_label_bundle
+from cfl.signing.jws import MAX_BUNDLE_BYTES
 
 
 @click.command()

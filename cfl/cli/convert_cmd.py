@@ -10,8 +10,8 @@ import click
 from cfl.cli.options import at_option, format_option
 from cfl.cli.rules_option import registry_for, rules_option
 from cfl.declaration.gwp import REPORTS
-from cfl.io.jsonio import dumps_pretty
 from cfl.io.atomic import write_atomic
+from cfl.io.jsonio import dumps_pretty
 from cfl.recognition.conversion import convert_declaration
 from cfl.recognition.engine import gwp_conversion_for
 from cfl.recognition.inputs import read_unsigned_declaration

@@ -11,8 +11,8 @@ from cfl.cli.options import at_option
 from cfl.declaration.friendly import declare_csv, declare_file
 from cfl.errors import CflError, InvalidDeclarationError, OutputError
 from cfl.findings import Finding
-from cfl.io.jsonio import dumps_pretty
 from cfl.io.atomic import write_atomic
+from cfl.io.jsonio import dumps_pretty
 
 
 def echo_findings(findings: list[object]) -> None:

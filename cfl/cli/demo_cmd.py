@@ -15,10 +15,10 @@ import click
 
 from cfl.cli.check_cmd import matrix_text
 from cfl.cli.options import at_option
-from cfl.cli.verify_cmd import render_report
 from cfl.demo.flow import DemoRun, run_demo
 from cfl.io.atomic import write_atomic
 from cfl.recognition.engine import Verdict
+from cfl.report.render import render_report
 
 
 @click.command()

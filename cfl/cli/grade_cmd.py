@@ -9,8 +9,8 @@ import click
 
 from cfl.cli.options import at_option, format_option
 from cfl.cli.rules_option import registry_for, rules_option
-from cfl.io.jsonio import dumps_pretty
 from cfl.io.atomic import write_atomic
+from cfl.io.jsonio import dumps_pretty
 from cfl.recognition.grading import grade_declaration
 from cfl.recognition.inputs import read_unsigned_declaration
 

@@ -13,12 +13,12 @@ import click
 from cfl.cli.keys_cmd import open_signer, passphrase_option
 from cfl.cli.options import at_option, resolver_option
 from cfl.cli.options import output_name as describe_output
-from cfl.signing.jws import MAX_BUNDLE_BYTES
+from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import read_bytes
 from cfl.label.batch import collect_items, render_batch
 from cfl.label.render import render_label
 from cfl.label.templates import builtin_template_names, load_template
-from cfl.io.atomic import write_atomic
+from cfl.signing.jws import MAX_BUNDLE_BYTES
 
 
 def _check_template(ctx: click.Context, param: click.Parameter, value: str) -> str:

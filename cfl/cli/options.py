@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from cfl.claim.text import check_resolver
+from cfl.errors import InputError
 from cfl.timeutil import parse_time
 
 
@@ -49,9 +51,6 @@ at_option = click.option(
 def _check_resolver(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """A resolver that is not an uppercase QR-alphanumeric URL ending in '/' is a usage
     mistake (exit 2), caught before any file is read or passphrase asked for."""
-    from cfl.claim.codec import check_resolver
-    from cfl.errors import InputError
-
     try:
         return check_resolver(value)
     except InputError as exc:

@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from cfl.cli.declare_cmd import echo_findings
+from cfl.declaration.model import load_declaration_file
 from cfl.errors import InvalidDeclarationError, OutputError
 from cfl.interop.pact import export_pact, footprints_of, import_pact_each
-from cfl.io.jsonio import dumps_pretty, load_json_file
-from cfl.declaration.model import load_declaration_file
 from cfl.io.atomic import write_atomic
+from cfl.io.jsonio import dumps_pretty, load_json_file
 
 OUTPUT_HELP = ("Declaration to write (`-` is standard output); for an API response with a "
                "list of footprints, a folder (one <id>.json per footprint).")

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from cfl.cli.options import at_option
+from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import read_bytes
 from cfl.signing.keys import load_public_key
-from cfl.io.atomic import write_atomic
 from cfl.trust.revocation import MAX_REVOCATION_BYTES
 from cfl.trust.trust_list import MAX_TRUST_LIST_BYTES
 from cfl.web.page import build_page

@@ -10,10 +10,10 @@ import click
 
 from cfl.cli.keys_cmd import open_signer, passphrase_option
 from cfl.cli.options import at_option, output_name
+from cfl.io.atomic import write_atomic
+from cfl.io.jsonio import read_bytes
 from cfl.io.kinds import REVOCATION_LIST, wrong_kind_error
 from cfl.signing.jws import bundle_to_bytes
-from cfl.io.jsonio import read_bytes
-from cfl.io.atomic import write_atomic
 from cfl.trust.revocation import CONTENT_KEY, MAX_REVOCATION_BYTES
 from cfl.trust.revocation import revoke as revoke_declaration
 

@@ -9,7 +9,7 @@ import click
 from cfl.cli.options import format_option
 from cfl.cli.rules_option import registry_for, rules_option
 from cfl.recognition.lint import lint_rule_files
-from cfl.recognition.rules import RuleRegistry, RuleSet
+from cfl.recognition.rules import RuleRegistry, RuleSet, read_rule_file
 from cfl.recognition.user_rules import collect_rule_files, rule_file_bytes
 
 
@@ -147,8 +147,6 @@ def lint_command(ctx: click.Context, files: tuple[str, ...], output_format: str)
 
 
 def _lint_inputs(files: tuple[str, ...]) -> list[tuple[str, bytes]]:
-    from cfl.recognition.rules import read_rule_file
-
     out: list[tuple[str, bytes]] = []
     for name in files:
         out += [read_rule_file(name)] if name == "-" else collect_rule_files(

@@ -8,15 +8,16 @@ from typing import Any
 
 import click
 
+from cfl.bundle.sign import sign_bundle
 from cfl.cli.keys_cmd import open_signer, passphrase_option
 from cfl.cli.options import at_option, output_name
-from cfl.io.kinds import DECLARATION, SIGNED_BUNDLE, require_kind
-from cfl.signing.jws import ROLES, bundle_to_bytes, sign_bundle, signed_document_from_json
+from cfl.declaration.schema import check_declaration, is_signed_bundle
 from cfl.errors import InputError, InvalidDeclarationError
 from cfl.findings import is_blocking
-from cfl.io.jsonio import load_json_file
 from cfl.io.atomic import write_atomic
-from cfl.declaration.schema import check_declaration, is_signed_bundle
+from cfl.io.jsonio import load_json_file
+from cfl.io.kinds import DECLARATION, SIGNED_BUNDLE, require_kind
+from cfl.signing.jws import ROLES, bundle_to_bytes, signed_document_from_json
 
 
 def require_signable(document: dict[str, Any], *, source: str) -> None:

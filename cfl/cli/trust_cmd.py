@@ -10,15 +10,15 @@ from typing import Any
 
 import click
 
-from cfl.claim.codec import CATEGORY_CODES, RULE_SET_CODES
+from cfl.claim.model import CATEGORY_CODES, RULE_SET_CODES
 from cfl.cli.keys_cmd import open_signer, passphrase_option
 from cfl.cli.options import TIME, at_option, format_option, output_name
+from cfl.errors import InputError
+from cfl.io.atomic import write_atomic
+from cfl.io.jsonio import dumps_pretty, read_bytes
 from cfl.io.kinds import TRUST_LIST, wrong_kind_error
 from cfl.signing.jws import ROLES, bundle_to_bytes
-from cfl.errors import InputError
-from cfl.io.jsonio import dumps_pretty, read_bytes
 from cfl.signing.keys import load_public_key
-from cfl.io.atomic import write_atomic
 from cfl.timeutil import format_time
 from cfl.trust.trust_list import (
     CONTENT_KEY,

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from cfl.cli.options import format_option
-from cfl.io.kinds import DECLARATION, SIGNED_BUNDLE, require_kind
+from cfl.declaration.schema import check_declaration_or_bundle
 from cfl.errors import InputError
 from cfl.findings import Finding, Severity, is_blocking
 from cfl.io.jsonio import load_json_file
-from cfl.declaration.schema import check_declaration_or_bundle
+from cfl.io.kinds import DECLARATION, SIGNED_BUNDLE, require_kind
 
 
 def findings_of_file(path: Path) -> list[Finding]:

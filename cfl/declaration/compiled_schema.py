@@ -3,12 +3,12 @@
 ``jsonschema`` with one reused validator checks a declaration in ~0.8 ms here: below the
 5,000 documents/s target once the semantic checks are added. This module compiles the
 declaration schema (and the extension schema it references) into nested Python closures that
-answer only "valid or not". :func:`cfl.declaration.schema.check_declaration` asks this predicate first
-and runs ``jsonschema`` — the reference, which also produces the findings — only when the
-predicate says no. A predicate that wrongly said "valid" would let a bad document through, so
-the compiler refuses any keyword it does not implement exactly (``UnsupportedSchema``), and a
-test shows it agrees with ``jsonschema`` on every fixture and on many mutated documents
-(ADR 0002).
+answer only "valid or not". :func:`cfl.declaration.schema.check_declaration` asks this
+predicate first and runs ``jsonschema`` — the reference, which also produces the findings —
+only when the predicate says no. A predicate that wrongly said "valid" would let a bad
+document through, so the compiler refuses any keyword it does not implement exactly
+(``UnsupportedSchema``), and a test shows it agrees with ``jsonschema`` on every fixture and
+on many mutated documents (ADR 0002).
 
 Implemented keywords (2020-12 semantics, as jsonschema applies them): ``type``,
 ``properties``, ``required``, ``additionalProperties``, ``propertyNames``, ``min/maxProperties``,

@@ -21,18 +21,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
-from cfl.io.kinds import FRIENDLY_INPUT, require_kind
+from cfl.declaration.model import Declaration
+from cfl.declaration.rules import parse_decimal_string
+from cfl.declaration.view import CFL_EXTENSION_SCHEMA, CFL_EXTENSION_SPEC_VERSION
 from cfl.errors import CflError, InputError, InvalidDeclarationError
 from cfl.findings import Finding, json_path
 from cfl.io.jsonio import MAX_JSON_BYTES, decode_utf8, loads_strict, read_bytes
-from cfl.declaration.model import (
-    CFL_EXTENSION_SCHEMA,
-    CFL_EXTENSION_SPEC_VERSION,
-    Declaration,
-    parse_decimal_string,
-)
-from cfl.timeutil import format_time
+from cfl.io.kinds import FRIENDLY_INPUT, require_kind
 from cfl.io.yamlio import loads_yaml
+from cfl.timeutil import format_time
 
 PACT_SPEC_VERSION = "3.0.0"
 #: Bound on the rows of one CSV batch.

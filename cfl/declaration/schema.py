@@ -5,7 +5,8 @@ The declaration schema (``urn:cfl:schema:declaration:1``) and the extension sche
 the validator is built once per process and reused (building it per document is ~40 times
 slower). ``date-time``, ``date`` and ``uuid`` formats are really checked.
 
-Every problem, from the schema or from the semantic checks in :mod:`cfl.declaration.model`, comes out as a
+Every problem, from the schema or from the semantic checks in :mod:`cfl.declaration.rules`,
+comes out as a
 :class:`~cfl.findings.Finding` with a code, a message that says what was expected, and a JSON
 path; :func:`check_declaration` returns them best first.
 """
@@ -25,11 +26,13 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from cfl.declaration.compiled_schema import Check, SchemaCompiler
+from cfl.declaration.rules import semantic_findings
+from cfl.declaration.view import CFL_EXTENSION_SCHEMA
 from cfl.findings import Finding, Severity, best_first, json_path
 from cfl.io.resources import load_schema
 
 DECLARATION_SCHEMA_ID = "urn:cfl:schema:declaration:1"
-EXTENSION_SCHEMA_ID = "urn:cfl:schema:cfl-extension:1"
+EXTENSION_SCHEMA_ID = CFL_EXTENSION_SCHEMA
 DECLARATION_SCHEMA_FILE = "declaration.schema.json"
 EXTENSION_SCHEMA_FILE = "cfl-extension.schema.json"
 
@@ -362,8 +365,6 @@ def check_declaration(document: Any, *, source: str | None = None) -> list[Findi
     Semantic (cross-field) checks run on whatever parts of the document are well formed, so
     one pass reports everything it can. Findings name ``source`` when given.
     """
-    from cfl.declaration.model import semantic_findings  # model imports this module
-
     if not isinstance(document, dict):
         findings = [Finding("wrong_type", f"expected a JSON object (a PACT ProductFootprint), "
                             f"got {describe_value(document)}", "$")]

@@ -27,13 +27,13 @@ from typing import Any
 import yaml
 
 from cfl.declaration.friendly import declaration_from_input
-from cfl.errors import OutputError
 from cfl.declaration.identifiers import gtin_check_digit, uscc_check_character
-from cfl.io.jsonio import dumps_pretty
 from cfl.declaration.model import Declaration
+from cfl.errors import OutputError
 from cfl.io.atomic import write_atomic
-from cfl.timeutil import format_time
+from cfl.io.jsonio import dumps_pretty
 from cfl.io.yamlio import loads_yaml
+from cfl.timeutil import format_time
 
 GRID_FACTOR = Decimal("0.5777")
 GRID_FACTOR_YEAR = 2024

@@ -16,26 +16,23 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cfl.bundle.sign import sign_bundle
 from cfl.demo.data import DemoResult, build_demo
-from cfl.signing.jws import bundle_to_bytes, sign_bundle
+from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import dumps_pretty, load_json_file
-from cfl.signing.keys import LocalSigner, write_key_pair
-from cfl.label.readback import verify_label
 from cfl.label.render import render_label
 from cfl.label.templates import builtin_template_names, load_template
-from cfl.io.atomic import write_atomic
 from cfl.recognition.engine import RecognitionResult, check_declaration
 from cfl.recognition.grading import GradeResult, grade_declaration
+from cfl.report.model import VerificationReport
+from cfl.signing.jws import bundle_to_bytes
+from cfl.signing.keys import LocalSigner, write_key_pair
+from cfl.trust.context import load_trust_context
 from cfl.trust.revocation import revoke
-from cfl.trust.trust_list import (
-    Accreditation,
-    MemoryTrustStore,
-    add_trust_entry,
-    load_trust_context,
-    new_trust_list,
-    sign_trust_list,
-)
-from cfl.verification.bundle_check import VerificationReport, verify_bundle
+from cfl.trust.store import MemoryTrustStore
+from cfl.trust.trust_list import Accreditation, add_trust_entry, new_trust_list, sign_trust_list
+from cfl.verification.bundle_check import verify_bundle
+from cfl.verification.label_check import verify_label
 from cfl.web.page import build_page
 
 OPERATOR_NAME = "Demo Label Scheme Operator (illustrative)"

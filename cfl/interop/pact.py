@@ -23,10 +23,11 @@ from decimal import Decimal
 from typing import Any
 
 from cfl.declaration.friendly import PACT_SPEC_VERSION, decimal_text
-from cfl.io.kinds import DECLARATION, require_kind
+from cfl.declaration.model import Declaration
+from cfl.declaration.view import is_cfl_extension
 from cfl.errors import CflError, InputError, InvalidDeclarationError
 from cfl.findings import Finding, Severity
-from cfl.declaration.model import CFL_EXTENSION_SCHEMA, Declaration
+from cfl.io.kinds import DECLARATION, require_kind
 
 #: Bound on the footprints of one API response.
 MAX_FOOTPRINTS = 10_000
@@ -270,7 +271,7 @@ def export_pact(declaration: Declaration, *, keep_cfl_extension: bool = False) -
     extensions = document.get("extensions")
     if isinstance(extensions, list):
         kept = [e for e in extensions
-                if not (isinstance(e, dict) and e.get("dataSchema") == CFL_EXTENSION_SCHEMA)]
+                if not is_cfl_extension(e)]
         if kept:
             document["extensions"] = kept
         else:

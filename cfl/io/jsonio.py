@@ -15,8 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cfl.io.kinds import binary_kind
 from cfl.errors import InputError
+from cfl.io.sniff import binary_kind
 
 #: Default bound on a JSON document handed to cfl (declarations are a few KiB).
 MAX_JSON_BYTES = 4 * 1024 * 1024

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cfl.errors import InputError
+from cfl.io.jsonio import loads_strict
 
 SIGNED_BUNDLE = "signed bundle"
 DECLARATION = "declaration"
@@ -34,26 +35,6 @@ USED_BY: dict[str, str] = {
     PACT_RESPONSE: "import its footprints with `cfl import pact FILE -o DIR`",
     PUBLIC_KEY: "a public key goes to --jwk, --anchor or `cfl keys show`",
 }
-
-#: First bytes of binary files a user may pick by mistake → what they are.
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "a PDF file"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"PK\x03\x04", "a ZIP archive (an .xlsx or .docx file is one; save it as CSV or "
-                    "text first)"),
-    (b"GIF8", "a GIF image"),
-    (b"-----BEGIN", "a PEM file (a key or certificate)"),
-)
-
-
-def binary_kind(data: bytes) -> str | None:
-    """``"a PDF file"``, ``"a PNG image"``, … when ``data`` starts like one, else None."""
-    for magic, kind in _MAGIC:
-        if data.startswith(magic):
-            return kind
-    return None
-
 
 def document_kind(value: Any) -> str | None:
     """The kind of cfl document a parsed JSON/YAML value looks like, or None if unknown."""
@@ -93,8 +74,6 @@ def require_kind(value: Any, expected: tuple[str, ...], *, source: str | None,
 
 def document_kind_of(data: bytes) -> str | None:
     """:func:`document_kind` of JSON bytes (None if they are not strict JSON at all)."""
-    from cfl.io.jsonio import loads_strict
-
     try:
         value = loads_strict(data, source="<input>", max_bytes=max(len(data), 1))
     except InputError:
@@ -114,8 +93,6 @@ def wrong_kind_error(data: bytes, expected: tuple[str, ...], *, source: str | No
         except InputError as exc:
             raise wrong_kind_error(data, (SIGNED_BUNDLE,), source=source) or exc from None
     """
-    from cfl.io.jsonio import loads_strict
-
     try:
         value = loads_strict(data, source=source or "<input>", max_bytes=max(len(data), 1))
     except InputError:

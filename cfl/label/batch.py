@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cfl.claim.codec import DEFAULT_RESOLVER
-from cfl.signing.jws import MAX_BUNDLE_BYTES
+from cfl.claim.text import DEFAULT_RESOLVER
 from cfl.errors import CflError, InputError, OutputError
+from cfl.io.atomic import open_atomic, write_atomic
 from cfl.io.jsonio import decode_utf8, read_bytes
-from cfl.signing.keys import Signer
 from cfl.label.merge import merge_label_parts
 from cfl.label.readback import extract_bundles
 from cfl.label.render import (
@@ -37,7 +36,8 @@ from cfl.label.render import (
     prepare_label,
 )
 from cfl.label.templates import load_template
-from cfl.io.atomic import open_atomic, write_atomic
+from cfl.signing.jws import MAX_BUNDLE_BYTES
+from cfl.signing.keys import Signer
 
 MAX_BATCH_ITEMS = 100_000
 MAX_CSV_BYTES = 16 * 1024 * 1024

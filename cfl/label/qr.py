@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import zxingcpp
 
-from cfl.claim.codec import split_claim_text
+from cfl.claim.text import split_claim_text
 from cfl.errors import InputError
 
 #: Error-correction levels accepted by templates.

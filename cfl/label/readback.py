@@ -2,18 +2,15 @@
 
 PDFs are bounded first (size, then :mod:`cfl.label.pdfscan`: no decompression bomb, no
 filter or encryption cfl cannot bound) and then opened with pdfium; the page is rasterised
-and the QR found with zxing-cpp restricted to QR codes. :func:`verify_label` combines
-everything into one report: the label document's own row (one bundle per page under its
-expected name, no other attachment, no active content), and for every page the bundle's
-rows (:func:`cfl.verification.bundle_check.bundle_rows`), the claim's rows and whether the two are bound (same
-SHA-256) and agree. A page carrying two different QR codes is refused (ADR 0041).
+and the QR found with zxing-cpp restricted to QR codes. :class:`LabelDocument` reads
+a label page by page for :mod:`cfl.verification.label_check`, which judges what it finds. A
+page carrying two different QR codes is refused (ADR 0041).
 """
 
 from __future__ import annotations
 
 import ctypes
 import dataclasses
-import datetime as dt
 import functools
 import io
 from collections import Counter
@@ -24,20 +21,12 @@ import pypdfium2.raw as pdfium_c
 import zxingcpp
 from PIL import Image
 
-from cfl.claim.codec import (
-    binding_rows,
-    claim_bytes_from_text,
-    claim_rows,
-    claim_well_formed_row,
-    decode_claim_text,
-)
-from cfl.signing.jws import MAX_BUNDLE_BYTES
+from cfl.claim.text import claim_bytes_from_text
 from cfl.errors import CflError, InputError
+from cfl.io.sniff import is_pdf
 from cfl.label.pdfscan import PdfScan, scan_pdf
 from cfl.label.render import ATTACHMENT_NAME
-from cfl.trust.trust_list import TrustContext
-from cfl.verification.report import CheckRow, Status, VerificationReport, error_text
-from cfl.verification.bundle_check import STRICT_POLICY, VerificationPolicy, bundle_rows, read_bundle
+from cfl.signing.jws import MAX_BUNDLE_BYTES
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 MAX_IMAGE_BYTES = 32 * 1024 * 1024
@@ -54,14 +43,6 @@ MAX_PAGE_OBJECTS = 20_000
 QR_PATH_SEGMENTS = 100
 #: Margin around the QR path's bounds when rendering only that region, in points.
 QR_REGION_MARGIN = 12.0
-
-
-def is_pdf(data: bytes) -> bool:
-    return data[:5] == b"%PDF-"
-
-
-def is_image(data: bytes) -> bool:
-    return data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff"
 
 
 def _open_pdf(pdf_bytes: bytes, source: str) -> Any:
@@ -327,144 +308,85 @@ def _looks_like_claim(text: str) -> bool:
         return False
 
 
-# --------------------------------------------------------------------------- verifying
+# --------------------------------------------------------------------------- the label document
 
 
-def verify_label(pdf_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
-                 source: str = "<pdf>", page: int | None = None, dpi: int = DEFAULT_DPI,
-                 policy: VerificationPolicy = STRICT_POLICY) -> VerificationReport:
-    """Verify a label PDF: the document (one bundle per page under its expected name, no
-    other attachment, no active content), then every page's embedded bundle, QR claim and
-    their binding (only page ``page``, 0-based, if given); never raises for bad input
-    (every problem is a row). The trust list's rows appear once. ``policy`` applies to
-    every page's bundle (:func:`cfl.verification.bundle_check.bundle_rows`)."""
-    try:
-        document, scan = _open_scanned(pdf_bytes, source)
-    except CflError as exc:
-        return VerificationReport(source, at, (
-            CheckRow("label", Status.FAILED, exc.code, error_text(exc, source),
-                     subject=source),))
-    try:
+class LabelDocument:
+    """An opened, bounded label PDF, read page by page for verification.
+
+    Reading only: what each part means is :mod:`cfl.verification`'s business. Every reader
+    raises :class:`~cfl.errors.CflError` for what cannot be read. Use as a context manager
+    (the pdfium document is closed on exit).
+    """
+
+    def __init__(self, pdf_bytes: bytes, *, source: str) -> None:
+        self.source = source
+        self._document, self._scan = _open_scanned(pdf_bytes, source)
         try:
-            names = _attachment_names(document, source)
-        except CflError as exc:
-            return VerificationReport(source, at, (
-                CheckRow("label", Status.FAILED, exc.code, error_text(exc, source),
-                         subject=source),))
-        rows = [_document_row(document, scan, names, source)]
-        if len(document) == 0:  # nothing checked is never PASSED
-            rows.append(CheckRow("label", Status.FAILED, "no_such_page", "has no page",
-                                 subject=source))
-        pages = range(len(document)) if page is None else [page]
-        several = len(pages) > 1
-        for index in pages:
-            page_rows = _page_rows(document, index, names, trust, at=at, source=source,
-                                   dpi=dpi, include_trust_rows=index == pages[0],
-                                   policy=policy)
-            if several:
-                page_rows = [dataclasses.replace(
-                    row, subject=f"page {index + 1}" + (f" {row.subject}" if row.subject
-                                                          else "")) for row in page_rows]
-            rows += page_rows
-    finally:
-        document.close()
-    return VerificationReport(source, at, tuple(rows))
+            self.attachment_names = _attachment_names(self._document, source)
+        except CflError:
+            self._document.close()
+            raise
+
+    def __enter__(self) -> LabelDocument:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._document.close()
+
+    @property
+    def page_count(self) -> int:
+        return len(self._document)
+
+    def problem(self) -> tuple[str, str] | None:
+        """Why the PDF is not only a label, as ``(code, sentence)``, or None: its attachments
+        must be exactly one bundle per page under the names cfl gives them, and nothing in it
+        may run or react when opened (a script, an action, a form)."""
+        names, document = self.attachment_names, self._document
+        repeated = sorted(name for name, count in Counter(names).items() if count > 1)
+        if repeated:
+            return ("label_duplicate_attachment", f"embeds {repeated[0]!r} more than once; "
+                    "which copy a PDF reader shows is not defined")
+        expected = {attachment_name(index, len(document)) for index in range(len(document))}
+        unexpected = sorted(set(names) - expected)
+        if unexpected:
+            return ("label_unexpected_attachment", f"embeds {unexpected[0]!r}, which is "
+                    "not a label's bundle; a label carries one bundle per page and "
+                    "nothing else")
+        active = sorted(self._scan.active_names)
+        if not active:
+            if pdfium_c.FPDFDoc_GetJavaScriptActionCount(document.raw) > 0:
+                active = ["JavaScript"]
+            elif pdfium_c.FPDF_GetFormType(document.raw) != pdfium_c.FORMTYPE_NONE:
+                active = ["AcroForm"]
+        if active:
+            return ("label_active_content", f"holds active content (/{active[0]}); a cfl "
+                    "label is a plain page and its attachment")
+        return None
+
+    def bundle_bytes(self, page: int) -> bytes:
+        """The signed bundle embedded for page ``page`` (0-based)."""
+        return _bundle_for_page(self._document, page, self.source, self.attachment_names)
+
+    def page(self, page: int) -> LabelPage:
+        """Page ``page`` (0-based), loaded for reading."""
+        return LabelPage(_load_page(self._document, page, self.source), page, self.source)
 
 
-def _document_row(document: Any, scan: PdfScan, names: list[str], source: str) -> CheckRow:
-    """Whether the PDF is only a label: its attachments are exactly one bundle per page
-    under the names cfl gives them, and nothing in it runs or reacts when opened (a
-    script, an action, a form, an annotation such as a link laid over the QR code)."""
-    def failed(code: str, message: str) -> CheckRow:
-        return CheckRow("label", Status.FAILED, code, message, subject=source)
+@dataclasses.dataclass(frozen=True)
+class LabelPage:
+    """One loaded page of a :class:`LabelDocument`."""
 
-    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
-    if repeated:
-        return failed("label_duplicate_attachment", f"embeds {repeated[0]!r} more than once; "
-                      "which copy a PDF reader shows is not defined")
-    expected = {attachment_name(index, len(document)) for index in range(len(document))}
-    unexpected = sorted(set(names) - expected)
-    if unexpected:
-        return failed("label_unexpected_attachment", f"embeds {unexpected[0]!r}, which is "
-                      "not a label's bundle; a label carries one bundle per page and "
-                      "nothing else")
-    active = sorted(scan.active_names)
-    if not active:
-        if pdfium_c.FPDFDoc_GetJavaScriptActionCount(document.raw) > 0:
-            active = ["JavaScript"]
-        elif pdfium_c.FPDF_GetFormType(document.raw) != pdfium_c.FORMTYPE_NONE:
-            active = ["AcroForm"]
-    if active:
-        return failed("label_active_content", f"holds active content (/{active[0]}); a cfl "
-                      "label is a plain page and its attachment")
-    return CheckRow("label", Status.PASSED, "label_plain",
-                    f"the PDF holds {len(document)} page(s), no attachment other than their "
-                    "bundles and no active content", subject=source)
+    pdf_page: Any
+    index: int
+    source: str
 
+    @property
+    def annotated(self) -> bool:
+        """Whether the page holds annotations (links, comments, form fields): a label has
+        none."""
+        return bool(pdfium_c.FPDFPage_GetAnnotCount(self.pdf_page.raw) > 0)
 
-def _page_rows(document: Any, page: int, names: list[str], trust: TrustContext, *,
-               at: dt.datetime, source: str, dpi: int, include_trust_rows: bool,
-               policy: VerificationPolicy = STRICT_POLICY) -> list[CheckRow]:
-    rows: list[CheckRow] = []
-    bundle = None
-    bundle_bytes: bytes | None
-    text: str | None
-    try:
-        bundle_bytes = _bundle_for_page(document, page, source, names)
-    except CflError as exc:
-        bundle_bytes = None
-        rows.append(CheckRow("label-bundle", Status.FAILED, exc.code, error_text(exc, source),
-                             subject=source))
-    if bundle_bytes is not None:
-        try:
-            bundle = read_bundle(bundle_bytes, source=f"{source} (embedded bundle)")
-            rows.append(CheckRow("label-bundle", Status.PASSED, "bundle_embedded",
-                                 f"the label carries a well-formed signed bundle "
-                                 f"({len(bundle.signatures)} signature(s))", subject=source))
-        except CflError as exc:
-            rows.append(CheckRow("label-bundle", Status.FAILED, exc.code,
-                                 f"the embedded bundle is not well-formed: "
-                                 f"{error_text(exc, source)}", subject=source))
-    signed = None
-    try:
-        pdf_page = _load_page(document, page, source)
-        if pdfium_c.FPDFPage_GetAnnotCount(pdf_page.raw) > 0:
-            rows.append(CheckRow("label", Status.FAILED, "label_active_content",
-                                 f"page {page + 1} holds annotations (links, comments, form "
-                                 "fields …); a cfl label has none", subject=source))
-        text = _qr_on_loaded_page(pdf_page, page, dpi, source)
-    except CflError as exc:
-        text = None
-        rows.append(CheckRow("claim", Status.FAILED, exc.code, error_text(exc, source),
-                             subject=source))
-    if text is not None:
-        try:
-            signed = decode_claim_text(text, source=f"{source} (QR)")
-            rows.append(claim_well_formed_row(signed, f"{source} (QR)"))
-        except CflError as exc:
-            rows.append(CheckRow("claim", Status.FAILED, exc.code,
-                                 f"the QR code's claim is not well-formed: "
-                                 f"{error_text(exc, source)}", subject=source))
-    if bundle is not None:
-        rows += bundle_rows(bundle, trust, at=at, include_trust_rows=include_trust_rows,
-                            policy=policy)
-    if signed is not None:
-        rows += claim_rows(signed, trust, at=at,
-                           include_trust_rows=include_trust_rows and bundle is None)
-        if bundle is not None:
-            rows += binding_rows(signed, bundle)
-    return rows
-
-
-def verify_qr_image(image_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
-                    source: str = "<image>") -> VerificationReport:
-    """Verify the claim in a photo or scan of a label's QR code."""
-    from cfl.claim.codec import verify_claim
-
-    try:
-        text = decode_qr_from_image(image_bytes, source=source)
-    except CflError as exc:
-        return VerificationReport(source, at, (
-            CheckRow("claim", Status.FAILED, exc.code, error_text(exc, source),
-                     subject=source),))
-    return verify_claim(text, trust, at=at, source=f"{source} (QR)")
+    def qr_text(self, dpi: int = DEFAULT_DPI) -> str:
+        """The text of the page's one QR code, read from the page rendered at ``dpi``."""
+        return _qr_on_loaded_page(self.pdf_page, self.index, dpi, self.source)

@@ -23,20 +23,21 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 
-from cfl.claim.codec import (
-    DEFAULT_RESOLVER,
-    claim_from_declaration,
-    claim_in_bundle,
-    claim_to_text,
-    sign_claim,
-)
-from cfl.signing.jws import ROLE_HEADER, Bundle
+from cfl.bundle.claim import claim_in_bundle
+from cfl.bundle.model import Bundle, parse_bundle
+from cfl.claim.encode import sign_claim
+from cfl.claim.issue import claim_from_declaration
+from cfl.claim.text import DEFAULT_RESOLVER, claim_to_text
+from cfl.declaration.gwp import GAS_KEYS, gwp_table
+from cfl.declaration.view import DeclarationView
 from cfl.errors import InputError
-from cfl.signing.keys import Signer
+from cfl.io.kinds import SIGNED_BUNDLE, wrong_kind_error
 from cfl.label.fonts import LabelFont, load_font
 from cfl.label.qr import DEFAULT_MASK, QUIET_ZONE, QrSymbol, encode_claim_qr, path_operators
 from cfl.label.templates import Element, Messages, Template, fill_text, load_messages
-from cfl.timeutil import format_time, parse_time
+from cfl.signing.jws import ROLE_HEADER
+from cfl.signing.keys import Signer
+from cfl.timeutil import format_time
 
 MM = 72.0 / 25.4
 #: Smallest QR module accepted by default, mm (ADR 0022: scanners at 150 dpi and up).
@@ -46,7 +47,6 @@ MIN_TEXT_SIZE = 6.0
 _WORD = re.compile(r"\s*\S+")
 STAGES = ("rawMaterial", "production", "distribution", "use", "endOfLife")
 GASES = ("co2Fossil", "co2Biogenic", "ch4Fossil", "ch4NonFossil", "n2o", "sf6", "nf3")
-EXTENSION_SCHEMA = "urn:cfl:schema:cfl-extension:1"
 ATTACHMENT_NAME = "bundle.json"
 
 
@@ -155,19 +155,19 @@ def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
                   name: str = "label") -> LabelContent:
     """The content of one label; ``signer_names`` maps kid → (name, accreditation)."""
     declaration = bundle.declaration
+    view = DeclarationView.of(declaration)
     try:
         pcf = declaration["pcf"]
-        data = next(e["data"] for e in declaration.get("extensions", [])
-                    if isinstance(e, dict) and e.get("dataSchema") == EXTENSION_SCHEMA)
+        data = view.extension
+        if data is None:
+            raise KeyError("the cfl extension")
         verification = data.get("verification", {})
         grade = data.get("grade", {})
         rule = data["ruleSet"]
         product_rule = rule.get("productRule", {})
-        start = declaration.get("validityPeriodStart") or declaration.get("created", "")
-        end = declaration.get("validityPeriodEnd")
-        if end is None:
-            reference_end = parse_time(str(pcf["referencePeriodEnd"]))
-            end = format_time(reference_end.replace(year=reference_end.year + 3))
+        window = view.validity
+        if window.start is None or window.end is None:
+            raise KeyError("pcf.referencePeriodEnd")
         electricity = data.get("electricity", {})
         accreditation = " ".join(str(verification[k]) for k in
                                  ("accreditationBody", "accreditationNumber")
@@ -181,8 +181,8 @@ def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
                                      if k in product_rule),
             "certifier": str(verification.get("bodyName", "")),
             "accreditation": accreditation,
-            "valid_from": str(start)[:10],
-            "valid_until": str(end)[:10],
+            "valid_from": format_time(window.start)[:10],
+            "valid_until": format_time(window.end)[:10],
             "declaration_id": str(declaration["id"]),
             "product_id": str(declaration["productIds"][0]),
             "hs_code": str(data.get("hsCode", "")),
@@ -216,7 +216,7 @@ def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
                        if key in data.get("stages", {}))
         gases = _gas_rows(data)
         names = {str(k): str(v) for k, v in data["productNames"].items()}
-    except (KeyError, TypeError, StopIteration, AttributeError, IndexError, ValueError) as exc:
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
         raise InputError(f"the declaration lacks a field the label needs ({exc})",
                          code="label_field_missing") from None
     lookup = signer_names or {}
@@ -237,7 +237,6 @@ def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
 
 
 def _gas_rows(data: Mapping[str, Any]) -> tuple[GasRow, ...]:
-    from cfl.declaration.gwp import GAS_KEYS, gwp_table
 
     gases = data.get("gases", {})
     report = str(data.get("gwpReport", "AR6"))
@@ -716,9 +715,6 @@ def render_label(bundle_bytes: bytes, *, template: Template, signer: Signer | No
 def parse_label_bundle(data: bytes, *, source: str) -> Bundle:
     """``parse_bundle``, but a declaration, trust list, … given instead of a signed bundle
     is refused as such ("is a declaration, not a signed bundle; sign it with cfl sign")."""
-    from cfl.io.kinds import SIGNED_BUNDLE, wrong_kind_error
-    from cfl.signing.jws import parse_bundle
-
     try:
         return parse_bundle(data, source=source)
     except InputError as exc:

@@ -20,9 +20,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from cfl.declaration.schema import finding_from_error
 from cfl.errors import InputError
 from cfl.io.resources import data_dir, load_schema, read_data_bytes
-from cfl.declaration.schema import finding_from_error
 from cfl.io.yamlio import load_yaml_file, loads_yaml
 
 #: Bound on a template or catalogue file.

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from cfl.errors import InputError
 from cfl.declaration.gwp import GAS_KEYS, REPORTS, gwp_table
+from cfl.declaration.view import cfl_extension
+from cfl.errors import InputError
 from cfl.recognition.inputs import next_version
-from cfl.recognition.paths import cfl_data
 
 #: Relative tolerance between the per-gas CO2e and the declared fossil emissions.
 GAS_TOLERANCE = Decimal("0.01")
@@ -97,7 +97,7 @@ class GwpRecomputation:
 
 def current_report(declaration: Mapping[str, Any], source: str = "<declaration>") -> str:
     """The GWP report a declaration was made with (extension ``gwpReport`` or PACT field)."""
-    data = cfl_data(declaration)
+    data = cfl_extension(declaration)
     report = data.get("gwpReport") if data else None
     if isinstance(report, str) and report in REPORTS:
         return report
@@ -139,7 +139,7 @@ def recompute_gwp(declaration: Mapping[str, Any], report: str, *,
     if report not in REPORTS:
         raise InputError(f"unknown GWP report {report!r}; expected one of {', '.join(REPORTS)}",
                          source=source, code="unknown_gwp_report")
-    data = cfl_data(declaration)
+    data = cfl_extension(declaration)
     gases = data.get("gases") if data else None
     if not isinstance(gases, Mapping) or not gases:
         raise InputError(
@@ -193,7 +193,7 @@ def recompute_gwp(declaration: Mapping[str, Any], report: str, *,
                              "$.pcf.pcfIncludingBiogenicUptake", source)
         new_pcf["pcfIncludingBiogenicUptake"] = decimal_text(including + change)
     new_pcf["ipccCharacterizationFactors"] = [report]
-    new_data = cfl_data(out)
+    new_data = cfl_extension(out)
     assert new_data is not None and isinstance(new_data, dict)
     new_data["gwpReport"] = report
     notes = [f"GWP100 values recomputed from {old} to {report} per gas from the cited table "
@@ -231,7 +231,7 @@ def scale_declared_unit(declaration: Mapping[str, Any], from_unit: str, to_unit:
     for name in PER_UNIT_PCF_FIELDS:
         if name in new_pcf:
             new_pcf[name] = decimal_text(_decimal(new_pcf[name], f"$.pcf.{name}", source) * factor)
-    data = cfl_data(out)
+    data = cfl_extension(out)
     if isinstance(data, dict):
         for group in ("stages", "gases"):
             values = data.get(group)
@@ -280,7 +280,7 @@ def convert_declaration(declaration: Mapping[str, Any], report: str, *, at: dt.d
     recomputation = recompute_gwp(declaration, report, source=source)
     out = next_version(recomputation.declaration, at=at, new_id=new_id)
     notes = list(recomputation.notes)
-    data = cfl_data(out)
+    data = cfl_extension(out)
     if isinstance(data, dict) and "grade" in data:
         del data["grade"]
         notes.append("the grade was removed: it was made on the old values; run `cfl grade` "

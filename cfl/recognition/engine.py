@@ -28,10 +28,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cfl.declaration.view import cfl_extension
 from cfl.errors import InputError
 from cfl.recognition.conversion import recompute_gwp, scale_declared_unit
 from cfl.recognition.operators import EvaluationContext, Truth
-from cfl.recognition.paths import cfl_data
 from cfl.recognition.rules import (
     Confidence,
     Conversion,
@@ -41,6 +41,7 @@ from cfl.recognition.rules import (
     RuleRegistry,
     shipped_rules,
 )
+from cfl.timeutil import format_time
 
 #: Bound on the hops of a composed path (mapping chains are short by nature).
 MAX_PATH_HOPS = 8
@@ -170,8 +171,6 @@ class RecognitionResult:
                    for r in self.reports)
 
     def to_json(self) -> dict[str, Any]:
-        from cfl.timeutil import format_time
-
         return {"at": format_time(self.at), "notes": list(self.notes),
                 "reports": [r.to_json() for r in self.reports]}
 
@@ -356,7 +355,7 @@ def verdict_of(rows: Iterable[RequirementResult]) -> Verdict:
 
 
 def declared_rule_set(declaration: Mapping[str, Any]) -> str | None:
-    data = cfl_data(declaration)
+    data = cfl_extension(declaration)
     rule_set = data.get("ruleSet") if data else None
     rule_id = rule_set.get("id") if isinstance(rule_set, Mapping) else None
     return rule_id if isinstance(rule_id, str) else None

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from cfl.declaration.view import cfl_extension
 from cfl.errors import InputError
 from cfl.recognition.conversion import _decimal, decimal_text
 from cfl.recognition.inputs import next_version
-from cfl.recognition.paths import cfl_data
 from cfl.recognition.rules import RuleRegistry, shipped_rules
 from cfl.timeutil import format_time
 
@@ -70,7 +70,7 @@ def grade_declaration(declaration: Mapping[str, Any], rule_set_id: str, *, at: d
     """Grade ``declaration`` under ``rule_set_id``; return the new, graded declaration."""
     registry = registry or shipped_rules()
     rule_set = registry.rule_set(rule_set_id)
-    data = cfl_data(declaration)
+    data = cfl_extension(declaration)
     if data is None:
         raise InputError("has no cfl extension (dataSchema urn:cfl:schema:cfl-extension:1), "
                          "so its product category is unknown", source=source,
@@ -106,7 +106,7 @@ def grade_declaration(declaration: Mapping[str, Any], rule_set_id: str, *, at: d
                          location="$.pcf.pcfExcludingBiogenicUptake", code="no_class")
     citation = grading.citation[:MAX_GRADE_SOURCE]
     out = next_version(declaration, at=at, new_id=new_id)
-    new_data = cfl_data(out)
+    new_data = cfl_extension(out)
     assert isinstance(new_data, dict)
     new_data["grade"] = {
         "class": chosen.name,

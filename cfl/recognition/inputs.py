@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cfl.io.kinds import DECLARATION, require_kind
 from cfl.errors import InputError
 from cfl.io.jsonio import loads_strict, read_bytes
+from cfl.io.kinds import DECLARATION, require_kind
 from cfl.timeutil import format_time
 
 #: Bound on a label PDF handed to `cfl check` (labels are a few hundred KiB).

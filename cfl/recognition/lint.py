@@ -16,11 +16,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cfl.declaration.view import CFL_EXTENSION_SCHEMA
 from cfl.errors import CflError, InputError
 from cfl.findings import Finding, Severity, best_first, is_blocking, json_path
+from cfl.io.resources import load_schema
+from cfl.io.yamlio import loads_yaml
 from cfl.recognition.engine import expand, find_path
 from cfl.recognition.operators import Check
-from cfl.recognition.paths import CFL_EXTENSION_SCHEMA, DeclarationPath
+from cfl.recognition.paths import DeclarationPath
 from cfl.recognition.rules import (
     MAPPING_SCHEMA,
     RULESET_SCHEMA,
@@ -36,8 +39,6 @@ from cfl.recognition.rules import (
     schema_errors,
     shipped_rule_files,
 )
-from cfl.io.resources import load_schema
-from cfl.io.yamlio import loads_yaml
 
 HOME_RULE_SET = "gbt-24067-2024"
 PACT_UNITS = ("liter", "kilogram", "cubic meter", "kilowatt hour", "megajoule", "ton kilometer",

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-CFL_EXTENSION_SCHEMA: Final = "urn:cfl:schema:cfl-extension:1"
+from cfl.declaration.view import is_cfl_extension
 
 _STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(cfl|0|[1-9][0-9]{0,5})\]")
 
@@ -99,7 +99,7 @@ class DeclarationPath:
                     return MISSING
                 node = node[step]
             else:
-                node = cfl_extension(node)
+                node = cfl_extension_item(node)
                 if node is MISSING:
                     return MISSING
         return node
@@ -108,22 +108,12 @@ class DeclarationPath:
         return self.text
 
 
-def cfl_extension(extensions: Any) -> Any:
+def cfl_extension_item(extensions: Any) -> Any:
     """The cfl extension object in an ``extensions`` array, or :data:`MISSING`."""
     if not isinstance(extensions, Sequence) or isinstance(extensions, str):
         return MISSING
     for item in extensions:
-        if isinstance(item, Mapping) and item.get("dataSchema") == CFL_EXTENSION_SCHEMA:
+        if is_cfl_extension(item):
             return item
     return MISSING
 
-
-def cfl_data(declaration: Any) -> Mapping[str, Any] | None:
-    """The cfl extension's ``data`` object, or ``None`` if the declaration has none."""
-    if not isinstance(declaration, Mapping):
-        return None
-    extension = cfl_extension(declaration.get("extensions"))
-    if extension is MISSING:
-        return None
-    data = extension.get("data")
-    return data if isinstance(data, Mapping) else None

@@ -24,11 +24,13 @@ import jsonschema  # type: ignore[import-untyped,unused-ignore]
 import referencing
 import yaml
 
+from cfl.declaration.schema import explain_schema_errors
 from cfl.errors import CflError, InputError
 from cfl.findings import json_path
-from cfl.recognition.operators import Check, _bound, parse_check
+from cfl.io.jsonio import read_bytes
 from cfl.io.resources import data_dir, load_schema
 from cfl.io.yamlio import loads_yaml
+from cfl.recognition.operators import Check, _bound, parse_check
 
 #: Bound on one rule set or mapping file (they are a few KiB).
 MAX_RULE_FILE_BYTES = 512 * 1024
@@ -278,8 +280,6 @@ def line_of(text: str, parts: Sequence[str | int]) -> str | None:
 
 def schema_errors(raw: Any, schema_name: str) -> list[tuple[list[str | int], str]]:
     """(path parts, message) for every schema error, shallowest first."""
-    from cfl.declaration.schema import explain_schema_errors
-
     errors = sorted(_validator(schema_name).iter_errors(_plain(raw)),
                     key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     return [(parts, message) for parts, _, message in explain_schema_errors(errors)]
@@ -562,7 +562,5 @@ def shipped_rules() -> RuleRegistry:
 
 
 def read_rule_file(path: str | Path) -> tuple[str, bytes]:
-    from cfl.io.jsonio import read_bytes
-
     name = "<stdin>" if str(path) == "-" else str(path)
     return name, read_bytes(path, max_bytes=MAX_RULE_FILE_BYTES)

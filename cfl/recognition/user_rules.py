@@ -25,6 +25,9 @@ from pathlib import Path
 
 from cfl.errors import CflError, InputError
 from cfl.findings import Finding, Severity
+from cfl.io.resources import read_data_bytes
+from cfl.recognition.engine import expand
+from cfl.recognition.lint import lint_rule_files
 from cfl.recognition.rules import (
     RuleMapping,
     RuleRegistry,
@@ -33,7 +36,6 @@ from cfl.recognition.rules import (
     read_rule_file,
     shipped_rules,
 )
-from cfl.io.resources import read_data_bytes
 
 #: The environment variable naming rule files and folders (``os.pathsep``-separated).
 RULES_ENV = "CFL_RULES"
@@ -150,8 +152,6 @@ def merge_rule_files(files: Sequence[tuple[str, bytes]]) -> LoadedRules:
     shipped = shipped_rules()
     if not files:
         return LoadedRules(shipped)
-    from cfl.recognition.lint import lint_rule_files
-
     report = lint_rule_files(files)
     if not report.ok:
         raise RuleFilesError(report.findings)
@@ -181,8 +181,6 @@ def merge_rule_files(files: Sequence[tuple[str, bytes]]) -> LoadedRules:
 
 def _loops(registry: RuleRegistry) -> Iterable[Finding]:
     """``includes`` and ``via`` problems anywhere in the merged registry."""
-    from cfl.recognition.engine import expand
-
     for rule_set in registry.rule_sets.values():
         try:
             registry.requirements_of(rule_set.id)

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from cfl.signing.jcs import canonical_bytes, json_plain
-from cfl.signing.b64url import b64url_decode, b64url_encode
-from cfl.errors import InputError, InvalidDeclarationError
+from cfl.errors import InputError
+from cfl.findings import json_path
 from cfl.io.jsonio import loads_strict
+from cfl.io.resources import load_schema
+from cfl.signing.b64url import b64url_decode, b64url_encode
+from cfl.signing.jcs import canonical_bytes, json_plain
 from cfl.signing.keys import ALGORITHMS, PublicKey, Signer
 
 #: Size bound on a signed bundle, checked before parsing (declarations are a few KiB).
@@ -116,16 +117,6 @@ class SignedDocument:
     payload: bytes
 
 
-@dataclass(frozen=True)
-class Bundle:
-    """A parsed signed bundle. ``digest`` (SHA-256 of ``payload``) is what claims bind to."""
-
-    declaration: dict[str, Any]
-    signatures: tuple[SignatureEntry, ...]
-    payload: bytes
-    digest: bytes
-
-
 # --------------------------------------------------------------------------- parsing
 
 
@@ -176,21 +167,6 @@ def _refuse_repeated_signers(signatures: tuple[SignatureEntry, ...], *, source: 
             raise _bad(f"key {entry.kid} signs this document twice in the same role",
                        source, f"$.signatures[{i}]", code="duplicate_signature")
         seen.add(signer)
-
-
-def parse_bundle(data: bytes, *, source: str = "<bundle>") -> Bundle:
-    """Parse a signed bundle strictly (size bound first, duplicate keys refused).
-
-    Only the structure is checked here; whether the signatures verify and whom they come
-    from is :func:`cfl.verification.bundle_check.verify_bundle`'s job.
-    """
-    document = parse_signed_document(data, content_key="declaration", source=source)
-    return Bundle(
-        declaration=document.content,
-        signatures=document.signatures,
-        payload=document.payload,
-        digest=hashlib.sha256(document.payload).digest(),
-    )
 
 
 def _parse_entry(entry: Any, *, source: str, location: str) -> SignatureEntry:
@@ -269,7 +245,7 @@ def header_problem(entry: SignatureEntry, *, typ: str) -> tuple[str, str] | None
     key locations in any header, ``crit`` (cfl defines no critical extension), a ``typ``
     other than ``typ`` (a revocation list signature is not a declaration signature), and
     protected members cfl does not know, and unprotected members other than the
-    certifier's ``cfl.claim.codec`` on a declaration signature.
+    certifier's ``cfl.claim`` on a declaration signature.
     """
     alg = entry.alg
     if alg.lower() == "none":
@@ -323,84 +299,6 @@ def sign_content(
     return {"protected": protected, "signature": b64url_encode(signature)}
 
 
-def sign_bundle(
-    declaration_or_bundle: dict[str, Any], signer: Signer, *, role: str, at: dt.datetime,
-    source: str = "<declaration>", issue_claim: bool | None = None,
-) -> dict[str, Any]:
-    """Validate the declaration, then return a bundle with one more signature by ``signer``.
-
-    ``declaration_or_bundle`` is a declaration or an existing bundle; an existing bundle's
-    declaration and signatures are kept exactly as they are.
-
-    A certifier's signature also carries the compact QR claim (issued with the same key at
-    the same time) in its unprotected ``cfl.claim.codec`` header, so labels can be printed without
-    the key (ADR 0025). ``issue_claim``: None (default) issues it for a certifier whenever
-    the declaration carries the cfl extension (and raises if that declaration cannot carry
-    one); True requires it even without the extension (an :class:`InputError` says what is
-    missing); False never issues one.
-    """
-    if role not in ROLES:
-        raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}",
-                         code="bad_role")
-    if _looks_like_bundle(declaration_or_bundle):
-        document = signed_document_from_json(declaration_or_bundle, content_key="declaration",
-                                             source=source)
-        declaration = document.content
-        existing = [entry.to_json() for entry in document.signatures]
-        for entry in document.signatures:
-            if entry.kid == signer.kid and entry.role == role:
-                raise InputError(f"is already signed by this key ({signer.kid}) as {role}",
-                                 source=source, code="already_signed")
-    else:
-        declaration, existing = declaration_or_bundle, []
-    _require_valid_declaration(declaration, source=source)
-    payload = canonical_bytes(declaration)
-    new_entry = sign_content(declaration, signer, typ=TYP_DECLARATION, at=at,
-                             extra_header={ROLE_HEADER: role}, payload=payload)
-    if issue_claim is not False and role == "certifier":
-        claim = _issue_claim(declaration, payload, signer, at=at, source=source,
-                             required=issue_claim is True)
-        if claim is not None:
-            new_entry = {"protected": new_entry["protected"],
-                         "header": {CLAIM_HEADER: b64url_encode(claim)},
-                         "signature": new_entry["signature"]}
-    return {"declaration": declaration, "signatures": [*existing, new_entry]}
-
-
-def _issue_claim(declaration: dict[str, Any], payload: bytes, signer: Signer, *,
-                 at: dt.datetime, source: str, required: bool) -> bytes | None:
-    """The claim bytes, or None for a plain PACT declaration (no cfl extension) unless
-    ``required``. A cfl declaration that cannot carry a claim is an error, never silence."""
-    from cfl.claim.codec import claim_from_declaration, sign_claim
-    from cfl.declaration.model import cfl_extension
-
-    if not required and cfl_extension(declaration) is None:
-        return None
-    try:
-        claim = claim_from_declaration(declaration, digest=hashlib.sha256(payload).digest(),
-                                       issuer_kid=signer.kid, at=at)
-    except InputError as exc:
-        raise InputError(f"cannot carry a QR claim: {exc.message}", source=source,
-                         code=exc.code) from None
-    return sign_claim(claim, signer)
-
-
-def _looks_like_bundle(value: dict[str, Any]) -> bool:
-    return "declaration" in value and "signatures" in value
-
-
-def _require_valid_declaration(declaration: dict[str, Any], *, source: str) -> None:
-    from cfl.findings import is_blocking
-    from cfl.declaration.schema import check_declaration
-
-    findings = check_declaration(declaration, source=source)
-    if is_blocking(findings):
-        raise InvalidDeclarationError(
-            f"is not a valid declaration ({len(findings)} problem(s); run `cfl validate`); "
-            f"first: {findings[0]}", list(findings), source=source,
-        )
-
-
 # --------------------------------------------------------------------------- writing
 
 
@@ -419,9 +317,7 @@ def bundle_to_bytes(bundle: dict[str, Any]) -> bytes:
 
 @functools.cache
 def _validator(schema_name: str) -> Any:
-    import jsonschema  # type: ignore[import-untyped,unused-ignore]
-
-    from cfl.io.resources import load_schema
+    import jsonschema  # type: ignore[import-untyped,unused-ignore]  # slow: on first use only
 
     schema = load_schema(schema_name)
     cls = jsonschema.validators.validator_for(schema)
@@ -431,9 +327,7 @@ def _validator(schema_name: str) -> Any:
 def validate_content(value: Any, *, schema_name: str, source: str, root: str) -> None:
     """Check a signed list's content against a shipped schema; the first problem (the
     shallowest) is raised as :class:`InputError` with its JSON path under ``root``."""
-    import jsonschema.exceptions  # type: ignore[import-untyped,unused-ignore]
-
-    from cfl.findings import json_path
+    import jsonschema.exceptions  # type: ignore[import-untyped,unused-ignore]  # see _validator
 
     errors = list(_validator(schema_name).iter_errors(value))
     if errors:
@@ -456,6 +350,18 @@ def looks_like_der(signature: bytes) -> bool:
     )
 
 
+def form_problem(entry: SignatureEntry, *, typ: str) -> tuple[str, str] | None:
+    """Why ``entry`` is never acceptable whoever signed it, as ``(code, sentence)``, or None:
+    its headers (:func:`header_problem`), or an ES256 signature in DER form."""
+    problem = header_problem(entry, typ=typ)
+    if problem is not None:
+        return problem
+    if entry.alg == "ES256" and len(entry.signature) != 64 and looks_like_der(entry.signature):
+        return "signature_der", ("the ES256 signature is in ASN.1 DER form; JOSE requires the "
+                                 "64-byte raw R‖S form")
+    return None
+
+
 def signature_problem(
     entry: SignatureEntry, payload: bytes, key: PublicKey, *, typ: str
 ) -> tuple[str, str] | None:
@@ -464,15 +370,12 @@ def signature_problem(
     Cryptographic failures are opaque: one code, ``signature_invalid``, whatever the cause;
     only the form (DER instead of raw R‖S) and the header policy get their own codes.
     """
-    problem = header_problem(entry, typ=typ)
+    problem = form_problem(entry, typ=typ)
     if problem is not None:
         return problem
     if entry.alg != key.alg:
         return "alg_key_mismatch", (f"the signature says {entry.alg} but the signer's key is "
                                     f"an {key.alg} key")
-    if entry.alg == "ES256" and len(entry.signature) != 64 and looks_like_der(entry.signature):
-        return "signature_der", ("the ES256 signature is in ASN.1 DER form; JOSE requires the "
-                                 "64-byte raw R‖S form")
     if not key.verify(entry.signature, entry.signing_input(payload)):
         return "signature_invalid", "the signature does not verify"
     return None

@@ -22,8 +22,11 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from cfl.signing.b64url import b64url_decode, b64url_encode
 from cfl.errors import InputError, KeyFileError
+from cfl.io.atomic import open_atomic, write_atomic
+from cfl.io.jsonio import dumps_pretty, loads_strict
+from cfl.io.kinds import PUBLIC_KEY, document_kind, require_kind
+from cfl.signing.b64url import b64url_decode, b64url_encode
 
 ALGORITHMS = ("EdDSA", "ES256")
 #: CLI names → JOSE algorithm names.
@@ -71,7 +74,6 @@ class PublicKey:
             raise InputError("holds a private key ('d'); give the public JWK only",
                              source=source, code="private_jwk")
         if "kty" not in jwk:
-            from cfl.io.kinds import PUBLIC_KEY, require_kind
 
             require_kind(jwk, (PUBLIC_KEY,), source=source)
             raise InputError("is not a public JWK (it has no \"kty\" member); give the "
@@ -251,9 +253,6 @@ def write_key_pair(directory: str | Path, signer: LocalSigner, passphrase: bytes
     ``DIR/public.jwk.json``. Existing key files are never replaced unless ``overwrite``."""
     from cryptography.hazmat.primitives import serialization
 
-    from cfl.io.jsonio import dumps_pretty
-    from cfl.io.atomic import open_atomic, write_atomic
-
     _require_passphrase(passphrase)
     folder = Path(directory)
     try:
@@ -319,8 +318,6 @@ def read_private_key_file(path: str | Path) -> tuple[Path, bytes]:
     if not data.lstrip().startswith(b"-----BEGIN"):
         what = "is not a PEM private key"
         if data.lstrip().startswith(b"{"):
-            from cfl.io.kinds import document_kind
-            from cfl.io.jsonio import loads_strict
 
             try:
                 kind = document_kind(loads_strict(data, source=str(target))) or "JSON file"
@@ -353,7 +350,6 @@ def key_file_warning(path: str | Path) -> str | None:
 def load_public_key(path: str | Path) -> PublicKey:
     """A public key from a JWK file, or a key folder's (or ``private.pem``'s sibling)
     ``public.jwk.json``; the private key is never read."""
-    from cfl.io.jsonio import loads_strict
 
     target = Path(path)
     if target.is_dir():

@@ -17,6 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cfl.errors import InputError
+from cfl.io.jsonio import loads_strict
+from cfl.signing.jcs import canonical_bytes
 from cfl.signing.jws import (
     MAX_BUNDLE_BYTES,
     TYP_REVOCATIONS,
@@ -26,8 +29,6 @@ from cfl.signing.jws import (
     signed_document_from_json,
     validate_content,
 )
-from cfl.errors import InputError
-from cfl.io.jsonio import loads_strict
 from cfl.signing.keys import PublicKey, Signer
 from cfl.timeutil import format_time, parse_time
 
@@ -81,8 +82,6 @@ def declaration_key(declaration_id: str) -> str:
 def revocation_list_from_content(content: dict[str, Any], *, source: str) -> RevocationList:
     """Schema-check the signed content and build the object (signature not checked here)."""
     validate_content(content, schema_name=SCHEMA, source=source, root=CONTENT_KEY)
-    from cfl.signing.jcs import canonical_bytes
-
     seen: set[str] = set()
     entries = []
     for i, raw in enumerate(content["entries"]):

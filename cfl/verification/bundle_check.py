@@ -1,74 +1,30 @@
 """Verification of signed bundles: one report row per check, one bottom line.
 
-:func:`verify_bundle` takes the bytes of a bundle and a :class:`~cfl.trust.trust_list.TrustContext`
+:func:`verify_bundle` takes the bytes of a bundle and a :class:`~cfl.trust.context.TrustContext`
 (no paths, no clock: time is the ``at`` argument) and never raises for bad input; every
-problem becomes a row. Call :meth:`VerificationReport.raise_for_status` for the raising
-form. The row producers below are small functions so that claim verification
-(:mod:`cfl.claim.codec`) can reuse the signer, trust-list and validity rows.
+problem becomes a row. Call :meth:`~cfl.report.model.VerificationReport.raise_for_status` for
+the raising form, or use :func:`cfl.verification.verify`, which also reads label PDFs, QR
+photos and QR texts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from cfl.signing.jcs import canonical_bytes, parse_canonicalisable, plain_canonical_bytes
-from cfl.signing.jws import (
-    MAX_BUNDLE_BYTES,
-    TYP_DECLARATION,
-    Bundle,
-    SignatureEntry,
-    header_problem,
-    looks_like_der,
-    signed_document_from_json,
-)
+from cfl.bundle.model import Bundle, read_bundle
+from cfl.declaration.view import DeclarationView
 from cfl.errors import CflError
 from cfl.findings import Finding, Severity, best_first
+from cfl.report.model import CheckRow, Status, VerificationReport
+from cfl.signing.jws import TYP_DECLARATION, SignatureEntry, form_problem
 from cfl.signing.keys import PublicKey
-from cfl.timeutil import add_years, format_time, parse_time_or_none
-from cfl.trust.trust_list import TrustContext, signer_rows
-from cfl.verification.report import CheckRow, Status, VerificationReport, error_text
-
-__all__ = [
-    "CheckRow",
-    "STRICT_POLICY",
-    "Status",
-    "VerificationPolicy",
-    "VerificationReport",
-    "verify_bundle",
-    "read_bundle",
-    "unreadable_bundle_row",
-    "bundle_rows",
-    "declaration_rows",
-    "validity_row",
-    "declaration_validity_window",
-    "cfl_extension_data",
-]
-
-EXTENSION_SCHEMA = "urn:cfl:schema:cfl-extension:1"
-
-
-@dataclass(frozen=True)
-class VerificationPolicy:
-    """What a verifier chooses to check beyond the fixed rules (ADR 0061).
-
-    ``ignore_unlisted_cosigners``: a manufacturer's co-signature whose key is not in the
-    trust list is reported as ``NOT_CHECKED`` (``cosigner_not_checked``) instead of
-    INDETERMINATE (``signer_unknown``), so it does not hold back the bottom line. Off by
-    default: PASSED then means every signature in the bundle was checked. Either way a
-    bundle needs a certifier signature that passes every check, and a listed
-    manufacturer's signature is always checked (a bad one FAILS).
-    """
-
-    ignore_unlisted_cosigners: bool = False
-
-
-#: The default policy: every signature must be checked.
-STRICT_POLICY = VerificationPolicy()
+from cfl.trust.context import TrustContext
+from cfl.verification.policy import STRICT_POLICY, VerificationPolicy
+from cfl.verification.rows import unreadable_bundle_row, validity_row
+from cfl.verification.signer import signer_rows
 
 
 def verify_bundle(
@@ -87,56 +43,6 @@ def verify_bundle(
     return VerificationReport(source, at, tuple(rows))
 
 
-def unreadable_bundle_row(data: bytes, error: CflError, source: str) -> CheckRow:
-    """The FAILED ``input`` row for bytes that are not a signed bundle: what kind of file
-    they are when recognisably another (an unsigned declaration must be signed first), else
-    what is wrong in them; the file is named once, as the row's subject."""
-    from cfl.io.kinds import DECLARATION, SIGNED_BUNDLE, document_kind_of
-
-    kind = document_kind_of(data) if len(data) <= MAX_BUNDLE_BYTES else None
-    if kind == DECLARATION:
-        return CheckRow("input", Status.FAILED, "unsigned_declaration",
-                        "is a declaration that has not been signed, not a signed bundle; it "
-                        "must be signed first: `cfl sign FILE --key CERTIFIER_KEY --role "
-                        "certifier -o bundle.json` makes the signed bundle to verify",
-                        subject=source)
-    if kind is not None and kind != SIGNED_BUNDLE:
-        from cfl.io.kinds import wrong_kind_error
-
-        problem = wrong_kind_error(data, (SIGNED_BUNDLE,), source=source)
-        if problem is not None:
-            return CheckRow("input", Status.FAILED, problem.code,
-                            error_text(problem, source), subject=source)
-    return CheckRow("input", Status.FAILED, getattr(error, "code", "bad_bundle"),
-                    f"the bundle is not well-formed: {error_text(error, source)}",
-                    subject=source)
-
-
-def read_bundle(data: bytes, *, source: str = "<bundle>") -> Bundle:
-    """The same :class:`~cfl.signing.jws.Bundle` (or the same error) as
-    :func:`cfl.signing.jws.parse_bundle`, with one parse and the cheapest exact JCS.
-
-    The bytes are parsed once (:func:`cfl.signing.jcs.parse_canonicalisable`), the structure
-    and the signature entries are checked by :func:`cfl.signing.jws.signed_document_from_json`
-    itself, and the payload comes from :func:`cfl.signing.jcs.plain_canonical_bytes` when the
-    parse proved that exact, else from :func:`cfl.signing.jcs.canonical_bytes`.
-    ``tests/test_verify_fast_path.py`` shows both readers agree.
-    """
-    value, plain = parse_canonicalisable(data, source=source, max_bytes=MAX_BUNDLE_BYTES)
-    declaration = value.get("declaration") if isinstance(value, dict) else None
-    if not isinstance(declaration, dict):  # let the envelope say what is wrong
-        document = signed_document_from_json(value, content_key="declaration", source=source)
-        declaration = document.content
-    # The structure and signature entries are the envelope's business; the declaration is
-    # swapped for an empty object there only so that its JCS bytes are computed once, here.
-    shell = dict(value)
-    shell["declaration"] = {}
-    document = signed_document_from_json(shell, content_key="declaration", source=source)
-    payload = plain_canonical_bytes(declaration) if plain else canonical_bytes(declaration)
-    return Bundle(declaration=declaration, signatures=document.signatures, payload=payload,
-                  digest=hashlib.sha256(payload).digest())
-
-
 def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime,
                 include_trust_rows: bool = True,
                 policy: VerificationPolicy = STRICT_POLICY) -> list[CheckRow]:
@@ -150,11 +56,9 @@ def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime,
     rows = declaration_rows(declaration)
     if include_trust_rows:
         rows += trust.rows
-    extension = cfl_extension_data(declaration)
-    category = _string(extension.get("productCategory"))
-    rule_set_value = extension.get("ruleSet")
-    rule_set = _string(rule_set_value.get("id")) if isinstance(rule_set_value, dict) else None
-    declaration_id = _string(declaration.get("id")) or ""
+    view = DeclarationView.of(declaration)
+    category, rule_set = view.product_category, view.rule_set_id
+    declaration_id = view.id or ""
     certifier_passed = False
     for index, entry in enumerate(bundle.signatures):
         entry_rows = signature_entry_rows(
@@ -172,8 +76,8 @@ def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime,
     elif certifier_passed:
         rows.append(CheckRow("certifier-signature", Status.PASSED, "certified",
                              "at least one certifier signature passed every check"))
-    start, end = declaration_validity_window(declaration)
-    rows.append(validity_row(start, end, at, subject=declaration_id or None))
+    window = view.validity
+    rows.append(validity_row(window.start, window.end, at, subject=declaration_id or None))
     return rows
 
 
@@ -191,13 +95,9 @@ def signature_entry_rows(
     unlisted co-signers.
     """
     subject = f"signature[{index}] ({entry.role or 'no role'})"
-    problem = header_problem(entry, typ=TYP_DECLARATION)
+    problem = form_problem(entry, typ=TYP_DECLARATION)
     if problem is not None:
         return [CheckRow("signature", Status.FAILED, problem[0], problem[1], subject=subject)]
-    if entry.alg == "ES256" and len(entry.signature) != 64 and looks_like_der(entry.signature):
-        return [CheckRow("signature", Status.FAILED, "signature_der",
-                         "the ES256 signature is in ASN.1 DER form; JOSE requires the 64-byte "
-                         "raw R‖S form", subject=subject)]
     signing_input = entry.signing_input(bundle.payload)
 
     def verify(key: PublicKey) -> bool:
@@ -227,7 +127,8 @@ def signature_entry_rows(
 
 
 def declaration_rows(declaration: dict[str, Any]) -> list[CheckRow]:
-    """Schema and semantic (cross-field) rows (:mod:`cfl.declaration.schema`, :mod:`cfl.declaration.model`).
+    """Schema and semantic (cross-field) rows (:mod:`cfl.declaration.schema`,
+    :mod:`cfl.declaration.rules`).
 
     A valid declaration costs the compiled schema predicate and the error-producing
     semantic checks only; the reference validator runs (and explains) only when the
@@ -264,7 +165,7 @@ def _declaration_checks() -> tuple[
 ]:
     """The schema predicate, schema findings and semantic findings, imported on first use
     (``jsonschema`` is slow to import; commands that never verify a bundle do not pay)."""
-    from cfl.declaration.model import semantic_findings
+    from cfl.declaration.rules import semantic_findings
     from cfl.declaration.schema import fast_declaration_check, schema_findings
 
     return fast_declaration_check(), schema_findings, semantic_findings
@@ -279,59 +180,3 @@ _SEMANTIC_SKIPPED = CheckRow("semantic", Status.INDETERMINATE, "semantic_skipped
 _SEMANTIC_VALID = CheckRow("semantic", Status.PASSED, "semantic_valid",
                            "the declaration passes the cross-field checks (totals, stages, "
                            "validity window)")
-
-
-def validity_row(
-    start: dt.datetime | None, end: dt.datetime | None, at: dt.datetime,
-    subject: str | None = None,
-) -> CheckRow:
-    """Whether ``at`` falls within a declaration's validity period."""
-    if end is None:
-        return CheckRow("validity", Status.INDETERMINATE, "validity_unknown",
-                        "the declaration's validity period cannot be determined",
-                        subject=subject)
-    if start is not None and at < start:
-        return CheckRow("validity", Status.FAILED, "declaration_not_yet_valid",
-                        f"the declaration is valid from {format_time(start)}, after "
-                        f"{format_time(at)}", subject=subject)
-    if at > end:
-        return CheckRow("validity", Status.FAILED, "declaration_expired",
-                        f"the declaration's validity ended {format_time(end)}", subject=subject)
-    since = f"from {format_time(start)} " if start is not None else ""
-    return CheckRow("validity", Status.PASSED, "declaration_valid",
-                    f"the declaration is valid {since}until {format_time(end)}",
-                    subject=subject)
-
-
-def declaration_validity_window(
-    declaration: dict[str, Any],
-) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """PACT v3 validity: ``validityPeriodStart``/``End``; a missing end is the reference
-    period end + 3 years, a missing start the reference period end."""
-    start = parse_time_or_none(declaration.get("validityPeriodStart"))
-    end = parse_time_or_none(declaration.get("validityPeriodEnd"))
-    pcf = declaration.get("pcf")
-    reference_end = (parse_time_or_none(pcf.get("referencePeriodEnd"))
-                     if isinstance(pcf, dict) else None)
-    if reference_end is not None:
-        if start is None:
-            start = reference_end
-        if end is None:
-            end = add_years(reference_end, 3)  # None past the calendar: end unknown
-    return start, end
-
-
-def cfl_extension_data(declaration: dict[str, Any]) -> dict[str, Any]:
-    """The ``data`` of the cfl extension (empty if absent or malformed)."""
-    extensions = declaration.get("extensions")
-    if not isinstance(extensions, list):
-        return {}
-    for extension in extensions:
-        if isinstance(extension, dict) and extension.get("dataSchema") == EXTENSION_SCHEMA:
-            data = extension.get("data")
-            return data if isinstance(data, dict) else {}
-    return {}
-
-
-def _string(value: Any) -> str | None:
-    return value if isinstance(value, str) else None

@@ -21,11 +21,12 @@ from importlib import resources
 from typing import Any
 
 from cfl.errors import InputError
+from cfl.report.model import Status
 from cfl.signing.keys import PublicKey
-from cfl.trust.revocation import declaration_key
 from cfl.timeutil import format_time
-from cfl.trust.trust_list import TrustContext, TrustList, load_trust_context
-from cfl.verification.report import Status
+from cfl.trust.context import TrustContext, load_trust_context
+from cfl.trust.revocation import declaration_key
+from cfl.trust.trust_list import TrustList
 
 #: Format version of the data block the page script reads.
 PAGE_DATA_VERSION = 1

@@ -6,9 +6,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cfl.cli.main import cli
+from cfl.declaration.model import Declaration
 from cfl.demo.data import PRODUCTS, demo_input, dump_input_yaml
 from cfl.io.jsonio import loads_strict
-from cfl.declaration.model import Declaration
 
 AT = "2026-03-01T00:00:00Z"
 

@@ -6,8 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from cfl.cli.main import cli
-from cfl.io.jsonio import loads_strict
 from cfl.declaration.model import load_declaration_file
+from cfl.io.jsonio import loads_strict
 
 CATEGORIES = {"lithium-ion-battery", "pv-module", "passenger-ev", "electrolytic-aluminium",
               "cement", "flat-glass", "steel"}

@@ -37,7 +37,7 @@ def test_claim_prints_a_text_that_verifies(scheme: Scheme) -> None:
 
 
 def test_the_resolver_option_defaults_to_the_documented_placeholder() -> None:
-    from cfl.claim.codec import DEFAULT_RESOLVER
+    from cfl.claim.text import DEFAULT_RESOLVER
     from cfl.cli.claim_cmd import claim
 
     resolver = next(p for p in claim.params if p.name == "resolver")

@@ -76,8 +76,8 @@ def test_a_claim_from_another_bundle_is_refused_and_fails_binding(
     assert result.exit_code == 1
     assert "SHA-256" in result.output and not (tmp_path / "x.pdf").exists()
     # A label made anyway (by hand) carries a claim that is not bound to its bundle.
-    from cfl.claim.codec import claim_to_text
-    from cfl.signing.jws import parse_bundle
+    from cfl.bundle.model import parse_bundle
+    from cfl.claim.text import claim_to_text
     from cfl.label.render import LabelRenderer, prepare_label
     from cfl.label.templates import load_template
 

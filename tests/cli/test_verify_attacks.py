@@ -9,12 +9,14 @@ from label_world import bundle_bytes, claim_text, label_pdf
 from signing_cli import run
 from signing_world import AT, DECLARATION_ID, SIGNED_AT, world
 
-from cfl.claim.codec import claim_in_bundle
-from cfl.signing.jws import bundle_to_bytes, parse_bundle, sign_bundle
+from cfl.bundle.claim import claim_in_bundle
+from cfl.bundle.model import parse_bundle
+from cfl.bundle.sign import sign_bundle
 from cfl.label.render import LabelRenderer, prepare_label
 from cfl.label.templates import load_template
-from cfl.trust.revocation import revoke
+from cfl.signing.jws import bundle_to_bytes
 from cfl.timeutil import format_time
+from cfl.trust.revocation import revoke
 
 
 def _files(tmp_path: Path, revocations: bytes | None = None) -> list[str | Path]:

@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from cfl.signing.jcs import canonical_bytes
+from cfl.declaration.model import Declaration
+from cfl.declaration.view import CFL_EXTENSION_SCHEMA
 from cfl.errors import InputError, InvalidDeclarationError
 from cfl.interop.pact import export_pact, import_pact, import_pact_each, v2_to_v3
 from cfl.io.jsonio import load_json_file
-from cfl.declaration.model import CFL_EXTENSION_SCHEMA, Declaration
+from cfl.signing.jcs import canonical_bytes
 
 REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
 PACT = REFERENCE / "pact"

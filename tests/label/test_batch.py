@@ -12,7 +12,8 @@ from label_world import bundle_bytes
 from signing_world import AT, world
 
 import cfl.label.batch as batch
-from cfl.label.readback import extract_bundle, extract_bundles, verify_label
+from cfl.label.readback import extract_bundle, extract_bundles
+from cfl.verification.label_check import verify_label
 
 
 def bundles(folder: Path, count: int) -> Path:

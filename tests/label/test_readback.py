@@ -20,7 +20,9 @@ from PIL import Image, ImageFilter
 from signing_world import AT, SIGNED_AT, world
 
 import cfl.label.readback as readback
-from cfl.claim.codec import claim_from_declaration, claim_to_text, sign_claim, verify_claim
+from cfl.claim.encode import sign_claim
+from cfl.claim.issue import claim_from_declaration
+from cfl.claim.text import claim_to_text
 from cfl.errors import InputError
 from cfl.label.qr import (
     DATA_CODEWORDS,
@@ -28,15 +30,11 @@ from cfl.label.qr import (
     encode_claim_qr,
     optimal_version,
 )
-from cfl.label.readback import (
-    decode_qr_from_image,
-    decode_qr_from_pdf,
-    extract_bundle,
-    verify_label,
-    verify_qr_image,
-)
+from cfl.label.readback import decode_qr_from_image, decode_qr_from_pdf, extract_bundle
 from cfl.label.render import LabelRenderer, prepare_label
 from cfl.label.templates import load_template
+from cfl.verification.claim_check import verify_claim
+from cfl.verification.label_check import verify_label, verify_qr_image
 
 
 def photo_like(pdf: bytes, dpi: int = 150, *, seed: int = 7) -> bytes:

@@ -16,16 +16,12 @@ from label_world import TEMPLATES, bundle, bundle_bytes, claim_text, label_pdf
 from signing_world import AT, codes, world
 
 from cfl.errors import InputError
-from cfl.label.readback import (
-    decode_qr_from_pdf,
-    extract_bundle,
-    extract_bundles,
-    verify_label,
-)
+from cfl.io.yamlio import loads_yaml
+from cfl.label.readback import decode_qr_from_pdf, extract_bundle, extract_bundles
 from cfl.label.render import LabelRenderer, make_claim_text, prepare_label
 from cfl.label.templates import Template, load_template, parse_template
 from cfl.verification.bundle_check import verify_bundle
-from cfl.io.yamlio import loads_yaml
+from cfl.verification.label_check import verify_label
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
@@ -155,7 +151,9 @@ def _long_value_label(template: Template) -> tuple[bytes, str]:
     """A label of a declaration whose electricity factor source is 300 characters long."""
     from signing_world import SIGNED_AT
 
-    from cfl.signing.jws import bundle_to_bytes, parse_bundle, sign_bundle
+    from cfl.bundle.model import parse_bundle
+    from cfl.bundle.sign import sign_bundle
+    from cfl.signing.jws import bundle_to_bytes
 
     declaration = copy.deepcopy(world().declaration())
     data = declaration["extensions"][0]["data"]

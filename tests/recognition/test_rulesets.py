@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from recognition.declaration_edits import edited
 
+from cfl.io.yamlio import load_yaml_file
 from cfl.recognition.engine import Outcome, check_declaration
 from cfl.recognition.rules import Confidence, shipped_rules
-from cfl.io.yamlio import load_yaml_file
 
 AT = dt.datetime(2026, 3, 15, tzinfo=dt.UTC)
 VECTORS = load_yaml_file(Path(__file__).parent / "vectors" / "rulesets.yaml")["cases"]

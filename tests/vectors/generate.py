@@ -34,14 +34,17 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from cfl.signing.jcs import canonical_bytes
-from cfl.claim.codec import claim_in_bundle, claim_to_text
-from cfl.signing.b64url import b64url_decode, b64url_encode
-from cfl.signing.jws import TYP_DECLARATION, bundle_to_bytes, parse_bundle, sign_bundle
+from cfl.bundle.claim import claim_in_bundle
+from cfl.bundle.model import parse_bundle
+from cfl.bundle.sign import sign_bundle
+from cfl.claim.text import claim_to_text
 from cfl.io.jsonio import load_json_file
+from cfl.signing.b64url import b64url_decode, b64url_encode
+from cfl.signing.jcs import canonical_bytes
+from cfl.signing.jws import TYP_DECLARATION, bundle_to_bytes
 from cfl.signing.keys import LocalSigner
-from cfl.trust.revocation import revoke
 from cfl.timeutil import format_time
+from cfl.trust.revocation import revoke
 from cfl.trust.trust_list import Accreditation, add_trust_entry, new_trust_list, sign_trust_list
 
 HERE = Path(__file__).resolve().parent

@@ -18,16 +18,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cfl.claim.codec import DEFAULT_RESOLVER, claim_in_bundle, verify_claim
+from cfl.bundle.claim import claim_in_bundle
+from cfl.bundle.model import parse_bundle
+from cfl.claim.text import DEFAULT_RESOLVER
 from cfl.cli.main import cli
-from cfl.signing.jws import parse_bundle
 from cfl.errors import InputError
+from cfl.io.yamlio import load_yaml_file
+from cfl.report.model import VerificationReport
 from cfl.signing.keys import PublicKey, load_public_key
 from cfl.timeutil import format_time, parse_time
-from cfl.trust.trust_list import load_trust_context
-from cfl.verification.report import VerificationReport
+from cfl.trust.context import load_trust_context
+from cfl.verification.claim_check import verify_claim
 from cfl.web.page import PageSources, build_page, render_page
-from cfl.io.yamlio import load_yaml_file
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 MANIFEST = load_yaml_file(VECTORS / "manifest.yaml")["vectors"]

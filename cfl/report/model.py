@@ -1,8 +1,8 @@
 """The verification report: one row per check, a status each, and one bottom line.
 
-Kept apart from :mod:`cfl.verification.bundle_check` so that :mod:`cfl.trust.trust_list` (which produces rows about the
-trust list) and :mod:`cfl.verification.bundle_check` (which runs every check) can both use it without an import
-cycle. Import the names from :mod:`cfl.verification.bundle_check`; they are re-exported there.
+The vocabulary of every check cfl makes: :mod:`cfl.trust` writes the rows about the trust
+list and revocation lists it accepted, :mod:`cfl.verification` the rows about a bundle, a
+claim or a label, and the report joins them. It sits below both (ADR 0080).
 """
 
 from __future__ import annotations

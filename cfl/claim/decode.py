@@ -1,0 +1,429 @@
+"""Decoding a claim: strict and bounded.
+
+The text length and the byte size are checked before any parsing, the CBOR must be exactly
+the deterministic encoding :mod:`cfl.claim.encode` writes, and every field must have its one
+allowed type and range. Anything else is an :class:`~cfl.errors.InputError`. The usual
+layout is read by a fast reader; anything else by the general one (ADR 0028).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import cbor2
+
+from cfl.claim.model import (
+    BOUNDARY_CODES,
+    CATEGORY_CODES,
+    CLAIM_FORMAT_VERSION,
+    COSE_SIGN1_TAG,
+    GTIN_URN,
+    KEY_BOUNDARY,
+    KEY_DECLARATION_ID,
+    KEY_DIGEST,
+    KEY_GRADE,
+    KEY_ISSUED_AT,
+    KEY_PRODUCT_CATEGORY,
+    KEY_PRODUCT_ID,
+    KEY_RULE_SET,
+    KEY_UNIT,
+    KEY_UNIT_AMOUNT,
+    KEY_VALID_FROM,
+    KEY_VALID_UNTIL,
+    KEY_VALUE,
+    KEY_VERSION,
+    KID_HINT_BYTES,
+    KNOWN_KEYS,
+    MAX_DECIMAL_DIGITS,
+    MAX_TEXT_FIELD,
+    MAX_TIME,
+    NAME_BY_COSE_ALG,
+    NAMES_BY_CODE,
+    REQUIRED_KEYS,
+    RULE_SET_CODES,
+    UNIT_CODES,
+    CompactClaim,
+    SignedClaim,
+    protected_bytes,
+    sign1_bytes,
+)
+from cfl.claim.text import MAX_CLAIM_BYTES, claim_bytes_from_text
+from cfl.errors import InputError
+
+
+def decode_claim_text(text: str, *, source: str = "<text>") -> SignedClaim:
+    """Parse a claim text (as scanned from a QR) into a :class:`SignedClaim`."""
+    return decode_claim(claim_bytes_from_text(text, source=source), source=source)
+
+
+def decode_claim(data: bytes, *, source: str = "<claim>") -> SignedClaim:
+    """Strictly decode tagged COSE_Sign1 claim bytes (size checked before parsing)."""
+    if len(data) > MAX_CLAIM_BYTES:
+        raise InputError(f"the claim is {len(data)} bytes; at most {MAX_CLAIM_BYTES} are "
+                         "accepted", source=source, code="claim_too_large")
+    if len(data) < 2 or data[0] != 0xD2 or data[1] != 0x84:
+        raise InputError("is not a tagged COSE_Sign1 (expected bytes D2 84 …)", source=source,
+                         code="bad_claim")
+    outer = _loads(data, source, "COSE_Sign1")
+    if not isinstance(outer, cbor2.CBORTag) or outer.tag != COSE_SIGN1_TAG:
+        raise InputError("is not a tagged COSE_Sign1", source=source, code="bad_claim")
+    items = outer.value
+    if not isinstance(items, list | tuple) or len(items) != 4:
+        raise InputError("COSE_Sign1 must be an array of 4 items", source=source,
+                         code="bad_claim")
+    protected, unprotected, payload, signature = items
+    if not (isinstance(protected, bytes) and isinstance(payload, bytes)
+            and isinstance(signature, bytes)):
+        raise InputError("COSE_Sign1 protected header, payload and signature must be byte "
+                         "strings", source=source, code="bad_claim")
+    if not isinstance(unprotected, Mapping) or len(unprotected) != 0:
+        raise InputError("the unprotected header must be empty", source=source,
+                         code="bad_claim")
+    if len(signature) != 64:
+        raise InputError("the signature must be 64 bytes", source=source, code="bad_claim")
+    if sign1_bytes(protected, payload, signature) != data:
+        raise InputError("is not in deterministic CBOR encoding", source=source,
+                         code="claim_not_deterministic")
+    header = _loads(protected, source, "protected header")
+    alg, kid = _parse_header(header, source)
+    if protected_bytes(header[1], header[4]) != protected:
+        raise InputError("the protected header is not in deterministic CBOR encoding",
+                         source=source, code="claim_not_deterministic")
+    claim = _parse_payload(payload, kid, source)
+    return SignedClaim(claim=claim, alg=alg, protected=protected, payload=payload,
+                       signature=signature, encoded=bytes(data))
+
+
+def _loads(data: bytes, source: str, what: str) -> Any:
+    try:
+        return cbor2.loads(data)
+    except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError,
+            InvalidOperation, LookupError) as exc:
+        raise InputError(f"the {what} is not valid CBOR ({exc})", source=source,
+                         code="bad_claim") from None
+
+
+def _parse_header(header: Any, source: str) -> tuple[str, bytes]:
+    if not isinstance(header, Mapping) or set(header) != {1, 4}:
+        raise InputError("the protected header must hold exactly alg (1) and kid (4)",
+                         source=source, code="bad_claim")
+    alg = NAME_BY_COSE_ALG.get(header[1]) if isinstance(header[1], int) else None
+    if alg is None:
+        raise InputError(f"unsupported COSE algorithm {header[1]!r}; expected -8 (EdDSA) or "
+                         "-7 (ES256)", source=source, code="bad_claim_alg")
+    kid = header[4]
+    if not isinstance(kid, bytes) or len(kid) != KID_HINT_BYTES:
+        raise InputError(f"the kid must be the first {KID_HINT_BYTES} bytes of the RFC 7638 "
+                         "thumbprint", source=source, code="bad_claim")
+    return alg, kid
+
+
+_DECIMAL_LIMIT = 10**MAX_DECIMAL_DIGITS
+_MIN_FOR_HEAD = {24: 24, 25: 256, 26: 65536, 27: 2**32}
+_BIGNUM_TAGS = (2, 3)
+_UNSIGNED_KEYS = frozenset({KEY_VERSION, KEY_BOUNDARY, KEY_VALID_UNTIL, KEY_ISSUED_AT,
+                            KEY_VALID_FROM})
+_BYTES_KEYS = {KEY_DECLARATION_ID: 16, KEY_DIGEST: 32}
+_CODED_KEYS: dict[int, Mapping[str, int]] = {
+    KEY_PRODUCT_CATEGORY: CATEGORY_CODES, KEY_UNIT: UNIT_CODES, KEY_RULE_SET: RULE_SET_CODES,
+}
+_NUMBER_KEYS = frozenset({KEY_VALUE, KEY_UNIT_AMOUNT})
+
+
+class _Malformed(Exception):
+    """A payload problem (message, code, key); turned into an :class:`InputError`."""
+
+    def __init__(self, message: str, code: str = "bad_claim", key: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.code, self.key = message, code, key
+
+
+def _head(data: bytes, pos: int) -> tuple[int, int, int]:
+    """(major type, argument, next position) of the CBOR head at ``pos``; only definite,
+    shortest heads are accepted (RFC 8949 §4.2.1)."""
+    initial = data[pos]
+    major, info = initial >> 5, initial & 0x1F
+    if info < 24:
+        return major, info, pos + 1
+    if info > 27:
+        raise _Malformed("indefinite lengths and reserved heads are not allowed",
+                         "claim_not_deterministic")
+    size = 1 << (info - 24)
+    end = pos + 1 + size
+    if end > len(data):
+        raise _Malformed("the payload ends inside an item")
+    value = int.from_bytes(data[pos + 1:end], "big")
+    if value < _MIN_FOR_HEAD[info]:
+        raise _Malformed("an integer or length is not in its shortest form",
+                         "claim_not_deterministic")
+    return major, value, end
+
+
+def _take(data: bytes, pos: int, length: int) -> tuple[bytes, int]:
+    end = pos + length
+    if end > len(data):
+        raise _Malformed("the payload ends inside a string")
+    return data[pos:end], end
+
+
+def _integer(data: bytes, pos: int) -> tuple[int, int]:
+    """A CBOR integer: major type 0 or 1, or a bignum (tag 2/3) too large for them."""
+    major, value, pos = _head(data, pos)
+    if major == 0:
+        return value, pos
+    if major == 1:
+        return -1 - value, pos
+    if major == 6 and value in _BIGNUM_TAGS:
+        inner, length, pos = _head(data, pos)
+        if inner != 2:
+            raise _Malformed("a bignum must hold a byte string")
+        raw, pos = _take(data, pos, length)
+        magnitude = int.from_bytes(raw, "big")
+        if not raw or raw[0] == 0 or magnitude < 2**64:
+            raise _Malformed("a bignum is not in its shortest form", "claim_not_deterministic")
+        return (magnitude if value == 2 else -1 - magnitude), pos
+    raise _Malformed("expected an integer")
+
+
+def _number(data: bytes, pos: int, key: int) -> tuple[Decimal, int]:
+    """An integer, or a normalised decimal fraction 4([exponent < 0, mantissa])."""
+    if data[pos] == 0xC4:  # tag 4, decimal fraction
+        major, count, pos = _head(data, pos + 1)
+        if major != 4 or count != 2:
+            raise _Malformed("a decimal fraction must be [exponent, mantissa]", key=key)
+        exponent, pos = _integer(data, pos)
+        mantissa, pos = _integer(data, pos)
+        if not (-MAX_DECIMAL_DIGITS <= exponent < 0 and mantissa % 10 != 0
+                and -_DECIMAL_LIMIT < mantissa < _DECIMAL_LIMIT):
+            raise _Malformed("expected an integer or a normalised decimal fraction (negative "
+                             "exponent, no trailing zero) of at most "
+                             f"{MAX_DECIMAL_DIGITS} digits", key=key)
+        return Decimal(f"{mantissa}E{exponent}"), pos
+    initial = data[pos]
+    if initial < 24:
+        return Decimal(initial), pos + 1
+    value, pos = _integer(data, pos)
+    if not -_DECIMAL_LIMIT < value < _DECIMAL_LIMIT:
+        raise _Malformed(f"a number has more than {MAX_DECIMAL_DIGITS} digits", key=key)
+    return Decimal(value), pos
+
+
+def _int_or_text(data: bytes, pos: int) -> tuple[int | str, int]:
+    initial = data[pos]
+    if initial < 24:
+        return initial, pos + 1
+    major, value, next_pos = _head(data, pos)
+    if major == 0:
+        return value, next_pos
+    if major == 3:
+        raw, next_pos = _take(data, next_pos, value)
+        return raw.decode("utf-8"), next_pos
+    raise _Malformed("expected an unsigned integer or a text")
+
+
+def _coded_text(value: int | str, table: Mapping[str, int], key: int) -> str:
+    if type(value) is int:
+        name = NAMES_BY_CODE[id(table)].get(value)
+        if name is None:
+            raise _Malformed(f"unknown code {value}", key=key)
+        return name
+    assert isinstance(value, str)
+    if not 0 < len(value) <= MAX_TEXT_FIELD or value in table:
+        raise _Malformed("text must be 1 to 200 characters and not a coded value", key=key)
+    return value
+
+
+def _parse_payload(payload: bytes, kid: bytes, source: str) -> CompactClaim:
+    """Decode the payload map strictly: deterministic encoding (shortest heads, definite
+    lengths, keys ascending and unique), the key table, one type and range per key."""
+    claim = _read_usual_payload(payload, kid)
+    if claim is not None:
+        return claim
+    try:
+        return _read_payload(payload, kid)
+    except _Malformed as exc:
+        location = None if exc.key is None else f"payload key {exc.key}"
+        raise InputError(exc.message, source=source, location=location,
+                         code=exc.code) from None
+    except (IndexError, UnicodeDecodeError, ValueError, InvalidOperation) as exc:
+        raise InputError(f"the payload is not a valid claim map ({exc})", source=source,
+                         code="bad_claim") from None
+
+
+_USUAL_START = (b"\xad\x01\x01\x02\x50", b"\xae\x01\x01\x02\x50")
+_DIGEST_HEAD = b"\x03\x58\x20"
+_TIME_HEAD = 0x1A  # a 4-byte unsigned integer: every time from 1970-01-10 to 2106
+
+
+def _read_usual_payload(data: bytes, kid: bytes) -> CompactClaim | None:
+    """The payload of a claim as this module writes it (version 1, all keys in order, the
+    three times as 4-byte integers), read in one straight pass; None for anything else,
+    which then goes through :func:`_read_payload` (same result where both read, and its
+    precise errors). A claim is decoded on every scan, so this path matters (ADR 0028)."""
+    if data[:5] not in _USUAL_START or data[21:24] != _DIGEST_HEAD or data[56] != KEY_PRODUCT_ID:
+        return None
+    try:
+        product, pos = _int_or_text(data, 57)
+        if data[pos] != KEY_PRODUCT_CATEGORY:
+            return None
+        category, pos = _int_or_text(data, pos + 1)
+        if data[pos] != KEY_VALUE:
+            return None
+        value, pos = _number(data, pos + 1, KEY_VALUE)
+        if data[pos] != KEY_UNIT:
+            return None
+        unit, pos = _int_or_text(data, pos + 1)
+        if data[pos] != KEY_UNIT_AMOUNT:
+            return None
+        amount, pos = _number(data, pos + 1, KEY_UNIT_AMOUNT)
+        boundary = _BOUNDARY_BY_HEAD.get(data[pos:pos + 2])
+        if boundary is None or data[pos + 2] != KEY_RULE_SET:
+            return None
+        rule_set, pos = _int_or_text(data, pos + 3)
+        grade = None
+        if data[0] == 0xAE:  # 14 entries: the grade is present
+            if data[pos] != KEY_GRADE or not 0x61 <= data[pos + 1] <= 0x74:
+                return None
+            end = pos + 2 + data[pos + 1] - 0x60
+            grade = data[pos + 2:end].decode("utf-8")
+            pos = end
+        if (len(data) != pos + 18 or data[pos] != KEY_VALID_UNTIL or data[pos + 1] != _TIME_HEAD
+                or data[pos + 6] != KEY_ISSUED_AT or data[pos + 7] != _TIME_HEAD
+                or data[pos + 12] != KEY_VALID_FROM or data[pos + 13] != _TIME_HEAD):
+            return None
+        valid_until = int.from_bytes(data[pos + 2:pos + 6], "big")
+        issued_at = int.from_bytes(data[pos + 8:pos + 12], "big")
+        valid_from = int.from_bytes(data[pos + 14:pos + 18], "big")
+        if valid_until < 65536 or issued_at < 65536 or valid_from < 65536 or amount <= 0:
+            return None
+        if isinstance(product, int):
+            if product >= 10**14:
+                return None
+            product_id = f"urn:gtin:{product:014d}"
+        elif 0 < len(product) <= MAX_TEXT_FIELD and not GTIN_URN.match(product):
+            product_id = product
+        else:
+            return None
+        return CompactClaim(
+            declaration_id=uuid.UUID(bytes=data[5:21]),
+            digest=data[24:56],
+            issuer_kid_hint=kid,
+            product_id=product_id,
+            product_category=_coded_text(category, CATEGORY_CODES, KEY_PRODUCT_CATEGORY),
+            value=value,
+            unit=_coded_text(unit, UNIT_CODES, KEY_UNIT),
+            unit_amount=amount,
+            boundary=boundary,
+            rule_set=_coded_text(rule_set, RULE_SET_CODES, KEY_RULE_SET),
+            grade=grade,
+            valid_until=dt.datetime.fromtimestamp(valid_until, dt.UTC),
+            issued_at=dt.datetime.fromtimestamp(issued_at, dt.UTC),
+            valid_from=dt.datetime.fromtimestamp(valid_from, dt.UTC),
+        )
+    except (_Malformed, IndexError, UnicodeDecodeError):
+        return None
+
+
+_BOUNDARY_BY_HEAD = {bytes([KEY_BOUNDARY, code]): name for name, code in BOUNDARY_CODES.items()}
+
+
+def _read_payload(data: bytes, kid: bytes) -> CompactClaim:
+    major, count, pos = _head(data, 0)
+    if major != 5:
+        raise _Malformed("the payload must be a CBOR map")
+    if count > len(KNOWN_KEYS):
+        raise _Malformed(f"the payload has {count} entries; at most {len(KNOWN_KEYS)}")
+    values: dict[int, Any] = {}
+    value: Any
+    previous = 0
+    for _ in range(count):
+        key = data[pos]
+        if key < 24:  # the one-byte head of every key of the table (major type 0)
+            pos += 1
+        else:
+            major, key, pos = _head(data, pos)
+            if major != 0:
+                raise _Malformed("payload keys must be unsigned integers")
+        if key <= previous:
+            raise _Malformed("payload keys must be in ascending order, each once",
+                             "claim_not_deterministic")
+        previous = key
+        if key not in KNOWN_KEYS:
+            raise _Malformed(f"unknown payload key {key}")
+        if key in _UNSIGNED_KEYS:
+            value = data[pos]
+            if value < 24:
+                pos += 1
+            else:
+                major, value, pos = _head(data, pos)
+                if major != 0:
+                    raise _Malformed("expected an unsigned integer", key=key)
+        elif key in _BYTES_KEYS:
+            major, length, pos = _head(data, pos)
+            if major != 2 or length != _BYTES_KEYS[key]:
+                raise _Malformed("the declaration id must be 16 bytes and the digest 32",
+                                 key=key)
+            value, pos = _take(data, pos, length)
+        elif key in _NUMBER_KEYS:
+            value, pos = _number(data, pos, key)
+        elif key == KEY_GRADE:
+            major, length, pos = _head(data, pos)
+            if major != 3 or not 0 < length <= 80:
+                raise _Malformed("the grade must be text of 1 to 20 characters", key=key)
+            raw, pos = _take(data, pos, length)
+            value = raw.decode("utf-8")
+            if len(value) > 20:
+                raise _Malformed("the grade must be text of 1 to 20 characters", key=key)
+        else:
+            value, pos = _int_or_text(data, pos)
+        values[key] = value
+    if pos != len(data):
+        raise _Malformed("bytes follow the payload map")
+    missing = REQUIRED_KEYS - values.keys()
+    if missing:
+        raise _Malformed(f"missing payload keys {', '.join(map(str, sorted(missing)))}")
+    version = values[KEY_VERSION]
+    if version != CLAIM_FORMAT_VERSION:
+        raise _Malformed(f"claim format version {version} is not supported (expected "
+                         f"{CLAIM_FORMAT_VERSION})", "bad_claim_version")
+    product = values[KEY_PRODUCT_ID]
+    if isinstance(product, int):
+        if not product < 10**14:
+            raise _Malformed("a GTIN has at most 14 digits", key=KEY_PRODUCT_ID)
+        product_id = f"urn:gtin:{product:014d}"
+    else:
+        if not 0 < len(product) <= MAX_TEXT_FIELD or GTIN_URN.match(product):
+            raise _Malformed("a product id text must be 1 to 200 characters (a GTIN-14 URN is "
+                             "written as an integer)", key=KEY_PRODUCT_ID)
+        product_id = product
+    amount = values[KEY_UNIT_AMOUNT]
+    if amount <= 0:
+        raise _Malformed("the declared unit amount must be positive", key=KEY_UNIT_AMOUNT)
+    boundary = NAMES_BY_CODE[id(BOUNDARY_CODES)].get(values[KEY_BOUNDARY])
+    if boundary is None:
+        raise _Malformed(f"unknown code {values[KEY_BOUNDARY]}", key=KEY_BOUNDARY)
+    for key in (KEY_VALID_UNTIL, KEY_ISSUED_AT, KEY_VALID_FROM):
+        if values[key] >= MAX_TIME:
+            raise _Malformed("time out of range", key=key)
+    return CompactClaim(
+        version=version,
+        declaration_id=uuid.UUID(bytes=values[KEY_DECLARATION_ID]),
+        digest=values[KEY_DIGEST],
+        issuer_kid_hint=kid,
+        product_id=product_id,
+        product_category=_coded_text(values[KEY_PRODUCT_CATEGORY], CATEGORY_CODES,
+                                     KEY_PRODUCT_CATEGORY),
+        value=values[KEY_VALUE],
+        unit=_coded_text(values[KEY_UNIT], UNIT_CODES, KEY_UNIT),
+        unit_amount=amount,
+        boundary=boundary,
+        rule_set=_coded_text(values[KEY_RULE_SET], RULE_SET_CODES, KEY_RULE_SET),
+        grade=values.get(KEY_GRADE),
+        valid_until=dt.datetime.fromtimestamp(values[KEY_VALID_UNTIL], dt.UTC),
+        issued_at=dt.datetime.fromtimestamp(values[KEY_ISSUED_AT], dt.UTC),
+        valid_from=dt.datetime.fromtimestamp(values[KEY_VALID_FROM], dt.UTC),
+    )

@@ -1,0 +1,269 @@
+"""The trust context: what a verifier trusts at one time, built once, then only read.
+
+:func:`build_trust_context` checks a trust list (or the stored one) against the pinned
+anchor at time ``at`` and the given and stored revocation lists against it, and returns an
+immutable :class:`TrustContext`: the accepted list (None if none could be accepted), the
+report rows about the lists, the newest verified revocation list per certifier, and the
+files to remember. It reads and writes no files: the store is read before
+(:func:`~cfl.trust.store.read_stored_trust`) and updated after
+(:func:`~cfl.trust.store.remember_trust`). :func:`load_trust_context` does the three in one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from cfl.errors import CflError
+from cfl.report.model import CheckRow, Status, error_text
+from cfl.signing.jws import TYP_TRUST_LIST, SignedDocument, parse_signed_document, signature_problem
+from cfl.signing.keys import PublicKey
+from cfl.timeutil import CLOCK_SKEW, describe_age, format_time
+from cfl.trust.revocation import RevocationList, verify_revocation_list
+from cfl.trust.store import (
+    NOTHING_STORED,
+    StoredTrust,
+    TrustStore,
+    read_stored_trust,
+    remember_trust,
+    revocations_name,
+    trust_list_name,
+)
+from cfl.trust.trust_list import (
+    CONTENT_KEY,
+    MAX_TRUST_LIST_BYTES,
+    TrustEntry,
+    TrustList,
+    trust_list_from_content,
+)
+
+STORE_SOURCE = "<trust store>"
+
+
+@dataclass(frozen=True)
+class TrustContext:
+    """What a verifier trusts at time ``at``: the accepted trust list (None if none could
+    be accepted), the rows about the trust list and the revocation lists, the newest
+    verified revocation list per certifier kid, and ``updates``: the files a trust store
+    should remember after this verification (name, bytes)."""
+
+    trust_list: TrustList | None
+    rows: tuple[CheckRow, ...]
+    at: dt.datetime
+    revocation_lists: Mapping[str, RevocationList] = field(default_factory=dict, hash=False)
+    updates: tuple[tuple[str, bytes], ...] = field(default=(), compare=False, hash=False)
+
+    def find(self, kid: str) -> TrustEntry | None:
+        return self.trust_list.find(kid) if self.trust_list is not None else None
+
+    def key_for(self, kid: str) -> PublicKey | None:
+        entry = self.find(kid)
+        return entry.public_key if entry is not None else None
+
+    def certifier_key_for(self, kid: str) -> PublicKey | None:
+        """The key of ``kid`` if it is listed with role ``certifier`` (only certifiers
+        publish revocation lists)."""
+        entry = self.find(kid)
+        return entry.public_key if entry is not None and entry.has_role("certifier") else None
+
+    def revocations_for(self, kid: str) -> RevocationList | None:
+        """The newest verified revocation list of certifier ``kid`` (given or stored)."""
+        return self.revocation_lists.get(kid)
+
+
+def load_trust_context(
+    trust_list: bytes | None, *, anchor: PublicKey, at: dt.datetime,
+    store: TrustStore | None = None, revocations: Sequence[bytes] = (),
+    source: str = "<trust list>", revocation_sources: Sequence[str] | None = None,
+) -> TrustContext:
+    """Read ``store``, build the context, and remember the newly accepted lists in ``store``:
+    :func:`~cfl.trust.store.read_stored_trust`, :func:`build_trust_context` and
+    :func:`~cfl.trust.store.remember_trust` in one call."""
+    context = build_trust_context(
+        trust_list, anchor=anchor, at=at, stored=read_stored_trust(store, anchor.kid),
+        revocations=revocations, source=source, revocation_sources=revocation_sources)
+    remember_trust(store, context.updates)
+    return context
+
+
+def build_trust_context(
+    trust_list: bytes | None, *, anchor: PublicKey, at: dt.datetime,
+    stored: StoredTrust = NOTHING_STORED, revocations: Sequence[bytes] = (),
+    source: str = "<trust list>", revocation_sources: Sequence[str] | None = None,
+) -> TrustContext:
+    """Check a trust list (or the stored one, if ``trust_list`` is None) against the
+    pinned ``anchor`` at time ``at``, and the given and stored revocation lists against it.
+
+    Never raises for a bad list: problems become FAILED/INDETERMINATE rows and the
+    context then holds no trust list. Touches no files.
+    """
+    rows: list[CheckRow] = []
+    stored_list: TrustList | None = None
+    if stored.trust_list is not None:
+        try:
+            stored_list = _verified_trust_list(stored.trust_list, anchor, source=STORE_SOURCE)
+        except CflError as exc:
+            rows.append(CheckRow(
+                "trust-list-rollback", Status.FAILED, "trust_store_corrupt",
+                f"the stored trust list for this anchor cannot be read ({exc}); remove it "
+                "from the trust store and verify again", subject=source))
+            return TrustContext(None, tuple(rows), at)
+    if trust_list is None and stored.trust_list is None:
+        rows.append(CheckRow(
+            "trust-list-signature", Status.INDETERMINATE, "trust_list_missing",
+            "no trust list was given and none is stored for this anchor; signers cannot be "
+            "checked", subject=source))
+        return TrustContext(None, tuple(rows), at)
+    if trust_list is None:
+        assert stored_list is not None
+        accepted, source = stored_list, STORE_SOURCE
+    else:
+        try:
+            accepted = _verified_trust_list(trust_list, anchor, source=source)
+        except _ListRejected as exc:
+            rows.append(CheckRow("trust-list-signature", Status.FAILED, exc.code, str(exc),
+                                 subject=source))
+            return TrustContext(None, tuple(rows), at)
+        except CflError as exc:
+            rows.append(CheckRow("trust-list-signature", Status.FAILED,
+                                 getattr(exc, "code", "bad_trust_list"),
+                                 f"the trust list is malformed: {error_text(exc, source)}",
+                                 subject=source))
+            return TrustContext(None, tuple(rows), at)
+    rows.append(CheckRow(
+        "trust-list-signature", Status.PASSED, "trust_list_signed",
+        f"the trust list of {accepted.operator} (version {accepted.version}) is signed by the "
+        f"pinned anchor {anchor.kid}", subject=source))
+    rows.append(_freshness_row(accepted, at, source))
+    rows.append(_rollback_row(accepted, stored_list, source))
+    if not all(row.status is Status.PASSED for row in rows):
+        return TrustContext(None, tuple(rows), at)
+    updates: list[tuple[str, bytes]] = []
+    if trust_list is not None and (stored_list is None or accepted.version > stored_list.version):
+        updates.append((trust_list_name(anchor.kid), trust_list))
+    context = TrustContext(accepted, tuple(rows), at)
+    return _with_revocations(context, updates, revocations, revocation_sources,
+                             stored.revocations)
+
+
+class _ListRejected(CflError):
+    pass
+
+
+def _verified_trust_list(data: bytes, anchor: PublicKey, *, source: str) -> TrustList:
+    document: SignedDocument = parse_signed_document(
+        data, content_key=CONTENT_KEY, source=source, max_bytes=MAX_TRUST_LIST_BYTES)
+    candidates = [entry for entry in document.signatures if entry.kid == anchor.kid]
+    if not candidates:
+        raise _ListRejected("the trust list is not signed by the pinned anchor "
+                            f"{anchor.kid}", code="trust_list_signature")
+    problems = [signature_problem(entry, document.payload, anchor, typ=TYP_TRUST_LIST)
+                for entry in candidates]
+    if all(problem is not None for problem in problems):
+        first = next(problem for problem in problems if problem is not None)
+        raise _ListRejected(f"the trust list's signature by the anchor is not valid: "
+                            f"{first[1]}", code="trust_list_signature")
+    return trust_list_from_content(document.content, source=source)
+
+
+def _freshness_row(trust_list: TrustList, at: dt.datetime, source: str) -> CheckRow:
+    if at > trust_list.expires:
+        return CheckRow("trust-list-validity", Status.FAILED, "trust_list_expired",
+                        f"the trust list expired {format_time(trust_list.expires)} "
+                        f"({describe_age(trust_list.expires, at)} ago); get a current one",
+                        subject=source)
+    if trust_list.issued > at + CLOCK_SKEW:
+        return CheckRow("trust-list-validity", Status.FAILED, "trust_list_not_yet_valid",
+                        f"the trust list is issued {format_time(trust_list.issued)}, after the "
+                        f"verification time {format_time(at)}", subject=source)
+    return CheckRow("trust-list-validity", Status.PASSED, "trust_list_fresh",
+                    f"the trust list was issued {format_time(trust_list.issued)} "
+                    f"({describe_age(trust_list.issued, at)} old) and expires "
+                    f"{format_time(trust_list.expires)}", subject=source)
+
+
+def _rollback_row(accepted: TrustList, stored: TrustList | None, source: str) -> CheckRow:
+    if stored is None:
+        return CheckRow("trust-list-rollback", Status.PASSED, "trust_list_first_seen",
+                        f"no earlier trust list from this anchor is stored; version "
+                        f"{accepted.version} is the first seen", subject=source)
+    if accepted.version < stored.version:
+        return CheckRow("trust-list-rollback", Status.FAILED, "trust_list_rollback",
+                        f"the trust list is version {accepted.version}, older than version "
+                        f"{stored.version} already accepted (rollback refused)", subject=source)
+    if accepted.version == stored.version and accepted.digest != stored.digest:
+        return CheckRow("trust-list-rollback", Status.FAILED, "trust_list_version_conflict",
+                        f"the trust list is version {accepted.version} but differs from the "
+                        "stored list with the same version", subject=source)
+    return CheckRow("trust-list-rollback", Status.PASSED, "trust_list_not_rolled_back",
+                    f"version {accepted.version} is not older than the stored version "
+                    f"{stored.version}", subject=source)
+
+
+def _with_revocations(
+    context: TrustContext, updates: list[tuple[str, bytes]], revocations: Sequence[bytes],
+    sources: Sequence[str] | None, stored_revocations: Sequence[bytes],
+) -> TrustContext:
+    rows = list(context.rows)
+    newest: dict[str, RevocationList] = {}
+    raw_by_issuer: dict[str, bytes] = {}
+    names = list(sources) if sources is not None else []
+    for i, data in enumerate(revocations):
+        name = names[i] if i < len(names) else f"<revocations {i + 1}>"
+        try:
+            revocation_list = verify_revocation_list(data, key_for=context.certifier_key_for,
+                                                     source=name)
+        except CflError as exc:
+            rows.append(CheckRow("revocation-list", Status.FAILED,
+                                 getattr(exc, "code", "bad_revocation_list"),
+                                 "the revocation list is not acceptable: "
+                                 f"{error_text(exc, name)}", subject=name))
+            continue
+        issuer = revocation_list.issuer
+        if issuer in newest and _conflicting(revocation_list, newest[issuer]):
+            rows.append(_revocation_conflict_row(revocation_list, name))
+        if issuer not in newest or revocation_list.version > newest[issuer].version:
+            newest[issuer] = revocation_list
+            raw_by_issuer[issuer] = data
+    stored_by_issuer = _stored_revocation_lists(context, stored_revocations)
+    for issuer, revocation_list in list(newest.items()):
+        stored = stored_by_issuer.get(issuer)
+        if stored is not None and _conflicting(revocation_list, stored):
+            rows.append(_revocation_conflict_row(revocation_list, STORE_SOURCE))
+        if stored is not None and stored.version > revocation_list.version:
+            newest[issuer] = stored
+        elif stored is None or revocation_list.version > stored.version:
+            updates.append((revocations_name(issuer), raw_by_issuer[issuer]))
+    lists = {**stored_by_issuer, **newest}
+    return TrustContext(context.trust_list, tuple(rows), context.at, lists, tuple(updates))
+
+
+def _stored_revocation_lists(context: TrustContext, stored: Sequence[bytes]
+                             ) -> dict[str, RevocationList]:
+    """The stored revocation lists that verify under the accepted trust list, newest per
+    certifier; a stored file that no longer verifies (its certifier was delisted) is
+    ignored, as is one that cannot be read."""
+    by_issuer: dict[str, RevocationList] = {}
+    for data in stored:
+        try:
+            revocation_list = verify_revocation_list(data, key_for=context.certifier_key_for,
+                                                     source=STORE_SOURCE)
+        except CflError:
+            continue
+        known = by_issuer.get(revocation_list.issuer)
+        if known is None or revocation_list.version > known.version:
+            by_issuer[revocation_list.issuer] = revocation_list
+    return by_issuer
+
+
+def _conflicting(one: RevocationList, other: RevocationList) -> bool:
+    """Two lists of one certifier with the same version but other content: which one holds
+    is unknowable, so neither is taken on trust (as for trust lists)."""
+    return one.version == other.version and one.digest != other.digest
+
+
+def _revocation_conflict_row(revocation_list: RevocationList, name: str) -> CheckRow:
+    return CheckRow("revocation-list", Status.FAILED, "revocation_list_version_conflict",
+                    f"two different revocation lists of certifier {revocation_list.issuer} "
+                    f"carry version {revocation_list.version}", subject=name)

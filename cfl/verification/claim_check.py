@@ -1,0 +1,123 @@
+"""Verification of a QR claim: well-formed, signed by a trusted certifier in scope, valid,
+not revoked, and (with its bundle) bound to and agreeing with the declaration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from cfl.bundle.claim import claim_binding
+from cfl.bundle.model import Bundle
+from cfl.claim.decode import decode_claim, decode_claim_text
+from cfl.claim.model import SignedClaim
+from cfl.errors import CflError
+from cfl.report.model import CheckRow, Status, VerificationReport, error_text
+from cfl.signing.b64url import b64url_encode
+from cfl.signing.keys import PublicKey
+from cfl.trust.context import TrustContext
+from cfl.verification.rows import validity_row
+from cfl.verification.signer import signer_rows
+
+
+def verify_claim(
+    data: bytes | str, trust: TrustContext, *, at: dt.datetime, source: str = "<text>",
+    bundle: Bundle | None = None,
+) -> VerificationReport:
+    """Verify a claim (its text, or its COSE bytes) at ``at``; never raises for bad input.
+
+    With ``bundle`` the report also says whether claim and bundle are bound and agree (the
+    bundle's own rows are :func:`cfl.verification.bundle_check.bundle_rows`' business).
+    """
+    try:
+        signed = (decode_claim_text(data, source=source) if isinstance(data, str)
+                  else decode_claim(data, source=source))
+    except CflError as exc:
+        row = CheckRow("claim", Status.FAILED, exc.code,
+                       f"the claim is not well-formed: {error_text(exc, source)}",
+                       subject=source)
+        return VerificationReport(source, at, (row,))
+    rows = [claim_well_formed_row(signed, source)]
+    rows += claim_rows(signed, trust, at=at)
+    if bundle is not None:
+        rows += binding_rows(signed, bundle)
+    return VerificationReport(f"claim for {signed.claim.declaration_id}", at, tuple(rows))
+
+
+def claim_well_formed_row(signed: SignedClaim, source: str) -> CheckRow:
+    return CheckRow("claim", Status.PASSED, "claim_well_formed",
+                    f"the claim is a well-formed COSE_Sign1 ({signed.alg}, "
+                    f"{len(signed.encoded)} bytes) for declaration "
+                    f"{signed.claim.declaration_id}", subject=source)
+
+
+def claim_rows(
+    signed: SignedClaim, trust: TrustContext, *, at: dt.datetime,
+    include_trust_rows: bool = True, subject: str = "claim",
+) -> list[CheckRow]:
+    """Rows for a decoded claim: trust list (optional), signer checks, validity."""
+    claim = signed.claim
+    rows: list[CheckRow] = list(trust.rows) if include_trust_rows else []
+    verify = _remembering(signed.signature_valid)
+    rows += signer_rows(
+        trust, kid=issuer_kid(signed, trust, verify), verify=verify,
+        product_category=claim.product_category, rule_set=claim.rule_set,
+        signed_at=claim.issued_at, at=at, declaration_id=str(claim.declaration_id),
+        alg=signed.alg, subject=subject,
+    )
+    rows.append(validity_row(claim.valid_from, claim.valid_until, at, subject=subject))
+    return rows
+
+
+def issuer_kid(signed: SignedClaim, trust: TrustContext,
+               verify: Callable[[PublicKey], bool] | None = None) -> str:
+    """The full kid of the trusted key that made ``signed``, found by its kid hint.
+
+    Every trusted entry whose kid starts with the hint is a candidate and the signature
+    decides: the first candidate whose key verifies it. If none does, the first candidate
+    (so the signer rows say the signature does not verify), or, with no candidate, the
+    hint itself in base64url (so they say the signer is not trusted).
+    """
+    check = verify or signed.signature_valid
+    trust_list = trust.trust_list
+    candidates = [] if trust_list is None else [
+        entry for entry in trust_list.entries if signed.claim.names_issuer(entry.kid)]
+    for entry in candidates:
+        if check(entry.public_key):
+            return entry.kid
+    if candidates:
+        return candidates[0].kid
+    return b64url_encode(signed.claim.issuer_kid_hint)
+
+
+def _remembering(verify: Callable[[PublicKey], bool]) -> Callable[[PublicKey], bool]:
+    """``verify`` with its answers remembered per key (the hint search and the signer rows
+    would otherwise verify the same signature twice)."""
+    answers: dict[str, bool] = {}
+
+    def remembered(key: PublicKey) -> bool:
+        answer = answers.get(key.kid)
+        if answer is None:
+            answer = answers[key.kid] = verify(key)
+        return answer
+
+    return remembered
+
+
+def binding_rows(signed: SignedClaim, bundle: Bundle, *, subject: str = "claim"
+                 ) -> list[CheckRow]:
+    """Whether the claim is bound to ``bundle`` (digest) and agrees with its declaration."""
+    binding = claim_binding(signed, bundle)
+    if not binding.bound:
+        return [CheckRow("claim-binding", Status.FAILED, "claim_digest_mismatch",
+                         str(binding.problem), subject=subject)]
+    rows = [CheckRow("claim-binding", Status.PASSED, "claim_bound",
+                     "the claim's SHA-256 matches the bundle's declaration", subject=subject)]
+    if binding.problem is not None:
+        rows.append(CheckRow("claim-agreement", Status.FAILED, "claim_disagrees",
+                             binding.problem, subject=subject))
+    else:
+        rows.append(CheckRow("claim-agreement", Status.PASSED, "claim_agrees",
+                             "the claim agrees with the declaration (id, product, value, unit, "
+                             "boundary, rule set, grade, validity start and end)",
+                             subject=subject))
+    return rows

@@ -1,0 +1,132 @@
+"""Verification of a label PDF and of a photo of a label's QR code.
+
+A label PDF is checked as a document (one bundle per page under its expected name, no other
+attachment, no active content), then page by page: the embedded bundle's rows, the rows of
+the claim in the QR code read from the rendered page, and whether the two are bound (same
+SHA-256) and agree. :mod:`cfl.label.readback` does the reading; this module the judging.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from cfl.bundle.model import Bundle, read_bundle
+from cfl.claim.decode import decode_claim_text
+from cfl.claim.model import SignedClaim
+from cfl.errors import CflError
+from cfl.label.readback import DEFAULT_DPI, LabelDocument, decode_qr_from_image
+from cfl.report.model import CheckRow, Status, VerificationReport, error_text
+from cfl.trust.context import TrustContext
+from cfl.verification.bundle_check import bundle_rows
+from cfl.verification.claim_check import (
+    binding_rows,
+    claim_rows,
+    claim_well_formed_row,
+    verify_claim,
+)
+from cfl.verification.policy import STRICT_POLICY, VerificationPolicy
+from cfl.verification.rows import not_well_formed_row
+
+
+def verify_label(pdf_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
+                 source: str = "<pdf>", page: int | None = None, dpi: int = DEFAULT_DPI,
+                 policy: VerificationPolicy = STRICT_POLICY) -> VerificationReport:
+    """Verify a label PDF: the document, then every page's embedded bundle, QR claim and
+    their binding (only page ``page``, 0-based, if given); never raises for bad input
+    (every problem is a row). The trust list's rows appear once. ``policy`` applies to
+    every page's bundle."""
+    try:
+        label = LabelDocument(pdf_bytes, source=source)
+    except CflError as exc:
+        return VerificationReport(source, at, (_label_failed(exc.code, error_text(exc, source),
+                                                             source),))
+    with label:
+        problem = label.problem()
+        rows = [_label_failed(*problem, source) if problem is not None else CheckRow(
+            "label", Status.PASSED, "label_plain",
+            f"the PDF holds {label.page_count} page(s), no attachment other than their "
+            "bundles and no active content", subject=source)]
+        if label.page_count == 0:  # nothing checked is never PASSED
+            rows.append(_label_failed("no_such_page", "has no page", source))
+        pages = range(label.page_count) if page is None else [page]
+        several = len(pages) > 1
+        for index in pages:
+            page_rows = _page_rows(label, index, trust, at=at, dpi=dpi,
+                                   include_trust_rows=index == pages[0], policy=policy)
+            if several:
+                page_rows = [dataclasses.replace(
+                    row, subject=f"page {index + 1}" + (f" {row.subject}" if row.subject
+                                                          else "")) for row in page_rows]
+            rows += page_rows
+    return VerificationReport(source, at, tuple(rows))
+
+
+def _label_failed(code: str, message: str, source: str) -> CheckRow:
+    return CheckRow("label", Status.FAILED, code, message, subject=source)
+
+
+def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.datetime,
+               dpi: int, include_trust_rows: bool, policy: VerificationPolicy
+               ) -> list[CheckRow]:
+    source = label.source
+    rows: list[CheckRow] = []
+    bundle: Bundle | None = None
+    try:
+        bundle_bytes: bytes | None = label.bundle_bytes(page)
+    except CflError as exc:
+        bundle_bytes = None
+        rows.append(CheckRow("label-bundle", Status.FAILED, exc.code, error_text(exc, source),
+                             subject=source))
+    if bundle_bytes is not None:
+        try:
+            bundle = read_bundle(bundle_bytes, source=f"{source} (embedded bundle)")
+            rows.append(CheckRow("label-bundle", Status.PASSED, "bundle_embedded",
+                                 f"the label carries a well-formed signed bundle "
+                                 f"({len(bundle.signatures)} signature(s))", subject=source))
+        except CflError as exc:
+            rows.append(not_well_formed_row("label-bundle", exc, source, "embedded bundle"))
+    signed: SignedClaim | None = None
+    text: str | None
+    try:
+        label_page = label.page(page)
+        if label_page.annotated:
+            rows.append(_page_annotated_row(page, source))
+        text = label_page.qr_text(dpi)
+    except CflError as exc:
+        text = None
+        rows.append(CheckRow("claim", Status.FAILED, exc.code, error_text(exc, source),
+                             subject=source))
+    if text is not None:
+        try:
+            signed = decode_claim_text(text, source=f"{source} (QR)")
+            rows.append(claim_well_formed_row(signed, f"{source} (QR)"))
+        except CflError as exc:
+            rows.append(not_well_formed_row("claim", exc, source, "QR code's claim"))
+    if bundle is not None:
+        rows += bundle_rows(bundle, trust, at=at, include_trust_rows=include_trust_rows,
+                            policy=policy)
+    if signed is not None:
+        rows += claim_rows(signed, trust, at=at,
+                           include_trust_rows=include_trust_rows and bundle is None)
+        if bundle is not None:
+            rows += binding_rows(signed, bundle)
+    return rows
+
+
+def _page_annotated_row(page: int, source: str) -> CheckRow:
+    return CheckRow("label", Status.FAILED, "label_active_content",
+                    f"page {page + 1} holds annotations (links, comments, form fields …); a "
+                    "cfl label has none", subject=source)
+
+
+def verify_qr_image(image_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
+                    source: str = "<image>") -> VerificationReport:
+    """Verify the claim in a photo or scan of a label's QR code."""
+    try:
+        text = decode_qr_from_image(image_bytes, source=source)
+    except CflError as exc:
+        return VerificationReport(source, at, (
+            CheckRow("claim", Status.FAILED, exc.code, error_text(exc, source),
+                     subject=source),))
+    return verify_claim(text, trust, at=at, source=f"{source} (QR)")

@@ -1,0 +1,24 @@
+"""What a verifier chooses to check beyond the fixed rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class VerificationPolicy:
+    """What a verifier chooses to check beyond the fixed rules (ADR 0061).
+
+    ``ignore_unlisted_cosigners``: a manufacturer's co-signature whose key is not in the
+    trust list is reported as ``NOT_CHECKED`` (``cosigner_not_checked``) instead of
+    INDETERMINATE (``signer_unknown``), so it does not hold back the bottom line. Off by
+    default: PASSED then means every signature in the bundle was checked. Either way a
+    bundle needs a certifier signature that passes every check, and a listed
+    manufacturer's signature is always checked (a bad one FAILS).
+    """
+
+    ignore_unlisted_cosigners: bool = False
+
+
+#: The default policy: every signature must be checked.
+STRICT_POLICY = VerificationPolicy()
