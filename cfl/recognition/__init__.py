@@ -1,0 +1,65 @@
+"""Recognition: rule sets and mappings as data, the check engine that says whether a
+declaration is recognised under a partner's rules (and what is missing), grading and
+conversion."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cfl.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from cfl.recognition.conversion import ConvertedDeclaration, convert_declaration
+    from cfl.recognition.engine import (
+        Outcome,
+        RecognitionReport,
+        RecognitionResult,
+        Verdict,
+        check_declaration,
+        check_target,
+    )
+    from cfl.recognition.grading import GradeResult, grade_declaration
+    from cfl.recognition.lint import LintReport, lint_rule_files
+    from cfl.recognition.rules import RuleRegistry, RuleSet, shipped_rules
+    from cfl.recognition.user_rules import LoadedRules, load_rules
+
+__all__ = [
+    "ConvertedDeclaration",
+    "GradeResult",
+    "LintReport",
+    "LoadedRules",
+    "Outcome",
+    "RecognitionReport",
+    "RecognitionResult",
+    "RuleRegistry",
+    "RuleSet",
+    "Verdict",
+    "check_declaration",
+    "check_target",
+    "convert_declaration",
+    "grade_declaration",
+    "lint_rule_files",
+    "load_rules",
+    "shipped_rules",
+]
+
+_HOMES = {
+    "ConvertedDeclaration": "cfl.recognition.conversion",
+    "GradeResult": "cfl.recognition.grading",
+    "LintReport": "cfl.recognition.lint",
+    "LoadedRules": "cfl.recognition.user_rules",
+    "Outcome": "cfl.recognition.engine",
+    "RecognitionReport": "cfl.recognition.engine",
+    "RecognitionResult": "cfl.recognition.engine",
+    "RuleRegistry": "cfl.recognition.rules",
+    "RuleSet": "cfl.recognition.rules",
+    "Verdict": "cfl.recognition.engine",
+    "check_declaration": "cfl.recognition.engine",
+    "check_target": "cfl.recognition.engine",
+    "convert_declaration": "cfl.recognition.conversion",
+    "grade_declaration": "cfl.recognition.grading",
+    "lint_rule_files": "cfl.recognition.lint",
+    "load_rules": "cfl.recognition.user_rules",
+    "shipped_rules": "cfl.recognition.rules",
+}
+__getattr__ = lazy_exports("cfl.recognition", _HOMES)
