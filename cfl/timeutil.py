@@ -48,14 +48,37 @@ def format_time(value: dt.datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("naive datetime; cfl only handles timezone-aware times")
     utc = value.astimezone(dt.UTC)
-    if utc.year >= 1000:  # isoformat is ~2x faster and equal to strftime's %Y from 1000 on
+    if utc.year >= 1000:  # isoformat is ~2x faster; below, the year needs its four digits
         return utc.isoformat(timespec="seconds")[:-6] + "Z"
-    return utc.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+            f"{utc.second:02d}Z")
 
 
 #: The last instant cfl computes with (whole seconds, a day below ``datetime.max`` so any UTC
 #: offset still fits).
 END_OF_CALENDAR = dt.datetime(9999, 12, 30, 23, 59, 59, tzinfo=dt.UTC)
+#: The first instant cfl computes with (a day above ``datetime.min``, for the same reason).
+START_OF_CALENDAR = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+
+
+def is_rfc3339(value: object) -> bool:
+    """True for an RFC 3339 date-time with an offset naming a real date and time of day (its
+    instant may still lie outside the calendar: :func:`is_calendar_time`)."""
+    if not isinstance(value, str) or _RFC3339.fullmatch(value) is None:
+        return False
+    try:
+        dt.datetime.fromisoformat(_general_stamp(value))
+    except ValueError:
+        return False
+    return True
+
+
+def is_calendar_time(value: object) -> bool:
+    """True for an RFC 3339 date-time with an offset whose instant lies within
+    [:data:`START_OF_CALENDAR`, :data:`END_OF_CALENDAR`]: every time a document may state,
+    so that adding a validity period or an offset to it never leaves the calendar."""
+    moment = parse_time_or_none(value)
+    return moment is not None and START_OF_CALENDAR <= moment <= END_OF_CALENDAR
 
 
 def parse_time_or_none(value: object) -> dt.datetime | None:

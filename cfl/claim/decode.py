@@ -264,7 +264,8 @@ def _read_usual_payload(data: bytes, kid: bytes) -> CompactClaim | None:
     three times as 4-byte integers), read in one straight pass; None for anything else,
     which then goes through :func:`_read_payload` (same result where both read, and its
     precise errors). A claim is decoded on every scan, so this path matters (ADR 0028)."""
-    if data[:5] not in _USUAL_START or data[21:24] != _DIGEST_HEAD or data[56] != KEY_PRODUCT_ID:
+    if len(data) < 58 or data[:5] not in _USUAL_START or data[21:24] != _DIGEST_HEAD \
+            or data[56] != KEY_PRODUCT_ID:
         return None
     try:
         product, pos = _int_or_text(data, 57)

@@ -30,6 +30,13 @@ from cfl.declaration.rules import semantic_findings
 from cfl.declaration.view import CFL_EXTENSION_SCHEMA
 from cfl.findings import Finding, Severity, best_first, json_path
 from cfl.io.resources import load_schema
+from cfl.io.schema_formats import format_checker
+from cfl.timeutil import (
+    END_OF_CALENDAR,
+    START_OF_CALENDAR,
+    format_time,
+    is_rfc3339,
+)
 
 DECLARATION_SCHEMA_ID = "urn:cfl:schema:declaration:1"
 EXTENSION_SCHEMA_ID = CFL_EXTENSION_SCHEMA
@@ -64,7 +71,7 @@ def declaration_validator() -> Draft202012Validator:
     return Draft202012Validator(
         load_schema(DECLARATION_SCHEMA_FILE),
         registry=schema_registry(),
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
+        format_checker=format_checker(),
     )
 
 
@@ -74,7 +81,7 @@ def extension_validator() -> Draft202012Validator:
     return Draft202012Validator(
         load_schema(EXTENSION_SCHEMA_FILE),
         registry=schema_registry(),
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
+        format_checker=format_checker(),
     )
 
 
@@ -91,7 +98,8 @@ def fast_declaration_check() -> Check:
 
 #: Strings that jsonschema's ``uuid`` and ``date-time`` checks (``UUID()``, and
 #: ``rfc3339_validator`` on the upper-cased string) certainly accept: a canonical UUID, and a
-#: UTC date-time whose day exists in every month (01–28) and whose year is not 0000.
+#: UTC date-time whose day exists in every month (01–28) and whose year is not 0000 (within
+#: the calendar: :mod:`cfl.io.schema_formats`).
 _CANONICAL_UUID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _EVERYDAY_DATE_TIME = re.compile(
@@ -103,7 +111,7 @@ def declaration_format_conforms() -> Callable[[Any, str], bool]:
     """The format check of the compiled predicate: :func:`format_conforms` of jsonschema's
     checker, answering at once for the forms it certainly accepts (``tests/test_schema.py``
     compares both on generated strings)."""
-    general = format_conforms(Draft202012Validator.FORMAT_CHECKER)
+    general = format_conforms(format_checker())
 
     def conforms(value: Any, name: str) -> bool:
         if type(value) is str:
@@ -240,6 +248,10 @@ def explain_schema_error(error: ValidationError, *, prefix: tuple[str | int, ...
         }.get(str(value), f"a valid {value}")
         message = f"expected {label}, got {describe_value(instance)} (not a real {value})"
         code = "bad_date_time" if value == "date-time" else f"bad_{value}".replace("-", "_")
+        if value == "date-time" and is_rfc3339(instance):
+            message = (f"expected a date-time from {format_time(START_OF_CALENDAR)} to "
+                       f"{format_time(END_OF_CALENDAR)}, got {describe_value(instance)}, "
+                       "outside the calendar cfl computes with")
     elif keyword == "additionalProperties":
         known = list(schema.get("properties", {}))
         extras = [k for k in instance if k not in known] if isinstance(instance, dict) else []

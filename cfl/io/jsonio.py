@@ -10,6 +10,7 @@ Non-integer numbers are parsed as :class:`decimal.Decimal`, never float.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -178,7 +179,38 @@ def loads_strict(
             f"nests too deeply; at most {max_depth} levels are accepted",
             source=source, code="too_deep",
         )
+    escape = _SURROGATE_ESCAPE.search(text)
+    if escape is not None and holds_lone_surrogate(value):
+        raise InputError(
+            "holds a lone UTF-16 surrogate escape (a \\uD800–\\uDFFF not part of a pair) in a "
+            "string; JSON text must be valid Unicode", source=source,
+            location=_line_col(text, escape.start()), code="lone_surrogate",
+        )
     return value
+
+
+#: An escaped UTF-16 surrogate (``\uD83D``): a pair is a valid character, a lone one is not.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def holds_lone_surrogate(value: Any) -> bool:
+    """Whether any string (key or value) in ``value`` holds a lone surrogate, which no UTF-8
+    encoder (and so no canonicaliser or signature) can write."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def read_bytes(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES) -> bytes:

@@ -7,6 +7,7 @@ before it expands); errors name the line and column. Floats are read as ``Decima
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import yaml
 
 from cfl.errors import InputError
-from cfl.io.jsonio import MAX_JSON_BYTES, decode_utf8, read_bytes
+from cfl.io.jsonio import MAX_JSON_BYTES, decode_utf8, holds_lone_surrogate, read_bytes
 
 #: Bound on the nodes that aliases may add when expanded (a "billion laughs" guard).
 MAX_YAML_EXPANDED_NODES = 10_000
@@ -32,11 +33,31 @@ class _StrictLoader(yaml.SafeLoader):
         self.source = source
         self.expanded_nodes = 0
         self.node_weights: dict[int, int] = {}
+        #: Collections whose composition has finished (an alias may only point to these).
+        self.closed_nodes: set[int] = set()
+
+    def compose_sequence_node(self, anchor: Any) -> Any:
+        node = super().compose_sequence_node(anchor)
+        self.closed_nodes.add(id(node))
+        return node
+
+    def compose_mapping_node(self, anchor: Any) -> Any:
+        node = super().compose_mapping_node(anchor)
+        self.closed_nodes.add(id(node))
+        return node
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             target = self.anchors.get(event.anchor)
+            if target is not None and not isinstance(target, yaml.ScalarNode) \
+                    and id(target) not in self.closed_nodes:
+                raise InputError(
+                    f"the alias *{event.anchor} refers to a node that contains it; a document "
+                    "cannot contain itself", source=self.source,
+                    location=f"line {event.start_mark.line + 1}, "
+                    f"column {event.start_mark.column + 1}", code="yaml_recursive_alias",
+                )
             if target is not None:
                 self.expanded_nodes += self._weight(target)
                 if self.expanded_nodes > MAX_YAML_EXPANDED_NODES:
@@ -85,18 +106,50 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
 
 
+# Numbers follow the YAML 1.2 core schema, not YAML 1.1's: no base-60 ("1:30"), no "0b"/
+# leading-zero octal, no "_" separators; anything else that looks numeric stays text.
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_CORE_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_CORE_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_StrictLoader.add_implicit_resolver(_INT_TAG, _CORE_INT, list("-+0123456789"))
+_StrictLoader.add_implicit_resolver(_FLOAT_TAG, _CORE_FLOAT, list("-+0123456789."))
+
+
+def _number_error(loader: yaml.SafeLoader, node: yaml.ScalarNode, text: str) -> InputError:
+    return InputError(f"{text!r} is not a number", source=getattr(loader, "source", None),
+                      location=_mark(node), code="bad_number")
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    text = str(loader.construct_scalar(node))
+    if _CORE_INT.match(text) is None:
+        raise _number_error(loader, node, text)
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    text = str(loader.construct_scalar(node)).replace("_", "")
+    text = str(loader.construct_scalar(node))
     lowered = text.lower()
     if lowered in (".nan", ".inf", "+.inf", "-.inf"):
         raise InputError(
             f"{text} is not a finite number", source=getattr(loader, "source", None),
             location=_mark(node), code="non_finite_number",
         )
+    if _CORE_FLOAT.match(text) is None:
+        raise _number_error(loader, node, text)
     return Decimal(text)
 
 
-_StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_StrictLoader.add_constructor(_INT_TAG, _construct_int)
+_StrictLoader.add_constructor(_FLOAT_TAG, _construct_decimal)
 
 
 def _no_timestamps(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -146,6 +199,9 @@ def loads_yaml(
         raise InputError("nests too deeply", source=source, code="too_deep") from None
     finally:
         loader.dispose()
+    if "\\" in text and holds_lone_surrogate(result):  # only an escape can write one
+        raise InputError("holds a lone UTF-16 surrogate escape (\\uD800–\\uDFFF) in a string; "
+                         "text must be valid Unicode", source=source, code="lone_surrogate")
     return result
 
 

@@ -36,6 +36,8 @@ DEFAULT_DPI = 150
 #: zxing-cpp restricted to QR codes (about ten times faster than all formats).
 QR_ONLY: Any = zxingcpp.BarcodeFormat.QRCode
 MAX_PAGE_PIXELS = 60_000_000
+#: Longest side of an image or rendered page (zxing-cpp reads at most 65,535 pixels a side).
+MAX_SIDE = 65_535
 #: A page with more objects than this (forms included) is not a label.
 MAX_PAGE_OBJECTS = 20_000
 #: A path with at least this many segments may be a QR code; below, it cannot be one
@@ -88,11 +90,15 @@ def _attachments(document: Any, source: str) -> dict[str, bytes]:
 
 def _attachment_names(document: Any, source: str) -> list[str]:
     """The names of the embedded files, in order (reading a name inflates nothing)."""
-    count = document.count_attachments()
-    if count > MAX_PAGES:
-        raise InputError(f"has {count} attachments; too many", source=source,
-                         code="too_large")
-    return [document.get_attachment(index).get_name() for index in range(count)]
+    try:
+        count = document.count_attachments()
+        if count > MAX_PAGES:
+            raise InputError(f"has {count} attachments; too many", source=source,
+                             code="too_large")
+        return [document.get_attachment(index).get_name() for index in range(count)]
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"has an embedded file that cannot be read ({exc})", source=source,
+                         code="bad_pdf") from None
 
 
 def _attachment_data(document: Any, index: int, name: str, source: str) -> bytes:
@@ -164,9 +170,19 @@ def _qr_on_loaded_page(pdf_page: Any, page: int, dpi: int, source: str) -> str:
     if not 36 <= dpi <= 1200:
         raise InputError("dpi must be between 36 and 1200", code="bad_dpi")
     width, height = pdf_page.get_size()
-    if width * height * (dpi / 72) ** 2 > MAX_PAGE_PIXELS:
+    scale = dpi / 72
+    if width * height * scale ** 2 > MAX_PAGE_PIXELS or max(width, height) * scale > MAX_SIDE:
         raise InputError(f"page {page + 1} is too large to rasterise at {dpi} dpi",
                          source=source, code="too_large")
+    try:
+        return _qr_on_rendered_page(pdf_page, width, height, page, dpi, source)
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"page {page + 1} cannot be rendered ({exc})", source=source,
+                         code="bad_pdf") from None
+
+
+def _qr_on_rendered_page(pdf_page: Any, width: float, height: float, page: int, dpi: int,
+                         source: str) -> str:
     region = _plain_qr_region(pdf_page, width, height, page, source)
     if region is not None:
         # Fast path (ADR 0028): the page is plain (ADR 0041: its one QR-like path is the
@@ -262,10 +278,10 @@ def decode_qr_from_image(image_bytes: bytes, *, source: str = "<image>") -> str:
                          source=source, code="too_large")
     try:
         image = Image.open(io.BytesIO(image_bytes), formats=["PNG", "JPEG"])
-        if image.width * image.height > MAX_IMAGE_PIXELS:
+        if image.width * image.height > MAX_IMAGE_PIXELS or max(image.size) > MAX_SIDE:
             raise InputError(f"is {image.width} x {image.height} pixels; at most "
-                             f"{MAX_IMAGE_PIXELS} pixels are accepted", source=source,
-                             code="too_large")
+                             f"{MAX_IMAGE_PIXELS} pixels, and {MAX_SIDE} on a side, are "
+                             "accepted", source=source, code="too_large")
         image.load()
     except InputError:
         raise
@@ -277,7 +293,11 @@ def decode_qr_from_image(image_bytes: bytes, *, source: str = "<image>") -> str:
 
 
 def _decode_qr(image: Image.Image, source: str, *, photo: bool = False) -> str:
-    results = zxingcpp.read_barcodes(image, formats=QR_ONLY)
+    try:
+        results = zxingcpp.read_barcodes(image, formats=QR_ONLY)
+    except ValueError as exc:  # an image zxing-cpp cannot take (the bounds above should hold)
+        raise InputError(f"cannot be searched for a QR code ({exc})", source=source,
+                         code="bad_image") from None
     texts = [r.text for r in results if r.valid]
     if not texts:
         raise InputError("holds no readable QR code", source=source, code="no_qr")

@@ -227,9 +227,12 @@ def _lint_file(name: str, data: bytes, walker: _SchemaWalker
         if not findings:  # the schema should have caught this; say so rather than crash
             findings.append(_finding("bad_rule_file", f"cannot be read: {exc}", name))
         return findings, None
+    # A file that breaks its schema takes no part in the checks across files: its id, from
+    # and to may be anything (a list, say), so nothing may be looked up by them.
+    schema_broken = bool(findings)
     stem = name.rsplit("/", 1)[-1].removesuffix(".yaml")
     expected = item.id
-    if stem != expected and name != "<stdin>":
+    if not schema_broken and stem != expected and name != "<stdin>":
         findings.append(_finding("file_name", f"file name should be {expected}.yaml", name,
                                  severity=Severity.WARNING))
     if walker.available:
@@ -238,7 +241,7 @@ def _lint_file(name: str, data: bytes, walker: _SchemaWalker
             findings += _lint_grading(item)
         else:
             findings += _lint_requirements(item.conditions, "$.conditions", name, walker)
-    return findings, item
+    return findings, None if schema_broken else item
 
 
 def lint_rule_files(files: Sequence[tuple[str, bytes]] | None = None) -> LintReport:

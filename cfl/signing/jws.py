@@ -25,6 +25,7 @@ from cfl.errors import InputError
 from cfl.findings import json_path
 from cfl.io.jsonio import loads_strict
 from cfl.io.resources import load_schema
+from cfl.io.schema_formats import format_checker
 from cfl.signing.b64url import b64url_decode, b64url_encode
 from cfl.signing.jcs import canonical_bytes, json_plain
 from cfl.signing.keys import ALGORITHMS, PublicKey, Signer
@@ -321,7 +322,7 @@ def _validator(schema_name: str) -> Any:
 
     schema = load_schema(schema_name)
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return cls(schema, format_checker=format_checker())
 
 
 def validate_content(value: Any, *, schema_name: str, source: str, root: str) -> None:

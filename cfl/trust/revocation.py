@@ -110,18 +110,22 @@ def verify_revocation_list(
     """
     document = parse_signed_document(data, content_key=CONTENT_KEY, source=source,
                                      max_bytes=MAX_REVOCATION_BYTES)
-    revocations = revocation_list_from_content(document.content, source=source)
-    key = key_for(revocations.issuer)
+    # The signature is checked before the content is read: an unsigned list costs one
+    # lookup and at most one signature per entry, never a schema check of its content.
+    issuer = document.content.get("issuer")
+    if not isinstance(issuer, str):
+        raise InputError("names no issuer (a certifier's key id)", source=source,
+                         location=f"$.{CONTENT_KEY}.issuer", code="schema_invalid")
+    key = key_for(issuer)
     if key is None:
-        raise InputError(f"is issued by {revocations.issuer}, which is not a certifier in the "
-                         "trust list", source=source, code="revocation_list_untrusted")
-    for entry in document.signatures:
-        if entry.kid == revocations.issuer and signature_problem(
-            entry, document.payload, key, typ=TYP_REVOCATIONS
-        ) is None:
-            return revocations
-    raise InputError("has no valid signature by its issuer", source=source,
-                     code="revocation_list_signature")
+        raise InputError(f"is issued by {issuer}, which is not a certifier in the trust list",
+                         source=source, code="revocation_list_untrusted")
+    if not any(entry.kid == issuer and signature_problem(
+            entry, document.payload, key, typ=TYP_REVOCATIONS) is None
+            for entry in document.signatures):
+        raise InputError("has no valid signature by its issuer", source=source,
+                         code="revocation_list_signature")
+    return revocation_list_from_content(document.content, source=source)
 
 
 def revoke(

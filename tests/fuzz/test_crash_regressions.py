@@ -1,0 +1,159 @@
+"""The nine crash classes fuzzing found, each from a minimal input: every one must now be a
+report row or a :class:`~cfl.errors.CflError`, never a Python traceback."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from label_world import label_pdf
+from PIL import Image
+from signing_world import AT, SIGNED_AT, world
+
+from cfl.bundle.sign import sign_bundle
+from cfl.claim.model import protected_bytes, sign1_bytes
+from cfl.claim.text import claim_to_text
+from cfl.declaration.model import Declaration
+from cfl.declaration.schema import check_declaration
+from cfl.errors import CflError, InputError
+from cfl.io.jsonio import loads_strict
+from cfl.io.yamlio import loads_yaml
+from cfl.label.readback import decode_qr_from_image
+from cfl.recognition.lint import lint_rule_files
+from cfl.signing.jws import bundle_to_bytes, sign_content
+from cfl.trust.revocation import CONTENT_KEY, TYP_REVOCATIONS, verify_revocation_list
+from cfl.verification import Status, verify
+
+RULESETS = Path(__file__).resolve().parents[2] / "rulesets"
+
+
+def _short_payload_claim() -> bytes:
+    """A COSE_Sign1 whose payload starts like a usual claim but stops at byte 34."""
+    payload = b"\xad\x01\x01\x02\x50" + bytes(16) + b"\x03\x58\x20" + bytes(10)
+    return sign1_bytes(protected_bytes(-8, bytes(8)), payload, bytes(64))
+
+
+def test_c1_a_claim_payload_shorter_than_the_usual_layout() -> None:
+    text = claim_to_text(_short_payload_claim())
+    report = verify(text, world().context())
+    assert report.bottom_line is Status.FAILED
+    assert report.rows[0].code == "bad_claim"
+
+
+@pytest.mark.parametrize("document", [
+    b'{"a\\ud800": 1}',                # lone high surrogate in a key
+    b'{"a": ["\\udc00"]}',             # lone low surrogate in an array item
+    b'{"a": "\\ud83d x"}',             # high surrogate not followed by its low half
+])
+def test_c2_a_lone_surrogate_is_refused_when_json_is_read(document: bytes) -> None:
+    with pytest.raises(InputError) as info:
+        loads_strict(document)
+    assert info.value.code == "lone_surrogate"
+
+
+def test_c2_a_surrogate_pair_and_an_escaped_backslash_still_read() -> None:
+    assert loads_strict(b'{"e": "\\ud83d\\ude00", "f": "\\\\ud800"}') == {
+        "e": "\U0001F600", "f": "\\ud800"}
+
+
+def test_c2_a_declaration_with_a_lone_surrogate_key_cannot_be_verified_or_signed() -> None:
+    bundle = bundle_to_bytes(world().bundle()).replace(b'"companyName"',
+                                                      b'"company\\ud800Name"', 1)
+    report = verify(bundle, world().context())
+    assert report.rows[0].code == "lone_surrogate"
+
+
+def test_c3_an_unsigned_revocation_list_with_an_off_calendar_time_is_refused_unread() -> None:
+    content = {"issuer": world().certifier.kid, "version": 2,
+               "issued": "9999-12-31T23:59:59-23:59", "entries": []}
+    forged = sign_content(content, world().stranger, typ=TYP_REVOCATIONS, at=SIGNED_AT)
+    data = bundle_to_bytes({CONTENT_KEY: content, "signatures": [forged]})
+    with pytest.raises(InputError) as info:
+        verify_revocation_list(data, key_for=world().context().certifier_key_for)
+    assert info.value.code == "revocation_list_signature"
+
+
+def test_c3_a_signed_revocation_list_with_an_off_calendar_time_is_a_schema_error() -> None:
+    content = {"issuer": world().certifier.kid, "version": 2,
+               "issued": "9999-12-31T23:59:59-23:59", "entries": []}
+    signed = sign_content(content, world().certifier, typ=TYP_REVOCATIONS, at=SIGNED_AT)
+    data = bundle_to_bytes({CONTENT_KEY: content, "signatures": [signed]})
+    with pytest.raises(InputError) as info:
+        verify_revocation_list(data, key_for=world().context().certifier_key_for)
+    assert info.value.code == "schema_invalid"
+
+
+@pytest.mark.parametrize(("folder", "pattern", "replacement"), [
+    ("", r"^id: .*$", "id: []"),
+    ("mappings", r"^from: (.*)$", r"from: [\1]"),
+])
+def test_c4_rule_set_lint_with_a_list_for_an_id(folder: str, pattern: str,
+                                                replacement: str) -> None:
+    source = sorted((RULESETS / folder).glob("*.yaml"))[0]
+    broken = re.sub(pattern, replacement, source.read_text(encoding="utf-8"), count=1,
+                    flags=re.M)
+    report = lint_rule_files([("broken.yaml", broken.encode())])
+    assert "schema" in [finding.code for finding in report.findings]
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    (("created",), "9999-12-31T23:59:59-23:59"),
+    (("pcf", "referencePeriodEnd"), "9999-12-31T23:59:59Z"),
+    (("validityPeriodEnd",), "0001-01-01T00:00:00+01:00"),
+])
+def test_c5_a_time_beyond_the_calendar_is_invalid_from_the_start(
+        path: tuple[str, ...], value: str) -> None:
+    declaration: dict[str, Any] = copy.deepcopy(world().declaration())
+    target = declaration
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    codes = [finding.code for finding in check_declaration(declaration)]
+    assert "bad_date_time" in codes
+    with pytest.raises(CflError):
+        Declaration.from_json(declaration)
+    with pytest.raises(CflError):
+        sign_bundle(declaration, world().certifier, role="certifier", at=SIGNED_AT)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("x: 1:1.", {"x": "1:1."}),      # YAML 1.1 base 60: text under the core schema
+    ("x: 1:30", {"x": "1:30"}),
+    ("x: 012", {"x": 12}),           # no leading-zero octal
+])
+def test_c6_yaml_numbers_follow_the_core_schema(text: str, expected: Any) -> None:
+    assert loads_yaml(text) == expected
+
+
+def test_c6_an_explicit_float_that_is_not_a_number() -> None:
+    with pytest.raises(InputError) as info:
+        loads_yaml("x: !!float 1:1.")
+    assert info.value.code == "bad_number"
+
+
+@pytest.mark.parametrize("text", ["a: &x [*x]", "a: &x {b: *x}", "a: &x [1, [2, *x]]"])
+def test_c7_a_yaml_alias_inside_its_own_node(text: str) -> None:
+    with pytest.raises(InputError) as info:
+        loads_yaml(text)
+    assert info.value.code == "yaml_recursive_alias"
+
+
+def test_c8_an_attachment_pdfium_cannot_open() -> None:
+    pdf = label_pdf("sticker")
+    assert b"/Names [ (bundle.json) 4 0 R ]" in pdf
+    broken = pdf.replace(b"/Names [ (bundle.json) 4 0 R ]", b"/Names [ (bundle.json) 99 0 R]")
+    report = verify(broken, world().context(at=AT), source="broken.pdf")
+    assert report.bottom_line is Status.FAILED
+    assert report.rows[0].code == "bad_pdf"
+
+
+def test_c9_an_image_wider_than_zxing_reads() -> None:
+    image = io.BytesIO()
+    Image.new("1", (65536, 1), 1).save(image, "PNG")
+    with pytest.raises(InputError) as info:
+        decode_qr_from_image(image.getvalue())
+    assert info.value.code == "too_large"
