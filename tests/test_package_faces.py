@@ -21,8 +21,9 @@ def test_every_public_name_resolves(name: str) -> None:
     assert exported, f"{name} declares no __all__"
     for attribute in exported:
         assert getattr(package, attribute) is not None, f"{name}.{attribute}"
+    missing = "no_such_name"
     with pytest.raises(AttributeError):
-        getattr(package, "no_such_name")
+        getattr(package, missing)
 
 
 def test_the_declaration_view_does_not_import_the_schema_validator() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import click
 
@@ -13,8 +12,9 @@ from cfl.declaration.gwp import REPORTS
 from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import dumps_pretty
 from cfl.recognition.conversion import convert_declaration
-from cfl.recognition.engine import gwp_conversion_for
+from cfl.recognition.engine import GwpTarget, gwp_conversion_for
 from cfl.recognition.inputs import read_unsigned_declaration
+from cfl.recognition.render import render_conversion
 
 
 @click.command()
@@ -43,29 +43,13 @@ def convert(file: str, report: str | None, target: str | None, output: str,
         raise click.UsageError("give either --gwp AR4|AR5|AR6 or --for RULE_SET_ID")
     registry = registry_for(rules) if target is not None or rules else None
     loaded = read_unsigned_declaration(file, action="conversion")
-    notes: list[str] = []
+    chosen: GwpTarget | None = None
     if target is not None:
         assert registry is not None
         chosen = gwp_conversion_for(loaded.declaration, target, registry=registry,
                                     source=loaded.source)
         report = chosen.report
-        notes.append(f"{chosen.report} is what conversion {chosen.conversion.id} of mapping "
-                     f"{chosen.mapping.id} ({chosen.mapping.origin}) asks for on the path "
-                     f"{' → '.join(chosen.path)}")
     assert report is not None
-    report = report.upper()
-    result = convert_declaration(loaded.declaration, report, at=at, source=loaded.source)
+    result = convert_declaration(loaded.declaration, report.upper(), at=at, source=loaded.source)
     write_atomic(output, dumps_pretty(result.declaration))
-    if output_format == "json":
-        data = result.to_json()
-        data["notes"] = [*notes, *data["notes"]]
-        message = json.dumps(data, ensure_ascii=False)
-    else:
-        pcf = result.declaration["pcf"]
-        message = "\n".join([
-            f"converted {result.recomputation.from_report} → {report}: "
-            f"pcfExcludingBiogenicUptake {pcf['pcfExcludingBiogenicUptake']}, "
-            f"fossilGhgEmissions {pcf['fossilGhgEmissions']} "
-            f"(new id {result.declaration['id']})",
-            *(f"note: {n}" for n in [*notes, *result.notes])])
-    click.echo(message, err=output == "-")
+    click.echo(render_conversion(result, output_format, chosen), nl=False, err=output == "-")

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import click
 
-from cfl.cli.check_cmd import matrix_text
 from cfl.cli.options import at_option
 from cfl.demo.flow import DemoRun, run_demo
 from cfl.io.atomic import write_atomic
 from cfl.recognition.engine import Verdict
+from cfl.recognition.render import matrix_text
 from cfl.report.render import render_report
 
 
@@ -79,7 +79,6 @@ def _write_text_reports(reports_dir: Path, run: DemoRun) -> None:
     verification = "\n".join(render_report(report, "text")
                              for report in run.verification.values())
     write_atomic(reports_dir / "verification.txt", verification)
-    recognition = []
-    for category, result in run.recognition.items():
-        recognition += [f"== {category}", *matrix_text(result), ""]
-    write_atomic(reports_dir / "recognition.txt", "\n".join(recognition) + "\n")
+    recognition = "".join(f"== {category}\n{matrix_text(result)}\n"
+                          for category, result in run.recognition.items())
+    write_atomic(reports_dir / "recognition.txt", recognition)

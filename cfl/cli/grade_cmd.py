@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import click
 
@@ -13,6 +12,7 @@ from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import dumps_pretty
 from cfl.recognition.grading import grade_declaration
 from cfl.recognition.inputs import read_unsigned_declaration
+from cfl.recognition.render import render_grade
 
 
 @click.command()
@@ -39,6 +39,4 @@ def grade(file: str, rule_set: str, output: str, rules: tuple[str, ...], at: dt.
     result = grade_declaration(loaded.declaration, rule_set, at=at, source=loaded.source,
                                registry=registry)
     write_atomic(output, dumps_pretty(result.declaration))
-    message = (json.dumps(result.to_json(), ensure_ascii=False) if output_format == "json"
-               else result.summary())
-    click.echo(message, err=output == "-")
+    click.echo(render_grade(result, output_format), nl=False, err=output == "-")

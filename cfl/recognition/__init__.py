@@ -20,10 +20,26 @@ if TYPE_CHECKING:
     )
     from cfl.recognition.grading import GradeResult, grade_declaration
     from cfl.recognition.lint import LintReport, lint_rule_files
+    from cfl.recognition.render import (
+        matrix_text,
+        render_conversion,
+        render_grade,
+        render_lint,
+        render_recognition,
+        render_rule_set,
+        render_rule_set_list,
+    )
     from cfl.recognition.rules import RuleRegistry, RuleSet, shipped_rules
     from cfl.recognition.user_rules import LoadedRules, load_rules
 
 __all__ = [
+    "render_recognition",
+    "render_rule_set_list",
+    "render_rule_set",
+    "render_lint",
+    "render_grade",
+    "render_conversion",
+    "matrix_text",
     "ConvertedDeclaration",
     "GradeResult",
     "LintReport",
@@ -44,6 +60,13 @@ __all__ = [
 ]
 
 _HOMES = {
+    "render_recognition": "cfl.recognition.render",
+    "render_rule_set_list": "cfl.recognition.render",
+    "render_rule_set": "cfl.recognition.render",
+    "render_lint": "cfl.recognition.render",
+    "render_grade": "cfl.recognition.render",
+    "render_conversion": "cfl.recognition.render",
+    "matrix_text": "cfl.recognition.render",
     "ConvertedDeclaration": "cfl.recognition.conversion",
     "GradeResult": "cfl.recognition.grading",
     "LintReport": "cfl.recognition.lint",

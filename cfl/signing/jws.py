@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,8 @@ CLAIM_HEADER = "cfl.claim"
 MAX_CLAIM_HEADER_CHARS = 700
 #: Latest signing time a header may state: 9999-12-31T23:59:59Z (later is not a date).
 MAX_IAT = 253402300799
+#: A key id: the base64url RFC 7638 SHA-256 thumbprint of the key (nothing else is echoed).
+_KID = re.compile(r"[A-Za-z0-9_-]{43}")
 #: The protected-header members cfl writes and understands.
 KNOWN_HEADERS = frozenset({"alg", "kid", "typ", "iat", ROLE_HEADER})
 
@@ -210,6 +213,9 @@ def _parse_entry(entry: Any, *, source: str, location: str) -> SignatureEntry:
         if not isinstance(header.get(name), str):
             raise _bad(f"the protected header needs a string {name!r}", source,
                        f"{location}.protected", code="bad_header")
+    if _KID.fullmatch(header["kid"]) is None:
+        raise _bad("the protected header's 'kid' must be the key's RFC 7638 thumbprint (43 "
+                   "base64url characters)", source, f"{location}.protected", code="bad_kid")
     iat = header.get("iat")
     if not isinstance(iat, int) or isinstance(iat, bool) or not 0 <= iat <= MAX_IAT:
         raise _bad("the protected header needs 'iat', the signing time as a NumericDate "

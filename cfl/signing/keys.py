@@ -27,6 +27,7 @@ from cfl.io.atomic import open_atomic, write_atomic
 from cfl.io.jsonio import dumps_pretty, loads_strict
 from cfl.io.kinds import PUBLIC_KEY, document_kind, require_kind
 from cfl.signing.b64url import b64url_decode, b64url_encode
+from cfl.signing.keyfile import MIN_PASSPHRASE_CHARS, encrypted_pkcs8_pem
 
 ALGORITHMS = ("EdDSA", "ES256")
 #: CLI names → JOSE algorithm names.
@@ -249,11 +250,16 @@ class KeyPairPaths:
 
 def write_key_pair(directory: str | Path, signer: LocalSigner, passphrase: bytes,
                    *, overwrite: bool = False) -> KeyPairPaths:
-    """Write ``DIR/private.pem`` (encrypted PKCS#8, mode 0600 from creation) and
-    ``DIR/public.jwk.json``. Existing key files are never replaced unless ``overwrite``."""
-    from cryptography.hazmat.primitives import serialization
-
+    """Write ``DIR/private.pem`` (encrypted PKCS#8: PBES2, PBKDF2-HMAC-SHA256 with
+    :data:`~cfl.signing.keyfile.PBKDF2_ROUNDS` rounds, AES-256-CBC; mode 0600 from creation)
+    and ``DIR/public.jwk.json``. Existing key files are never replaced unless ``overwrite``.
+    A passphrase shorter than :data:`~cfl.signing.keyfile.MIN_PASSPHRASE_CHARS` characters is
+    refused for a new key (an existing key still loads with its own)."""
     _require_passphrase(passphrase)
+    if len(passphrase.decode("utf-8", errors="replace")) < MIN_PASSPHRASE_CHARS:
+        raise KeyFileError(f"the passphrase is shorter than {MIN_PASSPHRASE_CHARS} characters; "
+                           "a new key needs a longer one (a few words is easy to type)",
+                           code="short_passphrase")
     folder = Path(directory)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -266,10 +272,7 @@ def write_key_pair(directory: str | Path, signer: LocalSigner, passphrase: bytes
             if path.exists():
                 raise KeyFileError(f"{path}: already exists; refusing to replace a key",
                                    code="key_exists")
-    pem = signer.private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase),
-    )
+    pem = encrypted_pkcs8_pem(signer.private_key, passphrase)
     with open_atomic(paths.private, mode=0o600) as fh:
         fh.write(pem)
     write_atomic(paths.public, dumps_pretty(signer.public_key.jwk))
