@@ -42,6 +42,8 @@ MAX_SIGNATURE_CHARS = 1024
 TYP_DECLARATION = "cfl-declaration+jws"
 TYP_TRUST_LIST = "cfl-trustlist+jws"
 TYP_REVOCATIONS = "cfl-revocations+jws"
+#: A certifier's attestation of requirements that need a manual check (cfl.recognition).
+TYP_ATTESTATION = "cfl-attestation+jws"
 #: Protected-header member holding the signer's role in a bundle (not critical: see ADR 0012).
 ROLE_HEADER = "cfl.role"
 ROLES = ("certifier", "manufacturer")
@@ -324,6 +326,7 @@ def bundle_to_bytes(bundle: dict[str, Any]) -> bytes:
 
 @functools.cache
 def _validator(schema_name: str) -> Any:
+    """The reference (``jsonschema``) validator: it explains what is wrong."""
     import jsonschema  # type: ignore[import-untyped,unused-ignore]  # slow: on first use only
 
     schema = load_schema(schema_name)
@@ -331,9 +334,33 @@ def _validator(schema_name: str) -> Any:
     return cls(schema, format_checker=format_checker())
 
 
+@functools.cache
+def _fast_validator(schema_name: str) -> Any:
+    """The compiled (``jsonschema-rs``) validator, with cfl's own format checks: it only
+    says yes or no, ~50 times faster on a national trust list (ADR 0140)."""
+    import jsonschema_rs
+
+    checker = format_checker()
+
+    def format_check(name: str) -> Any:
+        return lambda value: bool(checker.conforms(value, name))
+
+    formats = {name: format_check(name) for name in checker.checkers}
+    return jsonschema_rs.validator_for(load_schema(schema_name), validate_formats=True,
+                                       formats=formats)
+
+
 def validate_content(value: Any, *, schema_name: str, source: str, root: str) -> None:
     """Check a signed list's content against a shipped schema; the first problem (the
-    shallowest) is raised as :class:`InputError` with its JSON path under ``root``."""
+    shallowest) is raised as :class:`InputError` with its JSON path under ``root``.
+
+    The compiled validator answers first; the reference validator runs only when it says no
+    (to explain, and to decide: content is refused only if the reference refuses it too)."""
+    try:
+        if _fast_validator(schema_name).is_valid(value):
+            return
+    except (ValueError, TypeError, OverflowError):  # a value the compiled validator cannot take
+        pass
     import jsonschema.exceptions  # type: ignore[import-untyped,unused-ignore]  # see _validator
 
     errors = list(_validator(schema_name).iter_errors(value))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -166,8 +167,16 @@ def jwk_thumbprint(jwk: dict[str, str]) -> str:
         members = {"crv": jwk["crv"], "kty": "OKP", "x": jwk["x"]}
     else:
         members = {"crv": jwk["crv"], "kty": "EC", "x": jwk["x"], "y": jwk["y"]}
-    text = json.dumps(members, separators=(",", ":"), sort_keys=True)
+    if all(isinstance(value, str) and _PLAIN_MEMBER.fullmatch(value) for value in
+           members.values()):  # nothing to escape: the JSON is the members in order, quoted
+        text = "{" + ",".join(f'"{name}":"{members[name]}"' for name in sorted(members)) + "}"
+    else:
+        text = json.dumps(members, separators=(",", ":"), sort_keys=True)
     return b64url_encode(hashlib.sha256(text.encode("ascii")).digest())
+
+
+#: A JWK member value JSON writes as itself between quotes (base64url, curve names).
+_PLAIN_MEMBER = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def _public_jwk(key: PublicKeyObject) -> dict[str, str]:

@@ -110,11 +110,14 @@ class TrustList:
         return by_kid
 
 
-def trust_list_from_content(content: dict[str, Any], *, source: str) -> TrustList:
-    """Schema-check the signed content and build the object (signature not checked here)."""
+def trust_list_from_content(content: dict[str, Any], *, source: str,
+                            payload: bytes | None = None) -> TrustList:
+    """Schema-check the signed content and build the object (signature not checked here).
+    ``payload``: the content's JCS bytes when the caller has them already."""
     _require_roles(content, source=source)
     validate_content(content, schema_name=SCHEMA, source=source, root=CONTENT_KEY)
     entries: list[TrustEntry] = []
+    seen: set[str] = set()
     for i, raw in enumerate(content["entries"]):
         where = f"$.{CONTENT_KEY}.entries[{i}]"
         try:
@@ -125,9 +128,10 @@ def trust_list_from_content(content: dict[str, Any], *, source: str) -> TrustLis
         if key.kid != raw["kid"]:
             raise InputError("'kid' is not the RFC 7638 thumbprint of 'publicKey'",
                              source=source, location=f"{where}.kid", code="bad_kid")
-        if any(entry.kid == key.kid for entry in entries):
+        if key.kid in seen:
             raise InputError(f"the key {key.kid} is listed twice", source=source,
                              location=f"{where}.kid", code="duplicate_entry")
+        seen.add(key.kid)
         valid_from, valid_until = parse_time(raw["validFrom"]), parse_time(raw["validUntil"])
         if valid_until <= valid_from:
             raise InputError("'validUntil' must be after 'validFrom'", source=source,
@@ -144,7 +148,8 @@ def trust_list_from_content(content: dict[str, Any], *, source: str) -> TrustLis
     return TrustList(
         operator=content["operator"], version=content["version"],
         issued=parse_time(content["issued"]), expires=parse_time(content["expires"]),
-        entries=tuple(entries), digest=hashlib.sha256(canonical_bytes(content)).digest(),
+        entries=tuple(entries),
+        digest=hashlib.sha256(canonical_bytes(content) if payload is None else payload).digest(),
     )
 
 
