@@ -11,16 +11,21 @@ import pytest
 from cfl.io.jsonio import loads_strict
 
 TESTS_DIR = Path(__file__).resolve().parent
-#: The shared reference data (PACT examples, rule-set research) beside the repository.
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference"
 FIXTURES_DIR = TESTS_DIR / "fixtures"
 # Test helper modules beside this file (e.g. signing_world) import under --import-mode=importlib.
 if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))
 
+#: The shared reference data (PACT examples, rule-set research) beside the repository.
+from shared_reference import MISSING as REFERENCE_MISSING  # noqa: E402
+from shared_reference import REFERENCE_DIR  # noqa: E402
+
 
 @pytest.fixture
 def reference_dir() -> Path:
+    """../shared/reference; the test skips when it is not beside the checkout."""
+    if not REFERENCE_DIR.is_dir():
+        pytest.skip(REFERENCE_MISSING)
     return REFERENCE_DIR.resolve()
 
 
@@ -31,3 +36,35 @@ def battery_declaration() -> dict[str, Any]:
     value = loads_strict(path.read_bytes(), source=str(path))
     assert isinstance(value, dict)
     return value
+
+
+# --------------------------------------------------------------------------- reason codes
+# Every report row's code is recorded; a code the registry lacks fails any run, and a
+# registered code no test produced fails a run of the whole suite (tests/reason_audit.py).
+import reason_audit  # noqa: E402 (found through the sys.path entry above)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    reason_audit.configure(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    reason_audit.testnodedown(node)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reason_audit.sessionfinish(session)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config
+                            ) -> None:
+    reason_audit.terminal_summary(terminalreporter, config)
+
+
+# --------------------------------------------------------------------------- fuzzing
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--fuzz-long``: the long fuzz budget (docs/fuzzing.md); ``CFL_FUZZ_LONG=1`` is the same."""
+    parser.addoption("--fuzz-long", action="store_true", default=False,
+                     help="run the fuzz targets in tests/fuzz/ with the long budget "
+                          "(CFL_FUZZ_EXAMPLES inputs each, default 100000)")

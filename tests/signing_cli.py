@@ -45,7 +45,7 @@ def make_scheme(tmp_path: Path) -> Scheme:
     draft, signed = tmp_path / "list.json", tmp_path / "list.signed.json"
     assert run("trust", "init", "-o", draft, "--name", "Operator", "--expires",
                "2026-12-31T00:00:00Z", "--at", SIGNED).exit_code == 0
-    result = run("trust", "add", draft, "--jwk", certifier / "public.jwk.json", "--name",
+    result = run("trust", "add", draft, "--public-key", certifier / "public.jwk.json", "--name",
                  "Cert Body", "--accreditation", "CNAS:CNAS-C123", "--scope",
                  "lithium-ion-battery,pv-module", "--valid-from", "2026-01-01T00:00:00Z",
                  "--valid-until", "2027-01-01T00:00:00Z")

@@ -23,7 +23,6 @@ from cfl.trust.trust_list import Accreditation, add_trust_entry, new_trust_list,
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "declarations" / "battery-pack.json"
-REFERENCE = TESTS.parents[0] / ".." / "shared" / "reference"
 
 #: Signing time of everything in the world; verification happens a month later.
 SIGNED_AT = dt.datetime(2026, 3, 10, tzinfo=dt.UTC)

@@ -74,13 +74,13 @@ def test_own_rule_set_walk_through_runs_as_written(tmp_path: Path,
     def output_of(start: str) -> str:
         return next(out for command, out in outputs.items() if command.startswith(start))
 
-    first_check = output_of("cfl check demo/declarations/cement.json --against acme")
+    first_check = output_of("cfl check demo/declarations/cement.json --rule-set acme")
     assert "acme-eco-label: RECOGNISED-WITH-CONDITIONS" in first_check
     assert "my-rules/acme-eco-label.yaml (yours)" in first_check
     assert "acme-eco-label: RECOGNISED\n" in output_of("cfl check cement-ar5.json")
     assert "[yours: my-rules/acme-eco-label.yaml]" in output_of("cfl rulesets list")
     assert "note: my-rules/pas-2050-2011.yaml replaces the shipped rule set pas-2050-2011" \
-        in output_of("cfl check demo/declarations/cement.json --against pas-2050-2011")
+        in output_of("cfl check demo/declarations/cement.json --rule-set pas-2050-2011")
     graded = json.loads(Path("cement-acme.json").read_text())
     assert graded["extensions"][0]["data"]["grade"]["ruleSetId"] == "acme-eco-label"
     converted = json.loads(Path("cement-ar5.json").read_text())

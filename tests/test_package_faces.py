@@ -10,8 +10,8 @@ import sys
 import pytest
 
 PACKAGES = ["cfl.io", "cfl.declaration", "cfl.signing", "cfl.report", "cfl.claim",
-            "cfl.trust", "cfl.bundle", "cfl.verification", "cfl.label", "cfl.recognition",
-            "cfl.interop", "cfl.web", "cfl.demo"]
+            "cfl.trust", "cfl.log", "cfl.bundle", "cfl.verification", "cfl.label",
+            "cfl.recognition", "cfl.interop", "cfl.web", "cfl.demo", "cfl.register"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from cfl.cli.jsonout import formatted
 from cfl.cli.options import at_option, format_option
 from cfl.cli.rules_option import registry_for, rules_option
 from cfl.declaration.gwp import REPORTS
@@ -52,4 +53,5 @@ def convert(file: str, report: str | None, target: str | None, output: str,
     assert report is not None
     result = convert_declaration(loaded.declaration, report.upper(), at=at, source=loaded.source)
     write_atomic(output, dumps_pretty(result.declaration))
-    click.echo(render_conversion(result, output_format, chosen), nl=False, err=output == "-")
+    click.echo(formatted("convert", render_conversion(result, output_format, chosen),
+                         output_format), nl=False, err=output == "-")

@@ -7,12 +7,17 @@ from pathlib import Path
 
 import click
 
-from cfl.cli.options import at_option
-from cfl.declaration.friendly import declare_csv, declare_file
-from cfl.errors import CflError, InvalidDeclarationError, OutputError
+from cfl.cli.declare_batch import declare_batch, write_example_csv
+from cfl.cli.jsonout import json_document
+from cfl.cli.options import at_option, format_option, output_name
+from cfl.cli.ui import summary_option
+from cfl.declaration.csv_input import ENCODINGS
+from cfl.declaration.friendly import declare_file
+from cfl.errors import CflError, InvalidDeclarationError
 from cfl.findings import Finding
 from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import dumps_pretty
+from cfl.recognition.catalogue import catalogue_json, catalogue_text, category_catalogue
 
 
 def echo_findings(findings: list[object]) -> None:
@@ -29,20 +34,49 @@ def _echo_error(exc: CflError) -> None:
 
 
 @click.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path, allow_dash=True),
+                required=False)
 @click.option("-o", "--output", default="-", show_default=True,
               type=click.Path(path_type=Path, allow_dash=True),
               help="Declaration to write (`-` is standard output); for a CSV input, a folder.")
+@click.option("--name-by", "name_by", metavar="COLUMN", default=None,
+              help="For a CSV input: name each declaration after this column (e.g. sku), "
+              "DIR/<value>.json, instead of after its id.")
+@click.option("--encoding", type=click.Choice(sorted(ENCODINGS)), default="utf-8",
+              show_default=True,
+              help="For a CSV input: the text encoding the spreadsheet saved it in (gb18030 "
+              "or gbk for Chinese Windows, utf-16 with a byte order mark).")
+@click.option("--example-csv", "example", is_flag=True,
+              help="Write an example CSV (the header and one example row) to -o and exit.")
+@format_option
+@click.option("--list-categories", "list_categories", is_flag=True,
+              help="List the product categories (names, declared units, HS codes, product "
+              "rules, China's CFP label catalogue) and exit.")
 @at_option
-def declare(input_path: Path, output: Path, at: dt.datetime) -> None:
+@summary_option
+def declare(input_path: Path | None, output: Path, at: dt.datetime, output_format: str,
+            list_categories: bool, name_by: str | None, encoding: str, example: bool) -> None:
     """Make a declaration from INPUT, a friendly YAML or JSON file (see docs/cli-declarations.md).
 
-    A CSV INPUT (one product per row) makes one declaration per row, written to the folder
-    given by -o as <id>.json. Every row is tried; rows with problems are reported with their
-    row number, nothing is written for them, and the exit status is then 1.
+    A CSV INPUT (one product per row; --example-csv writes one to start from) makes one
+    declaration per row, written to the folder given by -o as <id>.json, or as
+    <value>.json with --name-by COLUMN. A row whose output already holds the same
+    declaration is left as it is. Every row is tried; rows with problems are reported with
+    their row number, nothing is written for them, and the exit status is then 1.
     """
+    if list_categories:
+        catalogue = category_catalogue()
+        click.echo(json_document("categories", catalogue_json(catalogue))
+                   if output_format == "json" else catalogue_text(catalogue), nl=False)
+        return
+    if example:
+        write_example_csv(output, output_format)
+        return
+    if input_path is None:
+        raise click.UsageError("give INPUT (or --list-categories, --example-csv)")
     if input_path.suffix.lower() == ".csv":
-        _declare_batch(input_path, output, at)
+        declare_batch(input_path, output, at=at, name_by=name_by, encoding=encoding,
+                      output_format=output_format)
         return
     if output.is_dir():
         raise click.BadParameter(f"{output} is a folder; give the file name of the "
@@ -56,33 +90,12 @@ def declare(input_path: Path, output: Path, at: dt.datetime) -> None:
     for warning in declaration.warnings:
         click.echo(str(warning), err=True)
     write_atomic(output, dumps_pretty(declaration.document))
-    if str(output) != "-":
+    if output_format == "json":
+        click.echo(json_document("declare", {
+            "input": str(input_path), "output": output_name(output),
+            "rows": [{"id": declaration.id, "file": output_name(output), "status": "written"}],
+            "totals": {"rows": 1, "written": 1, "replaced": 0, "unchanged": 0, "failed": 0}}),
+            nl=False, err=str(output) == "-")
+    elif str(output) != "-":
         click.echo(f"wrote {output} (declaration {declaration.id})", err=True)
 
-
-def _declare_batch(input_path: Path, output: Path, at: dt.datetime) -> None:
-    if str(output) == "-":
-        raise click.UsageError("a CSV input makes one declaration per row: give a folder "
-                               "with -o DIR")
-    if output.exists() and not output.is_dir():
-        raise click.UsageError(f"{output} is not a folder; a CSV input needs -o DIR")
-    result = declare_csv(input_path, at=at)
-    written = 0
-    for outcome in result.rows:
-        if outcome.declaration is not None:
-            if not written:  # create the folder only when there is something to write
-                try:
-                    output.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    raise OutputError(f"{output}: cannot create the folder "
-                                      f"({exc.strerror})") from None
-            path = output / f"{outcome.declaration.id}.json"
-            write_atomic(path, dumps_pretty(outcome.declaration.document))
-            written += 1
-        elif outcome.error is not None:
-            _echo_error(outcome.error)
-    failed = len(result.rows) - written
-    where = f" to {output}" if written else ""
-    click.echo(f"wrote {written} declaration(s){where}; {failed} row(s) failed", err=True)
-    if failed:
-        raise click.ClickException(f"{input_path}: {failed} of {len(result.rows)} row(s) failed")

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from cfl.cli.options import at_option
+from cfl.cli.jsonout import json_document
+from cfl.cli.options import at_option, format_option
 from cfl.demo.flow import DemoRun, run_demo
 from cfl.io.atomic import write_atomic
 from cfl.recognition.engine import Verdict
@@ -25,7 +26,8 @@ from cfl.report.render import render_report
 @click.argument("directory", required=False, default="cfl-demo",
                 type=click.Path(path_type=Path, file_okay=False))
 @at_option
-def demo(directory: Path, at: dt.datetime) -> None:
+@format_option
+def demo(directory: Path, at: dt.datetime, output_format: str) -> None:
     """Run the whole cfl flow on ILLUSTRATIVE data in DIRECTORY (default ./cfl-demo).
 
     Seven products (battery pack, PV module, passenger EV, aluminium, cement, flat glass,
@@ -37,6 +39,10 @@ def demo(directory: Path, at: dt.datetime) -> None:
     """
     run = run_demo(directory, at=at)
     _write_text_reports(directory / "reports", run)
+    write_atomic(directory / ".gitignore", DEMO_GITIGNORE)  # keys and passphrase stay local
+    if output_format == "json":
+        _json_summary(directory, run)
+        return
     click.echo(f"cfl demo in {directory} (illustrative data, at {at.isoformat()})")
     click.echo(f"  inputs, declarations: {len(run.data.declarations)} products")
     where = (f"passphrase in {run.passphrase_file}" if run.passphrase_file is not None
@@ -64,12 +70,14 @@ def demo(directory: Path, at: dt.datetime) -> None:
                "thresholds yet")
     click.echo(f"  verification page (offline, what a phone opens from the QR): {run.page}"
                " — append #<the QR's digits>")
-    click.echo(f"  reports: {directory / 'reports'} (verification.txt, recognition.txt, JSON)")
+    click.echo(f"  reports: {directory / 'reports'} (verification.txt, recognition.txt and "
+               ".html, JSON)")
     first_label = next(iter(next(iter(run.labels.values())).values()))
     click.echo("  verify one yourself:")
     click.echo(f"    cfl verify {first_label} --trust {run.trust_list} "
                f"--anchor {run.operator_dir / 'public.jwk.json'} --revocations {run.revocations} "
                f"--trust-store {directory / 'trust' / 'store'}")
+    _echo_register_step(directory, run)
     if not run.all_verified:
         raise click.ClickException("some demo verifications did not pass; see "
                                    f"{directory / 'reports' / 'verification.txt'}")
@@ -82,3 +90,34 @@ def _write_text_reports(reports_dir: Path, run: DemoRun) -> None:
     recognition = "".join(f"== {category}\n{matrix_text(result)}\n"
                           for category, result in run.recognition.items())
     write_atomic(reports_dir / "recognition.txt", recognition)
+
+
+def _echo_register_step(directory: Path, run: DemoRun) -> None:
+    """The two commands that disclose the demo in a register on this machine; its labels'
+    QR codes then resolve at http://127.0.0.1:8000/V/<the QR's digits>."""
+    click.echo("  disclose them in a register (then open http://127.0.0.1:8000/, and a label's "
+               "QR at http://127.0.0.1:8000/V/<its digits>):")
+    passphrase = (f" --passphrase-file {run.passphrase_file}"
+                  if run.passphrase_file is not None else "")  # the register's log key
+    click.echo(f"    cfl serve --data {directory / 'register'} --trust {run.trust_list} "
+               f"--anchor {run.operator_dir / 'public.jwk.json'} "
+               f"--revocations {run.revocations}{passphrase}")
+    click.echo(f"    cfl publish {directory / 'bundles'} --to http://127.0.0.1:8000")
+
+
+#: Written into the demo folder: git ignores all of it (it holds keys and a passphrase).
+DEMO_GITIGNORE = "# written by cfl demo: illustrative data, demo keys and their passphrase\n*\n"
+
+
+def _json_summary(directory: Path, run: DemoRun) -> None:
+    click.echo(json_document("demo", {
+        "directory": str(directory), "allVerified": run.all_verified,
+        "products": sorted(run.recognition),
+        "trustList": str(run.trust_list), "revocations": str(run.revocations),
+        "page": str(run.page),
+        "labels": sorted(str(path) for labels in run.labels.values()
+                         for path in labels.values()),
+    }), nl=False)
+    if not run.all_verified:
+        raise click.ClickException("some demo verifications did not pass; see "
+                                   f"{directory / 'reports' / 'verification.txt'}")

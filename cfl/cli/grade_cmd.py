@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from cfl.cli.jsonout import formatted
 from cfl.cli.options import at_option, format_option
 from cfl.cli.rules_option import registry_for, rules_option
 from cfl.io.atomic import write_atomic
@@ -39,4 +40,5 @@ def grade(file: str, rule_set: str, output: str, rules: tuple[str, ...], at: dt.
     result = grade_declaration(loaded.declaration, rule_set, at=at, source=loaded.source,
                                registry=registry)
     write_atomic(output, dumps_pretty(result.declaration))
-    click.echo(render_grade(result, output_format), nl=False, err=output == "-")
+    click.echo(formatted("grade", render_grade(result, output_format), output_format),
+               nl=False, err=output == "-")

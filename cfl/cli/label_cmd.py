@@ -10,21 +10,45 @@ from pathlib import Path
 
 import click
 
+from cfl.cli.config_cmd import project_config
+from cfl.cli.jsonout import json_document
 from cfl.cli.keys_cmd import open_signer, passphrase_option
-from cfl.cli.options import at_option, resolver_option
+from cfl.cli.options import (
+    CflCommand,
+    at_option,
+    effective_resolver,
+    format_option,
+    jobs_option,
+    load_public_key_arg,
+    resolver_option,
+    resume_option,
+)
 from cfl.cli.options import output_name as describe_output
+from cfl.cli.ui import summary_option, ui
+from cfl.errors import InputError
 from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import read_bytes
-from cfl.label.batch import collect_items, render_batch
-from cfl.label.render import render_label
+from cfl.label.batch import BatchItem, collect_items, render_batch
+from cfl.label.render import SignerNames, render_label
 from cfl.label.templates import builtin_template_names, load_template
 from cfl.signing.jws import MAX_BUNDLE_BYTES
+from cfl.trust.context import build_trust_context
+from cfl.trust.trust_list import MAX_TRUST_LIST_BYTES, TrustList
+
+DEFAULT_TEMPLATE = "standard"
 
 
-def _check_template(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """A built-in template name or a template file; a mistyped name is a usage mistake."""
+def _check_template(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """A built-in template name, a name in cfl.toml's ``templates`` folder, or a template
+    file; a mistyped name is a usage mistake."""
+    value = value or DEFAULT_TEMPLATE
     if value.endswith((".yaml", ".yml")) or Path(value).is_file():
         return value  # a file: read and checked (exit 1 with the place) when used
+    folder = project_config(ctx).settings.get("templates")
+    if folder is not None and isinstance(folder.value, str):
+        own = Path(folder.value) / f"{value}.yaml"
+        if own.is_file():
+            return str(own)
     names = builtin_template_names()
     if value not in names:
         close = difflib.get_close_matches(value, names, n=1, cutoff=0.5)
@@ -34,21 +58,23 @@ def _check_template(ctx: click.Context, param: click.Parameter, value: str) -> s
     return value
 
 
-def stderr_is_terminal() -> bool:
-    """True when standard error is a terminal (the batch progress bar is shown only then)."""
-    return bool(getattr(sys.stderr, "isatty", lambda: False)())
-
-
-@click.command()
-@click.argument("bundle", required=False,
-                type=click.Path(path_type=Path, allow_dash=True, dir_okay=False))
-@click.option("--template", "template", default="standard", show_default=True,
-              callback=_check_template,
-              help="Built-in template name (sticker, standard, sheet) or a template .yaml.")
-@click.option("--batch", "batch", type=click.Path(path_type=Path), default=None,
-              help="A folder of signed bundles (*.json) or a CSV with a 'bundle' column.")
-@click.option("-o", "--output", "output_name", required=True, type=click.Path(),
-              help="PDF to write; with --batch a folder (ending in '/') gets one PDF each.")
+@click.command(cls=CflCommand, deprecated_options={"--batch": ""})
+@click.argument("inputs", nargs=-1, metavar="[BUNDLE|DIR|CSV]...",
+                type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--template", "template", default=None, callback=_check_template,
+              help="Built-in template name (sticker, standard, sheet), a name in cfl.toml's "
+              "templates folder, or a template .yaml (cfl.toml: template; default standard).")
+@click.option("-o", "--output", "output_name", default="-",
+              type=click.Path(allow_dash=True),
+              help="PDF to write (`-` is standard output, for one bundle). For several: one "
+              "multi-page PDF, or a folder (ending in '/') with one PDF each.")
+@click.option("--trust", "trust_list", type=click.Path(path_type=Path, dir_okay=False,
+                                                       allow_dash=True),
+              default=None, help="The signed trust list (cfl.toml: trust): names every signer "
+              "on the label, and gives the resolver. Needs --anchor.")
+@click.option("--anchor", type=click.Path(path_type=Path, allow_dash=True), default=None,
+              help="The scheme operator's public JWK (or key folder) that pins --trust "
+              "(cfl.toml: anchor).")
 @click.option("--key", type=click.Path(path_type=Path), default=None,
               help="Only for a certifier labelling directly or for bundles without a claim: "
               "the certifier's key issues the QR claim now (it must have signed the "
@@ -56,52 +82,131 @@ def stderr_is_terminal() -> bool:
 @resolver_option
 @click.option("--font", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               default=None, help="A TTF/TTC font replacing the bundled CJK font.")
-@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes for a batch.")
-@click.option("--resume", is_flag=True, help="Skip outputs that are already complete.")
+@jobs_option
+@resume_option
 @passphrase_option
 @at_option
-def label(bundle: Path | None, template: str, batch: Path | None, output_name: str,
-          key: Path | None,
-          resolver: str, font: Path | None, jobs: int, resume: bool,
-          passphrase_file: Path | None, at: dt.datetime) -> None:
-    """Render a label PDF for BUNDLE, or for every bundle of --batch.
+@format_option
+@summary_option
+@click.pass_context
+def label(ctx: click.Context, inputs: tuple[Path, ...], template: str, output_name: str,
+          trust_list: Path | None, anchor: Path | None, key: Path | None,
+          resolver: str | None, font: Path | None, jobs: int, resume: bool,
+          passphrase_file: Path | None, at: dt.datetime, output_format: str) -> None:
+    """Render a label PDF for a signed BUNDLE, or labels for many: several bundles, a
+    folder of bundles (*.json) or a CSV with a 'bundle' column (and optionally 'name').
 
     The QR carries the compact claim the certifier issued when signing (cfl sign --role
-    certifier), or one issued now with --key; the PDF embeds the signed bundle.
+    certifier), or one issued now with --key; the PDF embeds the signed bundle. With
+    --trust and --anchor every signer is named from the trust list, and the QR gets the
+    trust list's resolver unless --resolver (or cfl.toml) says otherwise.
     """
-    if (bundle is None) == (batch is None):
-        raise click.UsageError("give either BUNDLE or --batch DIR_OR_CSV")
+    if not inputs:
+        raise click.UsageError("give the signed bundle to label, or several, a folder or a "
+                               "CSV")
     font_path = str(font) if font is not None else None
+    names, trust_resolver = _trust_list_names(ctx, trust_list, anchor, at)
+    chosen = effective_resolver(resolver, trust_resolver)
     output = Path(output_name)
     to_directory = output_name.endswith(("/", os.sep)) or output.is_dir()
-    if batch is None:
-        assert bundle is not None
+    single = len(inputs) == 1 and (str(inputs[0]) == "-" or (
+        inputs[0].is_file() and inputs[0].suffix.lower() != ".csv"))
+    out = ui(ctx)
+    if single:
         if to_directory:
             raise click.BadParameter(
                 f"{output_name} is a folder; one BUNDLE makes one PDF: give a file name such "
-                "as label.pdf (a folder of PDFs is for --batch)", param_hint="-o")
+                "as label.pdf (a folder of PDFs is for several bundles)", param_hint="-o")
+        if output_name == "-" and sys.stdout.isatty():
+            raise click.UsageError("a PDF would be written to the terminal; give -o FILE.pdf")
+        bundle = inputs[0]
         source = "<stdin>" if str(bundle) == "-" else str(bundle)
         data = read_bytes(bundle, max_bytes=MAX_BUNDLE_BYTES)
         signer = open_signer(key, passphrase_file) if key is not None else None
         pdf = render_label(data, template=load_template(template), signer=signer, at=at,
-                           resolver=resolver, font_path=font_path, source=source)
+                           resolver=chosen, font_path=font_path, source=source,
+                           signer_names=names)
         write_atomic(output, pdf)
-        if output_name != "-":
-            click.echo(f"wrote {output} ({template})", err=True)
+        _report(output_format, output_name, template, chosen, written=1, skipped=0)
         return
-    items = collect_items(batch)
+    if output_name == "-":
+        raise click.UsageError("several bundles make several labels: give -o labels.pdf (one "
+                               "PDF, a page each) or -o labels/ (a PDF each)")
+    items = _items(inputs)
     signer = open_signer(key, passphrase_file) if key is not None else None
-    if not stderr_is_terminal():  # a log file or a pipe gets no progress bar
+    done = [0]
+    out.interrupted = lambda: (f"wrote {done[0]} of {len(items)} label(s) to "
+                               f"{describe_output(output)}; run the same command with "
+                               "--resume to skip the labels already complete")
+    with out.progress(len(items), "labels") as advance:
+        def progress(count: int) -> None:
+            done[0] += count
+            advance(count)
+
         result = render_batch(items, template=template, signer=signer, at=at, output=output,
-                              resolver=resolver, jobs=jobs, resume=resume,
-                              font_path=font_path, to_directory=to_directory)
-    else:
-        with click.progressbar(length=len(items), label="labels",
-                               file=sys.stderr) as bar:
-            result = render_batch(items, template=template, signer=signer, at=at,
-                                  output=output, resolver=resolver, jobs=jobs, resume=resume,
-                                  font_path=font_path, progress=bar.update,
-                                  to_directory=to_directory)
-    click.echo(f"wrote {result.written} label(s), skipped {result.skipped} already complete; "
-               f"output: {describe_output(result.output)}", err=True)
+                              resolver=chosen, jobs=jobs, resume=resume, font_path=font_path,
+                              progress=progress, to_directory=to_directory,
+                              signer_names=names)
+    out.interrupted = None
+    _report(output_format, str(result.output), template, chosen, written=result.written,
+            skipped=result.skipped)
+
+
+def _items(inputs: tuple[Path, ...]) -> list[BatchItem]:
+    """The labels of a batch: every bundle named, every folder's *.json, every CSV's rows."""
+    items: list[BatchItem] = []
+    for path in inputs:
+        if str(path) == "-":
+            raise click.UsageError("standard input (-) is one bundle; it cannot be part of a "
+                                   "batch")
+        if path.is_dir() or path.suffix.lower() == ".csv":
+            items.extend(collect_items(path))
+        elif path.exists():
+            items.append(BatchItem(path.stem, path))
+        else:
+            raise InputError("does not exist; expected a signed bundle, a folder of bundles "
+                             "or a CSV file", source=str(path), code="not_found")
+    seen: dict[str, Path] = {}
+    for item in items:
+        if item.problem is None and item.name in seen and seen[item.name] != item.bundle_path:
+            raise click.UsageError(f"{seen[item.name]} and {item.bundle_path} would both make "
+                                   f"the label {item.name!r}; rename one of them")
+        seen.setdefault(item.name, item.bundle_path)
+    return items
+
+
+def _trust_list_names(ctx: click.Context, trust_list: Path | None, anchor: Path | None,
+                      at: dt.datetime) -> tuple[SignerNames | None, str | None]:
+    """Signer names (kid → name, accreditation) and the resolver of the trust list, when
+    it is given and accepted at ``at``; None (with a warning) otherwise."""
+    if trust_list is None and anchor is None:
+        return None, None
+    if trust_list is None or anchor is None:
+        raise click.UsageError("signers are named from a trust list pinned by its anchor: "
+                               "give both --trust FILE and --anchor JWK (or neither)")
+    context = build_trust_context(read_bytes(trust_list, max_bytes=MAX_TRUST_LIST_BYTES),
+                                  anchor=load_public_key_arg(anchor), at=at,
+                                  source=str(trust_list))
+    accepted: TrustList | None = context.trust_list
+    if accepted is None:
+        reasons = "; ".join(row.message for row in context.rows
+                            if row.status.value != "PASSED")
+        ui(ctx).warn(f"{trust_list}: the trust list is not accepted ({reasons}); signers are "
+                     "named as the declaration states them")
+        return None, None
+    names = {entry.kid: (entry.name, str(entry.accreditation)) for entry in accepted.entries}
+    return names, accepted.resolver
+
+
+def _report(output_format: str, output: str, template: str, resolver: str, *, written: int,
+            skipped: int) -> None:
+    out = ui()
+    if output_format == "json":
+        click.echo(json_document("label", {
+            "output": describe_output(output), "template": template, "resolver": resolver,
+            "totals": {"written": written, "skipped": skipped}}), nl=False,
+            err=output == "-")
+        return
+    if output != "-":
+        out.note(f"wrote {written} label(s), skipped {skipped} already complete; output: "
+                 f"{describe_output(output)} ({template})")

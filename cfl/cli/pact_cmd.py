@@ -7,6 +7,9 @@ from pathlib import Path
 import click
 
 from cfl.cli.declare_cmd import echo_findings
+from cfl.cli.jsonout import json_document
+from cfl.cli.options import format_option, output_name
+from cfl.cli.pact_host import from_host_options, pull_footprints
 from cfl.declaration.model import load_declaration_file
 from cfl.errors import InvalidDeclarationError, OutputError
 from cfl.interop.pact import export_pact, footprints_of, import_pact_each
@@ -23,17 +26,30 @@ def import_group() -> None:
 
 
 @import_group.command("pact")
-@click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("file", required=False, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-o", "--output", default="-", show_default=True,
               type=click.Path(path_type=Path, allow_dash=True), help=OUTPUT_HELP)
-def import_pact_command(file: Path, output: Path) -> None:
-    """Import a PACT v2.x or v3.x footprint, or an API response {"data": [...]}.
+@from_host_options
+@format_option
+def import_pact_command(file: Path | None, output: Path, from_url: str | None,
+                        client_id: str | None, client_secret_file: Path | None,
+                        ca_file: Path | None, product_ids: tuple[str, ...],
+                        output_format: str) -> None:
+    """Import a PACT v2.x or v3.x footprint, or an API response {"data": [...]}; or, with
+    --from URL, every footprint a PACT v3 host serves you (into the folder -o DIR).
 
     v2 footprints are converted to v3 (every dropped or changed field is reported). The
     result is a declaration without the cfl extension: add recognition data with `cfl declare`.
     """
-    source = "<stdin>" if str(file) == "-" else str(file)
-    document = load_json_file(file)
+    if (file is None) == (from_url is None):
+        raise click.UsageError("give either FILE or --from URL")
+    if from_url is not None:
+        source, document = from_url, pull_footprints(from_url, client_id, client_secret_file,
+                                                     ca_file, product_ids)
+    else:
+        assert file is not None
+        source = "<stdin>" if str(file) == "-" else str(file)
+        document = load_json_file(file)
     is_list = isinstance(document, dict) and isinstance(document.get("data"), list)
     if is_list and str(output) == "-":
         footprints_of(document, source=source)  # report an empty list before the usage error
@@ -52,6 +68,7 @@ def import_pact_command(file: Path, output: Path) -> None:
             raise OutputError(f"{output}: cannot create the folder ({exc.strerror})") from None
     failed = 0
     written: dict[str, int | None] = {}
+    imported: list[dict[str, object]] = []
     for index, outcome in results:
         if isinstance(outcome, InvalidDeclarationError):
             echo_findings(outcome.findings)
@@ -73,11 +90,18 @@ def import_pact_command(file: Path, output: Path) -> None:
             continue
         written[outcome.declaration.id] = index
         target = output / f"{outcome.declaration.id}.json" if is_list else output
+        imported.append({"id": outcome.declaration.id, "file": output_name(target),
+                         "pactVersion": outcome.source_spec_version})
         write_atomic(target, dumps_pretty(outcome.declaration.document))
         if str(target) != "-":
             label = f"footprint {index}" if index is not None else "footprint"
             click.echo(f"{source}: {label} (PACT {outcome.source_spec_version}) → {target}",
                        err=True)
+    if output_format == "json":
+        click.echo(json_document("import", {
+            "source": source, "imported": imported,
+            "totals": {"footprints": len(results), "imported": len(imported),
+                       "failed": failed}}), nl=False, err=str(output) == "-")
     if failed:
         raise click.ClickException(f"{source}: {failed} of {len(results)} footprint(s) could "
                                    "not be imported")
@@ -96,10 +120,16 @@ def export_group() -> None:
 @click.option("--keep-cfl-extension", is_flag=True,
               help="Keep the cfl extension (still valid PACT v3; tools that do not know it "
               "ignore it). By default it is dropped.")
-def export_pact_command(file: Path, output: Path, keep_cfl_extension: bool) -> None:
+@format_option
+def export_pact_command(file: Path, output: Path, keep_cfl_extension: bool,
+                        output_format: str) -> None:
     """Write FILE (a declaration) as a plain PACT v3 ProductFootprint."""
     declaration = load_declaration_file(file)
     write_atomic(output, dumps_pretty(export_pact(declaration,
                                                   keep_cfl_extension=keep_cfl_extension)))
-    if str(output) != "-":
+    if output_format == "json":
+        click.echo(json_document("export", {"id": declaration.id, "file": output_name(output),
+                                            "keptCflExtension": keep_cfl_extension}),
+                   nl=False, err=str(output) == "-")
+    elif str(output) != "-":
         click.echo(f"wrote {output} (PACT v3 footprint {declaration.id})", err=True)

@@ -1,59 +1,227 @@
-"""``cfl revoke``: add a declaration to the certifier's signed revocation list."""
+"""``cfl revoke``: add declarations to the certifier's signed revocation list, always as the
+next version of the current list, and only declarations its ledger says it signed."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+import hashlib
+import uuid
 from pathlib import Path
 
 import click
 
+from cfl.bundle.ledger import (
+    Ledger,
+    LedgerState,
+    default_ledger_path,
+    revocation_list_record,
+    revoked_record,
+)
+from cfl.cli.jsonout import json_document
 from cfl.cli.keys_cmd import open_signer, passphrase_option
-from cfl.cli.options import at_option, output_name
+from cfl.cli.options import (
+    CflCommand,
+    at_option,
+    expand_inputs,
+    format_option,
+    list_option,
+    output_name,
+    read_list_file,
+)
+from cfl.cli.ui import summary_option, ui
+from cfl.errors import InputError
+from cfl.inspection import declaration_ids
+from cfl.inspection.inspect import MAX_INPUT_BYTES
 from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import read_bytes
 from cfl.io.kinds import REVOCATION_LIST, wrong_kind_error
+from cfl.signing.jcs import canonical_bytes
 from cfl.signing.jws import bundle_to_bytes
-from cfl.trust.revocation import CONTENT_KEY, MAX_REVOCATION_BYTES
-from cfl.trust.revocation import revoke as revoke_declaration
+from cfl.trust.revocation import (
+    CONTENT_KEY,
+    MAX_REVOCATION_BYTES,
+    KnownList,
+    declaration_key,
+    revoke_many,
+)
 
-#: A declaration id: PACT ids are UUIDs.
-UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+def is_declaration_id(text: str) -> bool:
+    """True for a UUID in any usual spelling (declaration ids are UUIDs)."""
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
-@click.command()
+@click.command(cls=CflCommand, deprecated_options={"--id": ""})
+@click.argument("items", nargs=-1, metavar="[ITEM]...")
+@list_option
+@click.option("--reason", default=None, help="Why they are revoked (required with ITEMs).")
 @click.option("--key", required=True, type=click.Path(path_type=Path),
-              help="The certifier's key folder or private.pem.")
-@click.option("--id", "declaration_id", default=None,
-              help="Declaration id to revoke (omit to re-issue the list, e.g. an empty one).")
-@click.option("--reason", default=None, help="Why it is revoked (required with --id).")
+              help="The certifier's key folder or private.pem (cfl.toml: key).")
 @click.option("-o", "--output", default="revocations.json", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="The revocation list: extended if it exists, created if not.")
+              type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+              help="The revocation list: continued if it exists (else from the ledger), "
+              "written as its next version (cfl.toml: revocations, when it names one file).")
+@click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The certifier's ledger (cfl.toml: ledger; default: ledger.jsonl in the "
+              "key's folder).")
+@click.option("--reissue", is_flag=True,
+              help="Issue the list again (the next version, a new issue time) even when "
+              "nothing is added, e.g. so that verifiers see a recent one.")
+@click.option("--force", is_flag=True,
+              help="Revoke ids the ledger does not record as signed, and extend a list older "
+              "than the one the ledger records.")
 @passphrase_option
 @at_option
-def revoke(key: Path, declaration_id: str | None, reason: str | None, output: Path,
-           passphrase_file: Path | None, at: dt.datetime) -> None:
-    """Revoke a declaration: publish a new version of the certifier's revocation list."""
-    if declaration_id is not None and not reason:
-        raise click.UsageError("--reason is required with --id")
-    if declaration_id is None and reason:
-        raise click.UsageError("--reason goes with --id (the declaration to revoke)")
-    if declaration_id is not None and UUID.fullmatch(declaration_id) is None:
-        raise click.BadParameter(
-            f"{declaration_id!r} is not a declaration id; expected the UUID in the "
-            "declaration's \"id\" (e.g. 3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b)",
-            param_hint="--id")
-    existing = read_bytes(output, max_bytes=MAX_REVOCATION_BYTES) if output.exists() else None
-    if existing is not None:
+@format_option
+@summary_option
+@click.pass_context
+def revoke(ctx: click.Context, items: tuple[str, ...], list_file: Path | None,
+           reason: str | None, key: Path, output: Path, ledger: Path | None, reissue: bool,
+           force: bool, passphrase_file: Path | None, at: dt.datetime,
+           output_format: str) -> None:
+    """Revoke the declarations ITEMs name, in the next version of the certifier's signed
+    revocation list.
+
+    An ITEM is a declaration id, a signed bundle, a label PDF (every page's declaration),
+    a declaration, or a folder of bundles and labels; --list FILE names more, one per line.
+    Each id must be in the ledger of what this certifier signed (--force overrides). The
+    list always continues: from OUTPUT if it exists, else from the last list the ledger
+    records; only a certifier with neither starts at version 1 (and is told so). Ids
+    already revoked are left as they are; with nothing new, nothing is written (--reissue
+    issues the next version anyway). Without ITEMs, a first list is started.
+    """
+    out = ui(ctx)
+    names = [*items, *(read_list_file(list_file, is_path=lambda e: not is_declaration_id(e))
+                       if list_file else [])]
+    if names and not reason:
+        raise click.UsageError("--reason is required with the declarations to revoke")
+    if not names and reason:
+        raise click.UsageError("--reason goes with the declarations to revoke (ITEM...)")
+    wanted = _resolve(names)
+    ledger_path = ledger or default_ledger_path(key)
+    state = Ledger(ledger_path).read()
+    if state.skipped_lines:
+        out.warn(f"{ledger_path}: {state.skipped_lines} line(s) could not be read and were "
+                 "skipped")
+    unknown = [(i, where) for i, where in wanted if not state.was_signed(declaration_key(i))]
+    if unknown and not force:
+        listed = "; ".join(f"{i} ({where})" for i, where in unknown[:10])
+        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        raise InputError(f"{len(unknown)} declaration(s) were never signed according to the "
+                         f"ledger: {listed}{more}. Check the ids, or pass --force to revoke "
+                         "them anyway", source=str(ledger_path), code="not_in_ledger")
+    existing = None
+    if str(output) != "-" and output.exists():
+        existing = read_bytes(output, max_bytes=MAX_REVOCATION_BYTES)
         problem = wrong_kind_error(existing, (REVOCATION_LIST,), source=str(output))
         if problem is not None:
             raise problem
+    known = _known(state)
     signer = open_signer(key, passphrase_file)
-    document = revoke_declaration(existing, signer, declaration_id=declaration_id,
-                                  reason=reason, at=at, source=str(output))
-    write_atomic(output, bundle_to_bytes(document))
-    content = document[CONTENT_KEY]
-    what = f"revoked {declaration_id}" if declaration_id else "re-issued"
-    click.echo(f"{what}; wrote {output_name(output)} (version {content['version']}, "
-               f"{len(content['entries'])} revoked)", err=True)
+    try:
+        update = revoke_many(existing, signer, revocations=[(i, reason or "") for i, _ in wanted],
+                             at=at, source=str(output), known=known,
+                             reissue=reissue or existing is None)  # a new file is written
+    except InputError as exc:
+        if exc.code != "stale_revocation_list" or not force or existing is None:
+            raise
+        out.warn(f"{exc}; extending it anyway (--force)")
+        update = revoke_many(existing, signer, revocations=[(i, reason or "") for i, _ in wanted],
+                             at=at, source=str(output), reissue=reissue)
+    if existing is None and known is not None:
+        last_file = state.last_list.get("file") if state.last_list else None
+        out.note(f"continuing the revocation list from the ledger {ledger_path}: version "
+                 f"{known.version} was written to {last_file}")
+    elif existing is None and update.document is not None:
+        out.warn(f"starting a new revocation list at version 1: {output_name(output)} does not "
+                 f"exist and the ledger {ledger_path} records no earlier list. If this "
+                 "certifier published a list before, give that file with -o instead")
+    if update.document is not None:
+        data = bundle_to_bytes(update.document)
+        write_atomic(output, data)
+        content = update.document[CONTENT_KEY]
+        Ledger(ledger_path).append([
+            *(revoked_record(declaration_id=e["id"], reason=e["reason"],
+                             revoked_at=e["revokedAt"], version=update.version)
+              for e in content["entries"] if e["id"] in set(update.added)),
+            revocation_list_record(version=update.version, issued=content["issued"],
+                                   digest=_digest(content), entries=update.entries,
+                                   file=str(output.resolve()) if str(output) != "-" else "-"),
+        ])
+    _report(ctx, update.added, update.already, wanted, output, update.version,
+            update.entries, written=update.document is not None, ledger=ledger_path,
+            output_format=output_format)
+
+
+def _digest(content: dict[str, object]) -> bytes:
+    return hashlib.sha256(canonical_bytes(content)).digest()
+
+
+def _known(state: LedgerState) -> KnownList | None:
+    """The last list the ledger records, with every revocation it records."""
+    if state.last_list is None:
+        return None
+    entries = tuple({"id": r["id"], "reason": r["reason"], "revokedAt": r["revokedAt"]}
+                    for r in sorted(state.revoked.values(), key=lambda r: r["version"]))
+    return KnownList(int(state.last_list["version"]), entries)
+
+
+def _resolve(names: list[str]) -> list[tuple[str, str]]:
+    """(declaration id, where it came from) for every ITEM, each id once."""
+    found: dict[str, tuple[str, str]] = {}
+    for name in names:
+        path = Path(name)
+        if is_declaration_id(name) and not path.exists():
+            found.setdefault(declaration_key(name), (name, "given"))
+            continue
+        if not path.exists():
+            raise InputError("is neither a declaration id (the UUID in a declaration's "
+                             "\"id\", e.g. 3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b) nor a file",
+                             source=name, code="not_found")
+        files = expand_inputs([path], pattern="*", what="bundles or labels") \
+            if path.is_dir() else [path]
+        for file in files:
+            if file.name.startswith(".") or file.suffix.lower() not in (".json", ".pdf") \
+                    and path.is_dir():
+                continue
+            for declaration_id in declaration_ids(read_bytes(file, max_bytes=MAX_INPUT_BYTES),
+                                                  source=str(file)):
+                found.setdefault(declaration_key(declaration_id), (declaration_id, str(file)))
+    return list(found.values())
+
+
+def _report(ctx: click.Context, added: tuple[str, ...], already: tuple[str, ...],
+            wanted: list[tuple[str, str]], output: Path, version: int, entries: int, *,
+            written: bool, ledger: Path, output_format: str) -> None:
+    out = ui(ctx)
+    where = dict(wanted)
+    if output_format == "json":
+        text = json_document("revoke", {
+            "list": output_name(output), "version": version, "written": written,
+            "entries": entries, "ledger": str(ledger),
+            "revoked": [{"id": i, "from": where.get(i, "given")} for i in added],
+            "alreadyRevoked": [{"id": i, "from": where.get(i, "given")} for i in already],
+            "totals": {"requested": len(wanted), "revoked": len(added),
+                       "alreadyRevoked": len(already)},
+        })
+        click.echo(text, nl=False, err=str(output) == "-")
+        return
+    for declaration_id in added:
+        out.item(f"revoked  {declaration_id} ({where.get(declaration_id, 'given')})")
+    for declaration_id in already:
+        out.item(f"already  {declaration_id} ({where.get(declaration_id, 'given')})")
+    if written:
+        what = f"revoked {len(added)}" if wanted else "issued"
+        extra = f", {len(already)} already revoked" if already else ""
+        out.note(f"{what}{extra}; wrote {output_name(output)} (version {version}, "
+                 f"{entries} revoked in all)")
+    elif wanted:
+        out.note(f"nothing new to revoke ({len(already)} already revoked); "
+                 f"{output_name(output)} is unchanged (version {version})")
+    else:
+        out.note(f"{output_name(output)} is current (version {version}, {entries} revoked); "
+                 "nothing to do (--reissue issues it again)")

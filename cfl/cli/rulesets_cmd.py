@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from cfl.cli.jsonout import formatted
 from cfl.cli.options import format_option
 from cfl.cli.rules_option import registry_for, rules_option
 from cfl.recognition.lint import lint_rule_files
@@ -22,7 +23,8 @@ def rulesets() -> None:
 @format_option
 def list_command(rules: tuple[str, ...], output_format: str) -> None:
     """List the rule sets (shipped, and yours with --rules or $CFL_RULES)."""
-    click.echo(render_rule_set_list(registry_for(rules), output_format), nl=False)
+    click.echo(formatted("rulesets", render_rule_set_list(registry_for(rules), output_format),
+                         output_format, list_key="ruleSets"), nl=False)
 
 
 @rulesets.command("show")
@@ -39,7 +41,8 @@ def show_command(rule_set_id: str, raw: bool, rules: tuple[str, ...], output_for
     if raw:
         click.echo(rule_file_bytes(registry, rule_set.origin).decode("utf-8"), nl=False)
         return
-    click.echo(render_rule_set(rule_set, registry, output_format), nl=False)
+    click.echo(formatted("rule-set", render_rule_set(rule_set, registry, output_format),
+                         output_format), nl=False)
 
 
 @rulesets.command("lint")
@@ -52,7 +55,8 @@ def lint_command(ctx: click.Context, files: tuple[str, ...], output_format: str)
     A FILE may be a folder: its *.yaml rule sets and mappings/*.yaml, linted together.
     """
     report = lint_rule_files(_lint_inputs(files) if files else None)
-    click.echo(render_lint(report, output_format), nl=False)
+    click.echo(formatted("lint", render_lint(report, output_format), output_format),
+               nl=False)
     if not report.ok:
         ctx.exit(1)
 

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import difflib
 import io
+import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -60,8 +61,8 @@ TOP_LEVEL_KEYS = (
     "crossSectoralStandards", "productOrSectorSpecificRules", "pcf", "pcfIncludingBiogenicUptake",
     "fossilGhgEmissions", "fossilCarbonContent", "exemptedEmissionsPercent",
     "exemptedEmissionsDescription", "allocationRulesDescription", "primaryDataShare", "dqi",
-    "pcfFields", "stages", "gases", "electricity", "emissionFactorDatasets", "verification",
-    "upstreamDeclarations", "grade", "comment", "illustrative",
+    "pcfFields", "stages", "gases", "electricity", "compute", "emissionFactorDatasets",
+    "verification", "upstreamDeclarations", "grade", "comment", "illustrative",
 )
 _SUB_KEYS: dict[str, tuple[str, ...]] = {
     "company": ("name", "ids"),
@@ -383,6 +384,13 @@ def build_declaration_document(
             electricity["factorYear"] = int(year.strip())  # a CSV cell is always text
         ext["electricity"] = electricity
         b.note((*EXT, "electricity",), ("electricity",))
+    if "compute" in top:
+        compute = dict(b.mapping(top["compute"], ("compute",)))
+        for key in ("itEnergy", "pue", "wue"):
+            if key in compute:
+                compute[key] = b.decimal(compute[key], ("compute", key))
+        ext["compute"] = compute
+        b.note((*EXT, "compute",), ("compute",))
     for key in ("emissionFactorDatasets", "verification", "upstreamDeclarations", "grade"):
         if key in top:
             ext[key] = top[key]
@@ -525,8 +533,48 @@ def _example_column(key: str) -> str:
     return f"{key}.{sub[0]}" if sub else key
 
 
+#: The namespace of the ids derived from a CSV row's cells (UUID v5, RFC 9562 §5.5).
+ROW_KEY_NAMESPACE = uuid.UUID("5b0f7f4e-4c1e-5d2a-9c55-2f0a6c1e7d11")
+#: The version of the row-key recipe, part of the hashed name (a new recipe, new ids).
+ROW_KEY_VERSION = "cfl-csv-row-key/1"
+
+
+def row_key(cells: Mapping[str, str]) -> str:
+    """The key of a CSV row that gives no ``id``: its non-empty cells by column, as the JSON
+    text its id is derived from (docs/cli-declarations.md).
+
+    Cells are taken without surrounding spaces and in the order of their column names, so
+    moving a column or a row keeps the key; changing any value changes it, and with it the
+    id: a changed declaration is a new declaration (PACT: ids are never reused)."""
+    pairs = sorted((column.strip(), cell.strip()) for column, cell in cells.items()
+                   if column.strip() != "id" and cell is not None and cell.strip())
+    return json.dumps([ROW_KEY_VERSION, pairs], ensure_ascii=False, separators=(",", ":"))
+
+
+def row_key_id(cells: Mapping[str, str]) -> str:
+    """The id of a CSV row that gives none: UUID v5 of :func:`row_key` in
+    :data:`ROW_KEY_NAMESPACE`, so declaring the same list again gives the same ids."""
+    return str(uuid.uuid5(ROW_KEY_NAMESPACE, row_key(cells)))
+
+
+def _same_id_error(nested: Mapping[str, Any], first: int, declaration_id: str, *,
+                   source: str, row: int) -> InputError:
+    if "id" in nested:
+        why = f"its id {declaration_id} is row {first}'s too"
+    else:
+        why = (f"it repeats row {first} (same cells, so the same declaration, id "
+               f"{declaration_id}); remove one of them")
+    return InputError(f"two rows make one declaration: {why}", source=source,
+                      location=f"row {row}", code="duplicate_row_key")
+
+
 def declare_csv_bytes(data: bytes, *, at: dt.datetime, source: str) -> BatchResult:
-    """One declaration per CSV row; every row is tried and reported."""
+    """One declaration per CSV row; every row is tried and reported.
+
+    A row without an ``id`` gets one derived from its cells (:func:`row_key_id`), so declaring
+    the same list twice (or again after an interrupted run) gives the same declarations; two
+    rows that would make one declaration (the same cells, or the same ``id``) are an error
+    about the later one."""
     text = decode_utf8(data, source, expected="a CSV file")
     if not text.strip():
         raise InputError("is empty; expected a CSV header and rows", source=source, code="empty")
@@ -543,6 +591,7 @@ def declare_csv_bytes(data: bytes, *, at: dt.datetime, source: str) -> BatchResu
                          source=source, location="row 1", code="duplicate_column")
     _check_header(header, source)
     outcomes: list[RowOutcome] = []
+    rows_by_id: dict[str, int] = {}
     row_number = 1
     while True:
         try:
@@ -571,10 +620,18 @@ def declare_csv_bytes(data: bytes, *, at: dt.datetime, source: str) -> BatchResu
             continue
         row_source = f"{source}: row {row_number}"
         try:
-            nested = _nest(dict(zip(header, cells, strict=True)), source, row_number)
-            declaration = declaration_from_input(nested, at=at, source=row_source)
+            by_column = dict(zip(header, cells, strict=True))
+            nested = _nest(by_column, source, row_number)
+            derived = row_key_id(by_column)
+            declaration = declaration_from_input(nested, at=at, source=row_source,
+                                                 new_id=lambda: derived)  # noqa: B023
         except CflError as exc:
             outcomes.append(RowOutcome(row_number, None, exc))
+            continue
+        first = rows_by_id.setdefault(declaration.id.lower(), row_number)
+        if first != row_number:
+            outcomes.append(RowOutcome(row_number, None, _same_id_error(
+                nested, first, declaration.id, source=source, row=row_number)))
             continue
         outcomes.append(RowOutcome(row_number, declaration, None))
     if not outcomes:

@@ -1,6 +1,6 @@
 """The demo data builder behind ``cfl demo``: illustrative inputs and declarations.
 
-For each of the seven key product categories it writes a friendly input
+For each of the seven key product categories and a cloud compute service it writes a friendly input
 (``inputs/<category>.yaml``) and the declaration made from it
 (``declarations/<category>.json``). Magnitudes are plausible but ILLUSTRATIVE — every input
 and declaration says so (``illustrative: true`` in the cfl extension, and in the product
@@ -50,6 +50,7 @@ PRODUCT_RULES = {
     "cement": "温室气体 产品碳足迹量化方法与要求 水泥" + _PLACEHOLDER,
     "flat-glass": "温室气体 产品碳足迹量化方法与要求 平板玻璃" + _PLACEHOLDER,
     "steel": "温室气体 产品碳足迹量化方法与要求 钢铁" + _PLACEHOLDER,
+    "compute-service": "温室气体 产品碳足迹量化方法与要求 数据中心计算服务" + _PLACEHOLDER,
 }
 DEMO_NAMESPACE = uuid.UUID("5b0a4f1e-8c1d-4f0e-9d6a-1f2e3d4c5b6a")
 ILLUSTRATIVE_NOTE = ("ILLUSTRATIVE demo data made by `cfl demo`: plausible magnitudes, not a "
@@ -72,6 +73,8 @@ class DemoProduct:
     boundary: str
     stages: dict[str, str]
     gases: dict[str, Any]
+    #: More friendly-input blocks (a compute service's ``compute`` block).
+    extra: tuple[tuple[str, Any], ...] = ()
 
 
 PRODUCTS: tuple[DemoProduct, ...] = (
@@ -141,6 +144,21 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         {"rawMaterial": "0.55", "production": "1.55"},
         {"co2Fossil": "2.04165", "ch4Fossil": "0.0015", "n2o": "0.00005"},
     ),
+    DemoProduct(
+        "compute-service", 8, "Example Cloud Co., Ltd.",
+        {"zh": "云计算服务（通用计算实例）",
+         "en": "Cloud compute service (general-purpose instances)"},
+        "Cloud compute service in a data centre on the national grid; declared per kWh of IT "
+        "equipment energy (E_IT). Electricity: 1 kWh IT energy x PUE 1.25 (ISO/IEC 30134-2) x "
+        "0.5777 kg CO2e/kWh = 0.7221 kg CO2e; embodied IT hardware 0.0500 kg CO2e per kWh. "
+        "Water use: WUE 1.2 L/kWh (ISO/IEC 30134-9), an extra indicator.",
+        "", "kilowatt hour", "1", "0", "cradle-to-gate",
+        {"rawMaterial": "0.0500", "production": "0.7221"},
+        {"co2Fossil": "0.765048", "ch4Fossil": "0.0002", "n2o": "0.000004"},
+        (("compute", {"itEnergy": "1", "pue": "1.25", "pueCategory": "intermediate",
+                      "wue": "1.2", "period": "previous calendar year",
+                      "site": "Example data centre, national grid (illustrative)"}),),
+    ),
 )
 
 
@@ -191,7 +209,7 @@ def demo_input(product: DemoProduct, *, at: dt.datetime) -> dict[str, Any]:
             "names": product.names,
             "description": f"{product.description} {ILLUSTRATIVE_NOTE}",
             "category": product.category,
-            "hsCode": product.hs_code,
+            **({"hsCode": product.hs_code} if product.hs_code else {}),
             "ids": [f"urn:gtin:{_gtin(product.number)}"],
         },
         "declaredUnit": {"unit": product.unit, "amount": _number(product.amount)},
@@ -214,7 +232,10 @@ def demo_input(product: DemoProduct, *, at: dt.datetime) -> dict[str, Any]:
         "stages": {k: _number(v) for k, v in product.stages.items()},
         "gases": gases,
         "electricity": {"approach": "location-based", "factor": GRID_FACTOR,
-                        "factorSource": GRID_FACTOR_SOURCE, "factorYear": GRID_FACTOR_YEAR},
+                        "factorSource": GRID_FACTOR_SOURCE, "factorYear": GRID_FACTOR_YEAR,
+                        "factorPack": {"id": "cn-electricity", "entry": "national-average"}},
+        **{key: {k: _number(v) if isinstance(v, str) and k in ("itEnergy", "pue", "wue")
+                 else v for k, v in block.items()} for key, block in product.extra},
         "emissionFactorDatasets": [{"name": "CLCD", "version": "0.9",
                                     "publisher": "IKE Environmental Technology"}],
         "verification": {

@@ -22,8 +22,11 @@ from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import dumps_pretty, load_json_file
 from cfl.label.render import render_label
 from cfl.label.templates import builtin_template_names, load_template
+from cfl.recognition.actions import result_json_with_actions
+from cfl.recognition.attestation import NO_ATTESTATIONS, check_attestations, make_attestation
 from cfl.recognition.engine import RecognitionResult, check_declaration
 from cfl.recognition.grading import GradeResult, grade_declaration
+from cfl.recognition.html_report import CheckedDeclaration, render_html_report
 from cfl.report.model import VerificationReport
 from cfl.signing.jws import bundle_to_bytes
 from cfl.signing.keys import LocalSigner, write_key_pair
@@ -39,6 +42,18 @@ OPERATOR_NAME = "Demo Label Scheme Operator (illustrative)"
 CERTIFIER_NAME = "Demo Certification Body (illustrative)"
 CERTIFIER_ACCREDITATION = Accreditation("CNAS", "CNAS-C000-T")
 DEMO_RULE_SET = "gbt-24067-2024"
+#: The demo certifier's signed answers to manual checks about the battery (illustrative).
+DEMO_ATTESTED_CATEGORY = "lithium-ion-battery"
+DEMO_ANSWERS = (
+    {"requirement": "eu-battery-regulation-2023-1542/model-per-plant", "status": "met",
+     "evidence": "site audit report DEMO-AR-001, section 4 (illustrative)"},
+    {"requirement": "eu-battery-regulation-2023-1542/notified-body", "status": "not-met",
+     "evidence": "the verifier is a CNAS-accredited body, not an EU notified body (illustrative)"},
+    {"requirement": "cn-miit-traction-battery-2025/rated-energy-above-2-kwh", "status": "met",
+     "evidence": "nameplate: 60 kWh rated energy (illustrative)"},
+    {"requirement": "cn-cfp-label-certification-2025/product-specific-rules", "status": "met",
+     "evidence": "certification file DEMO-CF-001 (illustrative)"},
+)
 
 
 @dataclass(frozen=True)
@@ -135,8 +150,17 @@ def run_demo(out_dir: Path, *, at: dt.datetime) -> DemoRun:
     for by_template in labels.values():
         for path in by_template.values():
             verification[path] = verify_label(path.read_bytes(), trust, at=at, source=str(path))
-    recognition = {category: check_declaration(grade.declaration, at=at)
-                   for category, grade in grades.items()}
+    attestations_dir = out_dir / "attestations"
+    attestations_dir.mkdir(parents=True, exist_ok=True)
+    attested = grades[DEMO_ATTESTED_CATEGORY].declaration
+    attestation = attestations_dir / f"{DEMO_ATTESTED_CATEGORY}.json"
+    write_atomic(attestation, bundle_to_bytes(make_attestation(
+        attested, DEMO_ANSWERS, certifier, at=at, illustrative=True)))
+    answers = check_attestations([(str(attestation), attestation.read_bytes())], attested, trust)
+    recognition = {category: check_declaration(
+        grade.declaration, at=at,
+        attestations=answers if category == DEMO_ATTESTED_CATEGORY else NO_ATTESTATIONS)
+        for category, grade in grades.items()}
     page = out_dir / "site" / "index.html"
     page.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(page, build_page(trust_bytes, anchor=operator.public_key,
@@ -167,4 +191,8 @@ def _write_reports(reports_dir: Path, run: DemoRun) -> None:
     write_atomic(reports_dir / "verification.json", dumps_pretty(
         {str(path): report.to_json() for path, report in run.verification.items()}))
     write_atomic(reports_dir / "recognition.json", dumps_pretty(
-        {category: result.to_json() for category, result in run.recognition.items()}))
+        {category: result_json_with_actions(result)
+         for category, result in run.recognition.items()}))
+    write_atomic(reports_dir / "recognition.html", render_html_report([
+        CheckedDeclaration(f"graded/{category}.json", run.grades[category].declaration, result)
+        for category, result in run.recognition.items()]))

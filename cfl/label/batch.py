@@ -9,14 +9,27 @@ embedded once and the output is written atomically); for a folder each worker re
 atomically writes whole files. ``resume`` skips outputs that are already complete: the final
 file exists and its embedded bundle reads back equal to the input (temporary files have other
 names and are never taken for complete).
+
+A batch keeps a journal (:mod:`cfl.label.journal`, ADR 0125): with ``resume`` an input whose
+label the journal says was written (and whose file is unchanged) is skipped without reading
+the label back, and an input the journal says was checked is rendered without being checked
+first again. The scratch folder of a large one-PDF batch (``.<name>.<random>.parts``) is
+removed on every exit path, and one a killed batch left is removed when the next batch
+writing the same PDF starts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import fcntl
+import hashlib
 import io
 import multiprocessing
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +37,15 @@ from typing import Any
 
 from cfl.claim.text import DEFAULT_RESOLVER
 from cfl.errors import CflError, InputError, OutputError
-from cfl.io.atomic import open_atomic, write_atomic
+from cfl.io.atomic import open_atomic, output_error, write_atomic
 from cfl.io.jsonio import decode_utf8, read_bytes
+from cfl.label.journal import BatchJournal, digest, journal_path, settings_digest
 from cfl.label.merge import merge_label_parts
 from cfl.label.readback import extract_bundles
 from cfl.label.render import (
     LabelContent,
     LabelRenderer,
+    SignerNames,
     label_claim_text,
     parse_label_bundle,
     prepare_label,
@@ -196,12 +211,12 @@ def _read_bundle(item: BatchItem) -> bytes:
 
 
 def _content(item: BatchItem, data: bytes, signer: Signer | None, at: dt.datetime,
-             resolver: str) -> LabelContent:
+             resolver: str, signer_names: SignerNames | None = None) -> LabelContent:
     source = str(item.bundle_path)
     try:
         bundle = parse_label_bundle(data, source=source)
         claim = label_claim_text(bundle, signer, at=at, resolver=resolver, source=source)
-        return prepare_label(bundle, data, claim, name=item.name)
+        return prepare_label(bundle, data, claim, name=item.name, signer_names=signer_names)
     except InputError as exc:
         raise _in_row(exc.at(source), item) from None
 
@@ -211,24 +226,24 @@ def _batch_source(items: Sequence[BatchItem]) -> str:
     return str(first.csv) if first.csv is not None else str(first.bundle_path.parent)
 
 
-def _prepared(item: BatchItem, signer: Signer | None, at: dt.datetime, resolver: str
-              ) -> tuple[bytes, LabelContent]:
+def _prepared(item: BatchItem, signer: Signer | None, at: dt.datetime, resolver: str,
+              signer_names: SignerNames | None = None) -> tuple[bytes, LabelContent]:
     if item.problem is not None:
         raise item.problem
     data = _read_bundle(item)
-    return data, _content(item, data, signer, at, resolver)
+    return data, _content(item, data, signer, at, resolver, signer_names)
 
 
 def validate_items(items: Sequence[BatchItem], *, signer: Signer | None = None,
-                   at: dt.datetime, resolver: str = DEFAULT_RESOLVER, keep: bool = True
-                   ) -> list[LabelContent]:
+                   at: dt.datetime, resolver: str = DEFAULT_RESOLVER, keep: bool = True,
+                   signer_names: SignerNames | None = None) -> list[LabelContent]:
     """Read and parse every item's bundle and claim; raise :class:`BatchInputError` naming
     EVERY bad item (CSV row or file). Returns the prepared labels (none if not ``keep``)."""
     problems: list[InputError] = []
     contents: list[LabelContent] = []
     for item in items:
         try:
-            _, content = _prepared(item, signer, at, resolver)
+            _, content = _prepared(item, signer, at, resolver, signer_names)
         except InputError as exc:
             problems.append(exc)
             continue
@@ -267,6 +282,32 @@ def _pool(jobs: int, template: str, font_path: str | None) -> Any:
     return context.Pool(jobs, initializer=_init_worker, initargs=(template, font_path))
 
 
+def batch_settings(template: str, *, signer: Signer | None, at: dt.datetime, resolver: str,
+                   font_path: str | None, signer_names: SignerNames | None) -> str:
+    """The digest of what, besides its input, makes a label: records made with other
+    settings are never used (:mod:`cfl.label.journal`)."""
+    path = Path(template)
+    template_id = template
+    if template.endswith((".yaml", ".yml")) or path.is_file():
+        try:
+            template_id = digest(path.read_bytes())
+        except OSError:
+            template_id = f"unreadable:{template}"
+    font = None
+    if font_path is not None:
+        try:
+            info = os.stat(font_path)
+            font = [font_path, info.st_size, info.st_mtime_ns]
+        except OSError:
+            font = [font_path]
+    return settings_digest({
+        "template": template_id, "font": font, "resolver": resolver,
+        "signer": signer.kid if signer is not None else None,
+        "at": at.isoformat() if signer is not None else None,
+        "names": sorted((str(k), *map(str, v)) for k, v in (signer_names or {}).items()),
+    })
+
+
 def _chunks(values: Sequence[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield list(values[start:start + size])
@@ -280,7 +321,7 @@ def render_batch(
     at: dt.datetime, output: Path, resolver: str = DEFAULT_RESOLVER, jobs: int = 1,
     resume: bool = False,
     font_path: str | None = None, progress: Progress | None = None,
-    to_directory: bool | None = None,
+    to_directory: bool | None = None, signer_names: SignerNames | None = None,
 ) -> BatchResult:
     """Render ``items`` with ``template`` (a name or file) into ``output``.
 
@@ -289,7 +330,8 @@ def render_batch(
 
     Every item is read and parsed (bundle and claim) before anything is rendered or
     written; if any is bad, :class:`BatchInputError` names every bad item and nothing is
-    written (not even the output folder).
+    written (not even the output folder). ``signer_names`` (kid → name and accreditation,
+    from an accepted trust list) names every signer on templates that list them.
     """
     if jobs < 1:
         raise InputError("--jobs must be at least 1", code="bad_jobs")
@@ -300,23 +342,79 @@ def render_batch(
     if directory:
         return _render_directory(items, template=template, signer=signer, at=at,
                                  output=output, resolver=resolver, jobs=jobs, resume=resume,
-                                 font_path=font_path, advance=advance)
+                                 font_path=font_path, advance=advance,
+                                 signer_names=signer_names)
     folder = output.parent if str(output.parent) else Path(".")
     if str(output) != "-" and not folder.is_dir():
         raise OutputError(f"{output}: the folder {folder} does not exist")
-    if resume and output.is_file() and _batch_complete(output, items):
-        advance(len(items))
-        return BatchResult(0, len(items), output)
+    if str(output) == "-":
+        journal = BatchJournal(Path(os.devnull), "")
+    else:
+        remove_stale_parts(folder, output.name)
+        settings = batch_settings(template, signer=signer, at=at, resolver=resolver,
+                                  font_path=font_path, signer_names=signer_names)
+        path = journal_path(output, folder=False)
+        journal = BatchJournal.load(path, settings) if resume else \
+            BatchJournal(path, settings)
+    try:
+        return _render_one_pdf(items, journal, template=template, signer=signer, at=at,
+                               output=output, resolver=resolver, jobs=jobs, resume=resume,
+                               font_path=font_path, advance=advance,
+                               signer_names=signer_names)
+    finally:
+        journal.close()
+
+
+def _render_one_pdf(
+    items: Sequence[BatchItem], journal: BatchJournal, *, template: str, signer: Signer | None,
+    at: dt.datetime, output: Path, resolver: str, jobs: int, resume: bool,
+    font_path: str | None, advance: Progress, signer_names: SignerNames | None,
+) -> BatchResult:
+    to_file = str(output) != "-"
+    if resume and output.is_file():
+        inputs = _inputs_digest(items)
+        if inputs is not None and (journal.is_complete(inputs, output)
+                                   or _batch_complete(output, items)):
+            if not journal.is_complete(inputs, output):
+                journal.start()
+                journal.record_complete(inputs, output)
+            advance(len(items))
+            return BatchResult(0, len(items), output)
+    if to_file and resume and journal.existed:
+        journal.start()  # a batch resumed: what it checks now is kept even if it is killed
     # Small batches keep the prepared labels; large ones prepare each part again, so memory
-    # stays flat (ADR 0029) at the cost of parsing every bundle twice (ADR 0050).
-    kept = validate_items(items, signer=signer, at=at, resolver=resolver,
-                          keep=len(items) <= PAGES_PER_PART)
+    # stays flat (ADR 0029) at the cost of parsing every bundle twice (ADR 0050). An input
+    # the journal says was checked is not checked first again: it is prepared when rendered.
+    keep = len(items) <= PAGES_PER_PART
+    kept: list[LabelContent | None] = []
+    checked: list[str] = []
+    problems: list[InputError] = []
+    for item in items:
+        try:
+            if item.problem is not None:
+                raise item.problem
+            data = _read_bundle(item)
+            key = digest(data)
+            if resume and journal.is_valid(key):
+                kept.append(None)
+                continue
+            content = _content(item, data, signer, at, resolver, signer_names)
+            kept.append(content if keep else None)
+            checked.append(key)
+            journal.record_valid([key])
+        except InputError as exc:
+            problems.append(exc)
+    if problems:
+        raise BatchInputError(problems, total=len(items), source=_batch_source(items))
+    if to_file and not journal.writing:
+        journal.start(fresh=not resume)
+        journal.record_valid(checked)
     renderer = LabelRenderer(load_template(template), font_path=font_path)
     pool = _pool(jobs, template, font_path) if jobs > 1 else None
     try:
         def part(start: int, stop: int) -> bytes:
-            contents = kept[start:stop] if kept else [
-                _prepared(item, signer, at, resolver)[1] for item in items[start:stop]]
+            contents = [kept[i] or _prepared(items[i], signer, at, resolver, signer_names)[1]
+                        for i in range(start, stop)]
             operators: list[list[str]] = []
             if pool is None:
                 for chunk in _chunks(contents, CHUNK):
@@ -337,25 +435,114 @@ def render_batch(
         if pool is not None:
             pool.terminate()
             pool.join()
+    if to_file:
+        inputs = _inputs_digest(items)
+        if inputs is not None:
+            journal.record_complete(inputs, output)
     return BatchResult(len(items), 0, output)
+
+
+def _inputs_digest(items: Sequence[BatchItem]) -> str | None:
+    """The digest of a batch's inputs in order (names and bundle bytes), None if one cannot
+    be read."""
+    total = hashlib.sha256()
+    try:
+        for item in items:
+            if item.problem is not None:
+                return None
+            total.update(f"{item.name}\t{digest(_read_bundle(item))}\n".encode())
+    except InputError:
+        return None
+    return total.hexdigest()
 
 
 def _render_in_parts(output: Path, count: int, part: Callable[[int, int], bytes]) -> None:
     """Render ``count`` pages in parts to temporary PDFs beside ``output`` and merge them,
     streaming, into ``output`` atomically (:mod:`cfl.label.merge`): memory does not grow
-    with the number of pages, and every page keeps its own embedded bundle."""
-    import tempfile
+    with the number of pages, and every page keeps its own embedded bundle.
 
+    The parts go to a scratch folder ``.<name>.<random>.parts`` that this batch holds locked;
+    it is removed on every exit path (one a killed batch left, no longer locked, is removed
+    when the next batch writing the same PDF starts: :func:`remove_stale_parts`)."""
     folder = output.parent if str(output.parent) else Path(".")
-    with tempfile.TemporaryDirectory(prefix=f".{output.name}.", suffix=".parts",
-                                     dir=folder) as scratch:
-        paths: list[Path] = []
-        for number, start in enumerate(range(0, count, PAGES_PER_PART)):
-            path = Path(scratch) / f"part-{number:05d}.pdf"
-            path.write_bytes(part(start, min(start + PAGES_PER_PART, count)))
-            paths.append(path)
-        with open_atomic(output) as stream:
-            merge_label_parts(paths, stream)
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=PARTS_SUFFIX,
+                                        dir=folder))
+    except OSError as exc:
+        raise output_error(output, exc, doing="cannot make a scratch folder beside it") \
+            from None
+    try:
+        with _held(scratch / PARTS_LOCK):
+            paths: list[Path] = []
+            for number, start in enumerate(range(0, count, PAGES_PER_PART)):
+                path = scratch / f"part-{number:05d}.pdf"
+                data = part(start, min(start + PAGES_PER_PART, count))
+                try:
+                    path.write_bytes(data)
+                except OSError as exc:
+                    raise output_error(output, exc,
+                                       doing=f"cannot write its part {path.name}") from None
+                paths.append(path)
+            with open_atomic(output) as stream:
+                merge_label_parts(paths, stream)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+#: The scratch folder of a large one-PDF batch, and the lock its batch holds in it.
+PARTS_SUFFIX = ".parts"
+PARTS_LOCK = ".lock"
+
+
+@contextlib.contextmanager
+def _held(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock`` (created) while the block runs."""
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise output_error(lock.parent, exc, doing="cannot use its scratch folder") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        raise output_error(lock.parent, exc, doing="cannot lock its scratch folder") from None
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def remove_stale_parts(folder: Path, name: str) -> list[Path]:
+    """Remove the scratch folders of ``name`` in ``folder`` that killed batches left (their
+    lock is free, or they never got one); a folder another live batch holds is left alone.
+    Never an error: this only tidies up."""
+    removed: list[Path] = []
+    prefix = f".{name}."
+    try:
+        candidates = [Path(entry.path) for entry in os.scandir(folder)
+                      if entry.name.startswith(prefix) and entry.name.endswith(PARTS_SUFFIX)
+                      and entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return removed
+    for candidate in candidates:
+        lock = candidate / PARTS_LOCK
+        try:
+            fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except FileNotFoundError:
+            fd = -1  # killed before it locked: its parts are as stale
+        except OSError:
+            continue
+        try:
+            if fd >= 0:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a live batch holds it
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        shutil.rmtree(candidate, ignore_errors=True)
+        removed.append(candidate)
+    return removed
 
 
 def _batch_complete(output: Path, items: Sequence[BatchItem]) -> bool:
@@ -382,24 +569,65 @@ def _batch_complete(output: Path, items: Sequence[BatchItem]) -> bool:
         document.close()
 
 
+@dataclass
+class _Pending:
+    """An input of a folder batch to render: its bundle, digest, where its label goes, and
+    its prepared content (None until prepared: the journal says it was checked before)."""
+
+    item: BatchItem
+    data: bytes
+    key: str
+    target: Path
+    content: LabelContent | None
+
+
 def _render_directory(
     items: Sequence[BatchItem], *, template: str, signer: Signer | None, at: dt.datetime,
     output: Path, resolver: str, jobs: int, resume: bool, font_path: str | None,
-    advance: Progress,
+    advance: Progress, signer_names: SignerNames | None = None,
 ) -> BatchResult:
-    todo: list[tuple[LabelContent, str]] = []
-    skipped = 0
+    settings = batch_settings(template, signer=signer, at=at, resolver=resolver,
+                              font_path=font_path, signer_names=signer_names)
+    path = journal_path(output, folder=True)
+    journal = BatchJournal.load(path, settings) if resume else BatchJournal(path, settings)
+    try:
+        return _render_directory_journaled(
+            items, journal, template=template, signer=signer, at=at, output=output,
+            resolver=resolver, jobs=jobs, resume=resume, font_path=font_path, advance=advance,
+            signer_names=signer_names)
+    finally:
+        journal.close()
+
+
+def _render_directory_journaled(
+    items: Sequence[BatchItem], journal: BatchJournal, *, template: str, signer: Signer | None,
+    at: dt.datetime, output: Path, resolver: str, jobs: int, resume: bool,
+    font_path: str | None, advance: Progress, signer_names: SignerNames | None,
+) -> BatchResult:
+    pending: list[_Pending] = []
+    checked: list[str] = []
+    finished: list[tuple[str, str, Path]] = []
     problems: list[InputError] = []
+    if resume and journal.existed:
+        journal.start()  # a batch resumed: what it checks now is kept even if it is killed
     for item in items:
         try:
             if item.problem is not None:
                 raise item.problem
             data = _read_bundle(item)
+            key = digest(data)
             target = output / f"{item.name}.pdf"
-            if resume and output_complete(target, data):
-                skipped += 1
+            if resume and (journal.is_done(item.name, key, target)
+                           or output_complete(target, data)):
+                finished.append((item.name, key, target))
                 continue
-            todo.append((_content(item, data, signer, at, resolver), str(target)))
+            if resume and journal.is_valid(key):
+                pending.append(_Pending(item, data, key, target, None))
+                continue
+            content = _content(item, data, signer, at, resolver, signer_names)
+            pending.append(_Pending(item, data, key, target, content))
+            checked.append(key)
+            journal.record_valid([key])
         except InputError as exc:
             problems.append(exc)
     if problems:
@@ -409,14 +637,34 @@ def _render_directory(
     except OSError as exc:
         raise OutputError(f"{output}: cannot create the output folder ({exc.strerror}); "
                           "give a folder that exists or can be created") from None
-    advance(skipped)
-    if jobs == 1 or len(todo) < 2:
+    if not journal.writing:
+        journal.start(fresh=not resume)
+        journal.record_valid(checked)
+    for name, key, target in finished:
+        if not journal.is_done(name, key, target):
+            journal.record_done(name, key, target)
+    advance(len(finished))
+
+    def prepared(entry: _Pending) -> LabelContent:
+        if entry.content is None:
+            entry.content = _content(entry.item, entry.data, signer, at, resolver, signer_names)
+        return entry.content
+
+    if jobs == 1 or len(pending) < 2:
         renderer = LabelRenderer(load_template(template), font_path=font_path)
-        for content, target_name in todo:
-            write_atomic(target_name, renderer.render([content]))
+        for entry in pending:
+            write_atomic(entry.target, renderer.render([prepared(entry)]))
+            entry.content = None  # memory stays flat
+            journal.record_done(entry.item.name, entry.key, entry.target)
             advance(1)
     else:
+        by_target = {str(entry.target): entry for entry in pending}
         with _pool(jobs, template, font_path) as pool:
-            for _ in pool.imap_unordered(_worker_write, todo, chunksize=8):
-                advance(1)
-    return BatchResult(len(todo), skipped, output)
+            for chunk in _chunks(pending, CHUNK * jobs):
+                work = [(prepared(entry), str(entry.target)) for entry in chunk]
+                for written in pool.imap_unordered(_worker_write, work, chunksize=8):
+                    entry = by_target[written]
+                    entry.content = None
+                    journal.record_done(entry.item.name, entry.key, entry.target)
+                    advance(1)
+    return BatchResult(len(pending), len(finished), output)

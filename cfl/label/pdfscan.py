@@ -16,16 +16,23 @@ first, on the bytes, and needs no PDF parser:
   the names of active content (JavaScript, actions, forms, optional content …) are known
   to the caller.
 
+The scan's own work is bounded too, not only what it inflates (ADR 0121): the budget counts
+the bytes fed to zlib and examined as ASCII as well as the bytes they give; a corrupt zlib
+stream is cut where it breaks in a few dozen calls, never fed byte by byte; a file holds at
+most one stream per KiB (beyond the first 256); indirect lengths are looked up in one index
+built once; escapes and ASCII85 are decoded by numpy, not a Python call per character.
+
 A false alarm can only refuse a file, never let one through.
 """
 
 from __future__ import annotations
 
-import base64
 import re
 import zlib
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from cfl.errors import InputError
 
@@ -33,12 +40,20 @@ from cfl.errors import InputError
 #: a logo of 1,000 × 1,000 RGB pixels is 3 MB). pdfium turns a content stream of this size
 #: made of the cheapest operator (``q``) into ~350 MB of graphics states, measured.
 MAX_STREAM_DECODED_BYTES = 4 * 1024 * 1024
-#: Most bytes all streams together may inflate to: this, plus four times the file size.
+#: The scan's work budget for a whole file: bytes inflated, fed to zlib and examined as
+#: ASCII, all streams together: this, plus :data:`WORK_PER_FILE_BYTE` per byte of the file.
+#: A label batch uses about 4.1 per byte (3.2 inflated, 0.9 read), a single label less.
 MAX_TOTAL_DECODED_BYTES = 32 * 1024 * 1024
+WORK_PER_FILE_BYTE = 8
 #: How many encodings deep a stream may be wrapped (zlib in ASCII85, zlib in zlib …).
 MAX_NESTED_LAYERS = 4
 #: Most streams a PDF may hold (a label page has about three; batches share the font).
 MAX_STREAMS = 250_000
+#: Streams a PDF may hold besides: one per this many bytes of the file. cfl's labels hold one
+#: per 3.3 KB (a batch) to 7 KB (one label); a file packed with tiny streams costs ~13 µs a
+#: stream to scan, so density, not only the count, is bounded.
+BYTES_PER_STREAM = 1024
+STREAMS_FREE = 256
 
 #: Filters cfl never writes and whose output this scan does not bound, and encryption:
 #: refused outright.
@@ -58,8 +73,8 @@ _STREAM = re.compile(rb"stream")
 _ENDSTREAM = b"endstream"
 _WHITESPACE = b"\x00\t\n\x0c\r "
 _DELIMITERS = b"()<>[]{}/%"
+_ESCAPE = re.compile(rb"#[0-9A-Fa-f]{2}")
 _NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
-_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
@@ -77,9 +92,11 @@ def scan_pdf(data: bytes, *, source: str = "<pdf>") -> PdfScan:
     """Scan ``data`` (a PDF) within bounds; raise :class:`InputError` ``too_large`` for a
     decompression bomb (or a stream too long to be a label's) and ``pdf_unsupported`` for
     encryption or a filter whose output the scan cannot bound."""
-    budget = _Budget(MAX_TOTAL_DECODED_BYTES + 4 * len(data), source)
+    budget = _Budget(MAX_TOTAL_DECODED_BYTES + WORK_PER_FILE_BYTE * len(data), source)
     spans: list[tuple[int, int]] = []
     names: set[str] = set()
+    most = min(MAX_STREAMS, STREAMS_FREE + len(data) // BYTES_PER_STREAM)
+    lengths = _IndirectLengths(data, budget)
     for match in _STREAM.finditer(data):
         keyword = match.start()
         if keyword and data[keyword - 1] not in _WHITESPACE and \
@@ -91,11 +108,14 @@ def scan_pdf(data: bytes, *, source: str = "<pdf>") -> PdfScan:
         end = data.find(_ENDSTREAM, after)
         end = len(data) if end < 0 else end
         spans.append((keyword, end))
-        if len(spans) > MAX_STREAMS:
-            raise InputError(f"holds more than {MAX_STREAMS} streams", source=source,
-                             code="too_large")
-        dictionary = _unescaped(data[_dictionary_start(data, keyword):keyword])
-        declared = _declared_length(dictionary, data)
+        if len(spans) > most:
+            raise InputError(f"holds more than {most} streams (at most {MAX_STREAMS}, and one "
+                             f"per {BYTES_PER_STREAM} bytes beyond the first {STREAMS_FREE})",
+                             source=source, code="too_large")
+        window = data[_dictionary_start(data, keyword):keyword]
+        budget.spend(len(window))
+        dictionary = _unescaped(window)
+        declared = _declared_length(dictionary, lengths)
         # A reader takes the stated /Length when "endstream" follows it, else it reads up
         # to the first "endstream": both must be within the per-stream bound.
         for length in {end - after, declared or 0}:
@@ -118,7 +138,8 @@ def scan_pdf(data: bytes, *, source: str = "<pdf>") -> PdfScan:
 
 
 class _Budget:
-    """Bytes inflated or examined so far, against the bound for the whole file."""
+    """Bytes inflated, fed to zlib or examined so far, against the bound for the whole
+    file: the scan's work, not only its output."""
 
     def __init__(self, limit: int, source: str) -> None:
         self.limit, self.source, self.used = limit, source, 0
@@ -126,7 +147,8 @@ class _Budget:
     def spend(self, count: int) -> None:
         self.used += count
         if self.used > self.limit:
-            raise _bomb(f"inflates to more than {self.limit} bytes in all", self.source)
+            raise _bomb(f"takes more than {self.limit} bytes of decoding in all (inflated, "
+                        "read by zlib or examined as ASCII)", self.source)
 
 
 _A85 = re.compile(rb"[!-uz\x00\t\n\x0c\r ]*")
@@ -134,6 +156,8 @@ _HEX = re.compile(rb"[0-9A-Fa-f\x00\t\n\x0c\r ]*")
 _WS = rb"[\x00\t\n\x0c\r ]"
 _LENGTH = re.compile(rb"/Length(?![0-9A-Za-z])" + _WS + rb"*([0-9]+)(?:" + _WS + rb"+([0-9]+)"
                      + _WS + rb"+R)?")
+_LENGTH_REFERENCE = re.compile(rb"/Length(?![0-9A-Za-z])" + _WS + rb"*([0-9]+)" + _WS
+                               + rb"+([0-9]+)" + _WS + rb"+R")
 
 
 def _bomb(what: str, source: str) -> InputError:
@@ -142,23 +166,98 @@ def _bomb(what: str, source: str) -> InputError:
 
 
 def _unescaped(text: bytes) -> bytes:
-    return _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), text) if b"#" in text else text
+    """``text`` with its ``#xx`` name escapes decoded (numpy: no Python call per escape)."""
+    return _unescape_runs([text])[0] if _ESCAPE.search(text) else text
 
 
-def _declared_length(dictionary: bytes, data: bytes) -> int | None:
+_HEX_VALUE = np.full(256, 255, dtype=np.uint8)
+for _digit in b"0123456789":
+    _HEX_VALUE[_digit] = _digit - 48
+for _digit in b"abcdef":
+    _HEX_VALUE[_digit] = _HEX_VALUE[_digit - 32] = _digit - 87
+
+
+def _unescape_runs(texts: list[bytes]) -> list[bytes]:
+    """Each of ``texts`` with its ``#xx`` escapes decoded, in one numpy pass over them all.
+
+    Escapes never overlap (a hex digit is never ``#``), so every ``#`` followed by two hex
+    digits is one, as a left-to-right reader finds them. A NUL joins the texts: not a hex
+    digit, so no escape spans two of them."""
+    joined = b"\x00".join(texts)
+    codes = np.frombuffer(joined, dtype=np.uint8)
+    if len(codes) < 3:
+        return texts
+    starts = np.flatnonzero(codes[:-2] == 0x23)
+    valid = (_HEX_VALUE[codes[starts + 1]] != 255) & (_HEX_VALUE[codes[starts + 2]] != 255)
+    escapes = starts[valid]
+    if not len(escapes):
+        return texts
+    out = codes.copy()
+    out[escapes] = _HEX_VALUE[codes[escapes + 1]] * 16 + _HEX_VALUE[codes[escapes + 2]]
+    keep = np.ones(len(codes), dtype=bool)
+    keep[escapes + 1] = False
+    keep[escapes + 2] = False
+    decoded = out[keep].tobytes()
+    bounds = np.cumsum([0] + [len(text) + 1 for text in texts])
+    # how many positions were removed before each bound (both digits of every escape)
+    removed = (np.searchsorted(escapes + 1, bounds) + np.searchsorted(escapes + 2, bounds))
+    return [decoded[int(bounds[i] - removed[i]):int(bounds[i + 1] - 1 - removed[i + 1])]
+            for i in range(len(texts))]
+
+
+_OBJ = re.compile(rb"obj")
+_BEFORE_OBJ = re.compile(rb"(?<![0-9])([0-9]{1,12})" + _WS + rb"+([0-9]{1,12})" + _WS + rb"+\Z")
+_AFTER_OBJ = re.compile(_WS + rb"*([0-9]+)")
+#: Budget charged for each ``obj`` keyword examined when indirect lengths are looked up.
+OBJECT_COST = 256
+
+
+class _IndirectLengths:
+    """The first integer each ``N G obj`` holds, for the indirect /Length references of a
+    file. One pass over the file's ``obj`` keywords (each charged to the budget) keeps the
+    objects the file's /Length references name; a reference the pass did not know (an
+    escaped name) makes one more pass."""
+
+    def __init__(self, data: bytes, budget: _Budget) -> None:
+        self.data, self.budget = data, budget
+        self.wanted: set[tuple[bytes, bytes]] | None = None
+        self.index: dict[tuple[bytes, bytes], int] = {}
+
+    def value(self, number: bytes, generation: bytes) -> int | None:
+        key = (number[:12], generation[:12])
+        if self.wanted is None or key not in self.wanted:
+            self.wanted = (self.wanted or {(n[:12], g[:12]) for n, g in
+                                           _LENGTH_REFERENCE.findall(self.data)}) | {key}
+            self._index()
+        return self.index.get(key)
+
+    def _index(self) -> None:
+        assert self.wanted is not None
+        data, self.index = self.data, {}
+        for match in _OBJ.finditer(data):
+            self.budget.spend(OBJECT_COST)
+            head = _BEFORE_OBJ.search(data, max(0, match.start() - 32), match.start())
+            if head is None:
+                continue
+            key = (head.group(1), head.group(2))
+            if key in self.wanted and key not in self.index:
+                value = _AFTER_OBJ.match(data, match.end())
+                if value is not None:
+                    self.index[key] = int(value.group(1)[:12])
+
+
+def _declared_length(dictionary: bytes, lengths: _IndirectLengths) -> int | None:
     """The largest /Length the dictionary states (an indirect one looked up by its object
     number), or None if it states none that can be read."""
-    lengths = []
+    found = []
     for direct, generation in _LENGTH.findall(dictionary):
         if not generation:
-            lengths.append(int(direct[:12]))
+            found.append(int(direct[:12]))
             continue
-        target = re.search(rb"(?<![0-9])" + direct[:12] + rb"[\x00\t\n\x0c\r ]+"
-                           + generation[:12] + rb"[\x00\t\n\x0c\r ]+obj[\x00\t\n\x0c\r ]*"
-                           rb"([0-9]+)", data)
+        target = lengths.value(direct, generation)
         if target is not None:
-            lengths.append(int(target.group(1)[:12]))
-    return max(lengths) if lengths else None
+            found.append(target)
+    return max(found) if found else None
 
 
 def _stream_starts(data: bytes, after: int, end: int) -> list[int]:
@@ -181,8 +280,7 @@ def _decodings(data: bytes, start: int, stops: list[int], budget: _Budget
         return [[first, *_layers(first, budget)]] if first is not None else []
     found = []
     for stop in stops:
-        budget.spend(stop - start)
-        first = _ascii_layer(data, start, stop)
+        first = _ascii_layer(data, start, stop, budget)
         if first is not None:
             found.append([first, *_layers(first, budget)])
     return found
@@ -194,7 +292,7 @@ def _layers(current: bytes, budget: _Budget) -> list[bytes]:
         if _looks_like_zlib(current):
             output = _inflate(current, budget)
         else:
-            output = _ascii_layer(current, 0, len(current))
+            output = _ascii_layer(current, 0, len(current), budget)
         if output is None:
             return layers
         layers.append(output)
@@ -204,9 +302,10 @@ def _layers(current: bytes, budget: _Budget) -> list[bytes]:
 
 
 def _inflate(raw: memoryview | bytes, budget: _Budget) -> bytes | None:
-    """``raw`` inflated to the end of its zlib data, bounded. What inflated before a
-    corrupt spot is counted too (a reader keeps it): the piece holding the error is fed
-    again, byte by byte, to a copy of the inflater taken before it."""
+    """``raw`` inflated to the end of its zlib data, bounded in what it gives and in what
+    it reads (both count against the budget). What inflated before a corrupt spot is
+    counted too (a reader keeps it): the piece holding the error is cut in halves until the
+    spot is found (:func:`_until_error`), a few dozen zlib calls whatever the piece."""
     inflater = zlib.decompressobj()
     pieces: list[bytes] = []
     size = 0
@@ -217,9 +316,12 @@ def _inflate(raw: memoryview | bytes, budget: _Budget) -> bytes | None:
         try:
             piece = inflater.decompress(chunk, MAX_STREAM_DECODED_BYTES + 1 - size)
         except zlib.error:
-            pieces.append(_until_error(saved, chunk, MAX_STREAM_DECODED_BYTES + 1 - size))
-            size += len(pieces[-1])
+            piece = _until_error(saved, chunk, MAX_STREAM_DECODED_BYTES + 1 - size, budget)
+            pieces.append(piece)
+            size += len(piece)
             break
+        budget.spend(len(chunk) - len(inflater.unconsumed_tail)
+                     - (len(inflater.unused_data) if inflater.eof else 0))
         pieces.append(piece)
         size += len(piece)
         if size > MAX_STREAM_DECODED_BYTES or inflater.unconsumed_tail:
@@ -236,37 +338,77 @@ def _inflate(raw: memoryview | bytes, budget: _Budget) -> bytes | None:
     return b"".join(pieces)
 
 
-def _until_error(inflater: Any, chunk: memoryview, limit: int) -> bytes:
+def _until_error(inflater: Any, chunk: memoryview, limit: int, budget: _Budget) -> bytes:
+    """What ``inflater`` (taken before ``chunk``) gives from ``chunk`` up to its corrupt spot.
+
+    Each round feeds half of what is left to a copy: if the half breaks, the spot is in it
+    and the rest is dropped; if not, its output is kept and the other half is next. The
+    rounds are at most log2 of the piece (17 for 64 KiB), never one per byte."""
     out = []
-    for index in range(len(chunk)):
+    while len(chunk) and limit > 0:
+        half = (len(chunk) + 1) // 2
+        trial = inflater.copy()
+        budget.spend(half)
         try:
-            out.append(inflater.decompress(chunk[index:index + 1], limit))
+            piece = trial.decompress(chunk[:half], limit)
         except zlib.error:
+            if half == len(chunk):
+                break  # this byte is the corrupt spot
+            chunk = chunk[:half]
+            continue
+        out.append(piece)
+        limit -= len(piece)
+        inflater = trial
+        if trial.eof or trial.unconsumed_tail:
             break
-        limit -= len(out[-1])
-        if limit <= 0:
-            break
+        chunk = chunk[half:]
     return b"".join(out)
 
 
 #: Input fed to zlib at a time.
 _INFLATE_PIECE = 64 * 1024
+#: ASCII85 digit weights, most significant first.
+_A85_WEIGHTS = np.array([85**4, 85**3, 85**2, 85, 1], dtype=np.uint64)
 
 
-def _ascii_layer(text: bytes, start: int, stop: int) -> bytes | None:
+def _ascii_layer(text: bytes, start: int, stop: int, budget: _Budget) -> bytes | None:
     """ASCII85 (up to ``~>``) or ASCIIHex (up to ``>``) text at ``text[start:stop]``
-    decoded, or None if it is neither. Both only shrink what they decode."""
+    decoded, or None if it is neither. What they give counts against the budget (ASCII85's
+    ``z`` gives four bytes for one)."""
     run = _A85.match(text, start, stop)
     if run is not None and text[run.end():run.end() + 2] == b"~>" and run.end() > start:
-        try:
-            return base64.a85decode(text[start:run.end()], ignorechars=_WHITESPACE)
-        except ValueError:
+        decoded = _a85decode(text[start:run.end()].translate(None, _WHITESPACE))
+    else:
+        run = _HEX.match(text, start, stop)
+        budget.spend(run.end() - start if run is not None else 0)
+        if run is None or text[run.end():run.end() + 1] != b">" or run.end() == start:
             return None
-    run = _HEX.match(text, start, stop)
-    if run is not None and text[run.end():run.end() + 1] == b">" and run.end() > start:
-        digits = bytes(c for c in text[start:run.end()] if c not in _WHITESPACE)
-        return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
-    return None
+        digits = text[start:run.end()].translate(None, _WHITESPACE)
+        decoded = bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
+    if decoded is not None:
+        if len(decoded) > MAX_STREAM_DECODED_BYTES:
+            raise _bomb(f"has a stream that decodes to more than {MAX_STREAM_DECODED_BYTES} "
+                        "bytes", budget.source)
+        budget.spend(len(decoded))
+    return decoded
+
+
+def _a85decode(body: bytes) -> bytes | None:
+    """ASCII85 digits (no whitespace) decoded as :func:`base64.a85decode` does, or None where
+    it refuses them (``z`` inside a group, a group beyond 2**32 - 1); numpy does the work."""
+    codes = np.frombuffer(body, dtype=np.uint8)
+    zeds = np.flatnonzero(codes == 0x7A)
+    if len(zeds):  # "z" stands for a whole group of zeros: only between groups
+        if np.any((zeds - np.arange(len(zeds))) % 5):
+            return None
+        body = body.replace(b"z", b"!!!!!")
+    padding = -len(body) % 5  # a short last group is padded with "u", and as many bytes go
+    digits = np.frombuffer(body + b"u" * padding, dtype=np.uint8).astype(np.uint64) - 33
+    values = digits.reshape(-1, 5) @ _A85_WEIGHTS
+    if np.any(values > 0xFFFFFFFF):
+        return None
+    decoded = values.astype(">u4").tobytes()
+    return decoded[:len(decoded) - padding] if padding else decoded
 
 
 def _looks_like_zlib(data: bytes | memoryview) -> bool:
@@ -296,9 +438,7 @@ def _outside(data: bytes, spans: list[tuple[int, int]]) -> bytes:
 
 
 def _names(text: bytes) -> set[str]:
-    found = set()
-    for raw in set(_NAME.findall(text)):
-        if b"#" in raw:
-            raw = _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
-        found.add(raw.decode("latin-1"))
-    return found
+    raws = set(_NAME.findall(text))
+    escaped = [raw for raw in raws if b"#" in raw]
+    return {raw.decode("latin-1") for raw in (raws - set(escaped))} | {
+        raw.decode("latin-1") for raw in _unescape_runs(escaped)}

@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,13 +50,44 @@ GASES = ("co2Fossil", "co2Biogenic", "ch4Fossil", "ch4NonFossil", "n2o", "sf6", 
 ATTACHMENT_NAME = "bundle.json"
 
 
+#: kid → (name, accreditation) of the signers an accepted trust list names.
+SignerNames = Mapping[str, tuple[str, str]]
+
+
 @dataclass(frozen=True)
 class SignatureInfo:
+    """One signature as a label shows it. ``signer_name`` and ``accreditation`` come from
+    the trust list (None when the key is not in it or no list was given: ``listed`` says
+    which: None without a list)."""
+
     kid: str
     role: str
     signed_at: dt.datetime
     signer_name: str | None = None
     accreditation: str | None = None
+    listed: bool | None = None
+
+
+def in_languages(messages: Messages, key: str, langs: Sequence[str],
+                 default: str | None = None) -> str:
+    """The message ``key`` in each of ``langs``, in order, each distinct text once
+    (``从摇篮到大门 cradle to gate``; ``GB/T 24067-2024`` once)."""
+    texts = [messages.get(key, lang, default) for lang in langs]
+    return " ".join(dict.fromkeys(text for text in texts if text))
+
+
+def decimal_places(value: Decimal) -> int:
+    """The decimal places of a declared figure (``0.1200`` → 4, ``1500`` → 0)."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def figure(value: Decimal, places: int) -> str:
+    """A kg CO₂e figure at ``places`` decimal places (half up): the one precision rule of a
+    label, whose figures all have the headline value's places."""
+    quantum = Decimal(1).scaleb(-places)
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    return f"{abs(rounded) if rounded == 0 else rounded:f}"  # never "-0.00"
 
 
 @dataclass(frozen=True)
@@ -81,39 +112,61 @@ class LabelContent:
     bundle_bytes: bytes
     illustrative: bool
     name: str = "label"
+    #: Decimal places of every kg CO₂e figure: those of the headline value as declared.
+    places: int = 2
     _cache: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
-    def fields(self, lang: str, messages: Messages) -> dict[str, str]:
-        """The text of every field in ``lang`` (codes translated through the messages)."""
-        cached = self._cache.get(lang)
+    def fields(self, langs: str | Sequence[str], messages: Messages) -> dict[str, str]:
+        """The text of every field in ``langs`` (a language or several, in order): codes and
+        units translated through the messages into each, each distinct text once."""
+        langs = (langs,) if isinstance(langs, str) else tuple(langs)
+        key = "|".join(langs)
+        cached = self._cache.get(key)
         if cached is not None:
             return cached
         out = dict(self.base_fields)
         names = self.product_names
-        out["product_name"] = names.get(lang) or names.get("en") or next(iter(names.values()),
-                                                                        "")
+        first = langs[0]
+        out["product_name"] = names.get(first) or names.get("en") or next(
+            iter(names.values()), "")
         out["product_name_zh"] = names.get("zh", out["product_name"])
         out["product_name_en"] = names.get("en", out["product_name"])
-        unit = messages.get(f"unit.{self.coded['unit']}", lang, self.coded["unit"])
-        amount = self.coded["unit_amount"]
+        coded = self.coded
+        unit = in_languages(messages, f"unit.{coded['unit']}", langs, coded["unit"])
+        amount = coded["unit_amount"]
         out["unit"] = unit
         out["declared_unit"] = unit if amount == "1" else f"{amount} {unit}"
-        out["per_unit"] = f"kg CO₂e/{out['declared_unit']}" if amount == "1" else \
-            f"kg CO₂e / {out['declared_unit']}"
-        out["boundary"] = messages.get(f"boundary.{self.coded['boundary']}", lang,
-                                       self.coded["boundary"])
-        out["category"] = messages.get(f"category.{self.coded['category']}", lang,
-                                       self.coded["category"])
-        out["rule_set_name"] = messages.get(f"ruleset.{self.coded['rule_set']}", lang,
-                                            self.coded["rule_set"])
-        level = self.coded.get("verification_level", "")
-        out["verification_level"] = messages.get(f"level.{level}", lang, level) if level else ""
-        if not out.get("grade"):
-            out["grade"] = messages.get("not_graded", lang)
-        elif self.base_fields.get("grade_illustrative"):
-            out["grade"] = f"{out['grade']} ({messages.get('grade_illustrative', lang)})"
-        self._cache[lang] = out
+        out["per_unit"] = f"kg CO₂e/{unit}" if amount == "1" else \
+            f"kg CO₂e / {amount} {unit}"
+        out["boundary"] = in_languages(messages, f"boundary.{coded['boundary']}", langs,
+                                       coded["boundary"])
+        out["category"] = in_languages(messages, f"category.{coded['category']}", langs,
+                                       coded["category"])
+        out["rule_set_name"] = in_languages(messages, f"ruleset.{coded['rule_set']}", langs,
+                                            coded["rule_set"])
+        approach = coded.get("electricity_approach", "")
+        if approach:
+            out["electricity"] = " ".join(part for part in (
+                in_languages(messages, f"electricity.{approach}", langs, approach),
+                self.base_fields.get("electricity", "")) if part)
+        level = coded.get("verification_level", "")
+        out["verification_level"] = in_languages(messages, f"level.{level}", langs, level) \
+            if level else ""
+        grade = self.base_fields.get("grade", "")
+        if not grade:
+            out["grade"] = out["grade_class"] = in_languages(messages, "not_graded", langs)
+            out["grade_note"] = ""
+        else:
+            note = in_languages(messages, "grade_illustrative", langs) \
+                if self.base_fields.get("grade_illustrative") else ""
+            out["grade_class"], out["grade_note"] = grade, note
+            out["grade"] = f"{grade} ({note})" if note else grade
+        self._cache[key] = out
         return out
+
+    def figure(self, value: Decimal) -> str:
+        """``value`` (kg CO₂e) at the headline value's decimal places."""
+        return figure(value, self.places)
 
 
 # --------------------------------------------------------------------------- preparing
@@ -151,9 +204,10 @@ def label_claim_text(bundle: Bundle, signer: Signer | None = None, *,
 
 
 def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
-                  signer_names: Mapping[str, tuple[str, str]] | None = None,
+                  signer_names: SignerNames | None = None,
                   name: str = "label") -> LabelContent:
-    """The content of one label; ``signer_names`` maps kid → (name, accreditation)."""
+    """The content of one label; ``signer_names`` maps kid → (name, accreditation) for the
+    keys an accepted trust list names (None: no trust list was given)."""
     declaration = bundle.declaration
     view = DeclarationView.of(declaration)
     try:
@@ -197,7 +251,6 @@ def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
             "primary_data_share": f"{pcf['primaryDataShare']} %"
             if "primaryDataShare" in pcf else "",
             "electricity": " ".join(str(x) for x in (
-                electricity.get("approach", ""),
                 f"{electricity['factor']} kg CO₂e/kWh" if "factor" in electricity else "",
                 electricity.get("factorSource", "")) if x),
             "upstream": ", ".join(str(u.get("id", "")) for u in
@@ -211,29 +264,33 @@ def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
             "category": str(data["productCategory"]),
             "rule_set": str(rule["id"]),
             "verification_level": str(verification.get("level", "")),
+            "electricity_approach": str(electricity.get("approach", "")),
         }
         stages = tuple((key, Decimal(str(data["stages"][key]))) for key in STAGES
                        if key in data.get("stages", {}))
         gases = _gas_rows(data)
         names = {str(k): str(v) for k, v in data["productNames"].items()}
-    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+        places = decimal_places(Decimal(str(pcf["pcfExcludingBiogenicUptake"])))
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError, ArithmeticError
+            ) as exc:
         raise InputError(f"the declaration lacks a field the label needs ({exc})",
                          code="label_field_missing") from None
-    lookup = signer_names or {}
+    lookup: SignerNames = signer_names or {}
     signatures = tuple(
         SignatureInfo(
             kid=entry.kid,
             role=str(entry.header.get(ROLE_HEADER, "")),
             signed_at=entry.signed_at,
-            signer_name=lookup.get(entry.kid, (None, None))[0],
-            accreditation=lookup.get(entry.kid, (None, None))[1],
+            signer_name=lookup[entry.kid][0] if entry.kid in lookup else None,
+            accreditation=lookup[entry.kid][1] if entry.kid in lookup else None,
+            listed=None if signer_names is None else entry.kid in lookup,
         )
         for entry in bundle.signatures
     )
     return LabelContent(base_fields=base, coded=coded, product_names=names, stages=stages,
                         gases=gases, signatures=signatures, claim_text=claim_text,
                         bundle_bytes=bundle_bytes, illustrative=bool(data.get("illustrative")),
-                        name=name)
+                        name=name, places=places)
 
 
 def _gas_rows(data: Mapping[str, Any]) -> tuple[GasRow, ...]:
@@ -345,6 +402,15 @@ class LabelRenderer:
     def _lang(self, element: Element) -> str:
         return element.text("lang", self.template.language)
 
+    def _langs(self, element: Element) -> tuple[str, ...]:
+        """The languages the element prints values in (its own, else the template's)."""
+        own = element.props.get("languages")
+        return tuple(str(lang) for lang in own) if own else self.template.languages
+
+    def _say(self, element: Element, key: str, default: str | None = None) -> str:
+        """A message in every language of the element, each distinct text once."""
+        return in_languages(self.messages, key, self._langs(element), default)
+
     def _string(self, canvas: Any, element: Element, text: str, x_mm: float, y_mm: float,
                 size: float, *, align: str = "left", max_width_mm: float | None = None
                 ) -> None:
@@ -393,7 +459,8 @@ class LabelRenderer:
 
     def _draw_text(self, canvas: Any, element: Element, content: LabelContent) -> None:
         lang = self._lang(element)
-        text = fill_text(element.text("text"), content.fields(lang, self.messages),
+        text = fill_text(element.text("text"), content.fields(self._langs(element),
+                                                              self.messages),
                          self.messages, lang)
         grey = element.number("grey", 0)
         if grey:
@@ -405,17 +472,22 @@ class LabelRenderer:
             canvas.setFillGray(0)
 
     def _draw_value(self, canvas: Any, element: Element, content: LabelContent) -> None:
-        fields = content.fields(self._lang(element), self.messages)
+        fields = content.fields(self._langs(element), self.messages)
         size = element.number("size", 16)
         unit_size = element.number("unit_size", size * 0.4)
         value, unit = fields["value"], fields["per_unit"]
         limit = element.props.get("max_width")
         value_width = pdfmetrics.stringWidth(value, self.font.name, size) / MM
         unit_width = pdfmetrics.stringWidth(unit, self.font.name, unit_size) / MM
+        x, y = element.number("x"), element.number("y")
+        if element.text("unit_position", "right") == "below":
+            self._string(canvas, element, value, x, y, size, max_width_mm=limit)
+            self._string(canvas, element, unit, x, y + unit_size / MM * 1.45, unit_size,
+                         max_width_mm=limit)
+            return
         scale = 1.0
         if limit is not None and value_width + 1 + unit_width > float(limit):
             scale = float(limit) / (value_width + 1 + unit_width)
-        x, y = element.number("x"), element.number("y")
         self._string(canvas, element, value, x, y, size * scale)
         self._string(canvas, element, unit, x + (value_width + 1) * scale, y,
                      unit_size * scale)
@@ -454,19 +526,29 @@ class LabelRenderer:
 
     def _draw_stage_chart(self, canvas: Any, element: Element, content: LabelContent
                           ) -> None:
+        """A bar per life-cycle stage, named in every language of the element, its figure
+        at the label's precision; the first line names the chart and the unit."""
         if not content.stages:
             return
-        lang = self._lang(element)
         x, y, w, h = (element.number(k) for k in ("x", "y", "w", "h"))
         size = element.number("size", 5)
+        if element.props.get("caption", True):
+            unit = content.fields(self._langs(element), self.messages)["per_unit"]
+            caption = f"{self._say(element, 'stages')} ({unit})"
+            self._string(canvas, element, caption, x, y + size / MM, size, max_width_mm=w)
+            y, h = y + size / MM * 1.5, h - size / MM * 1.5
+        labels = [self._say(element, f"stage.{key}", key) for key, _ in content.stages]
+        figures = [content.figure(value) for _, value in content.stages]
         row = h / len(content.stages)
-        label_w, value_w = w * 0.32, w * 0.16
+        widest = max(self._width_mm(label, size) for label in labels)
+        label_w = min(max(widest + 1.5, w * 0.25), w * 0.45)
+        value_w = max(self._width_mm(text, size) for text in figures) + 1.5
         bar_w = w - label_w - value_w
         biggest = max(abs(v) for _, v in content.stages) or Decimal(1)
-        for i, (key, value) in enumerate(content.stages):
+        for i, ((_, value), label, text) in enumerate(zip(content.stages, labels, figures,
+                                                          strict=True)):
             top = y + i * row
             baseline = top + row * 0.5 + size / MM * 0.35
-            label = self.messages.get(f"stage.{key}", lang, key)
             self._string(canvas, element, label, x, baseline, size, max_width_mm=label_w - 1)
             length = float(abs(value) / biggest) * (bar_w - 1)
             canvas.setFillGray(0.25 if value >= 0 else 0.6)
@@ -474,13 +556,17 @@ class LabelRenderer:
                 canvas.rect(self._x(x + label_w), self._y(top + row * 0.8), length * MM,
                             row * 0.6 * MM, stroke=0, fill=1)
             canvas.setFillGray(0)
-            self._string(canvas, element, str(value), x + w, baseline, size, align="right",
+            self._string(canvas, element, text, x + w, baseline, size, align="right",
                          max_width_mm=value_w)
 
     def _draw_grade_scale(self, canvas: Any, element: Element, content: LabelContent
                           ) -> None:
-        classes = [str(c) for c in element.props["classes"]]
+        """The grade classes with the declaration's class marked; nothing for a declaration
+        without a grade (an empty scale would read as a grade not reached)."""
         grade = content.base_fields.get("grade", "")
+        if not grade:
+            return
+        classes = [str(c) for c in element.props["classes"]]
         x, y, w, h = (element.number(k) for k in ("x", "y", "w", "h"))
         size = element.number("size", 6)
         cell = w / len(classes)
@@ -502,7 +588,7 @@ class LabelRenderer:
 
     def _draw_field_list(self, canvas: Any, element: Element, content: LabelContent
                          ) -> None:
-        fields = content.fields(self._lang(element), self.messages)
+        fields = content.fields(self._langs(element), self.messages)
         w = element.number("w")
         label_w = element.number("label_width", w * 0.35)
         rows = [(self._labels(element, name), fields.get(name, "") or "—")
@@ -614,38 +700,47 @@ class LabelRenderer:
             canvas.line(self._x(x), self._y(rule), self._x(x + w), self._y(rule))
 
     def _draw_gas_table(self, canvas: Any, element: Element, content: LabelContent) -> None:
+        """Mass, GWP100 and kg CO₂e per gas and the total; every kg CO₂e figure at the
+        label's precision (the headline value's decimal places)."""
         if not content.gases:
             return
-        lang = self._lang(element)
         header = [self._labels(element, k) for k in ("gas", "mass", "gwp", "co2e")]
         rows: list[list[str]] = []
         total = Decimal(0)
         for gas in content.gases:
-            name = gas.label or self.messages.get(gas.name_key, lang, gas.name_key)
+            name = gas.label or self._say(element, gas.name_key, gas.name_key)
             co2e = gas.mass * gas.factor if gas.factor is not None else None
             if co2e is not None:
                 total += co2e
             rows.append([name, str(gas.mass), "—" if gas.factor is None else str(gas.factor),
-                         "—" if co2e is None else f"{co2e:.4f}".rstrip("0").rstrip(".")])
-        rows.append([self._labels(element, "total"), "", "",
-                     f"{total:.4f}".rstrip("0").rstrip(".")])
+                         "—" if co2e is None else content.figure(co2e)])
+        rows.append([self._labels(element, "total"), "", "", content.figure(total)])
         self._table(canvas, element, header, rows, (0.34, 0.22, 0.18, 0.26))
 
     def _draw_signatures(self, canvas: Any, element: Element, content: LabelContent) -> None:
-        lang = self._lang(element)
+        """Every signature: the signer named from the trust list (or, without one, as the
+        declaration states it, marked so), its role, accreditation, time and key id."""
         header = [self._labels(element, k) for k in
                   ("signer", "role", "accreditation", "signed_at", "kid")]
-        rows = [
-            [s.signer_name or (content.base_fields.get("certifier", "")
-                               if s.role == "certifier" else "")
-             or self.messages.get("unknown_signer", lang),
-             self.messages.get(f"role.{s.role}", lang, s.role or "—"),
-             s.accreditation or (content.base_fields.get("accreditation", "")
-                                 if s.role == "certifier" else "") or "—",
-             format_time(s.signed_at), s.kid]
-            for s in content.signatures
-        ]
-        self._table(canvas, element, header, rows, (0.24, 0.12, 0.18, 0.18, 0.28))
+        rows = [[self._signer_name(element, content, s),
+                 self._say(element, f"role.{s.role}", s.role or "—"),
+                 s.accreditation or (content.base_fields.get("accreditation", "")
+                                     if s.role == "certifier" and not s.listed else "") or "—",
+                 format_time(s.signed_at), s.kid]
+                for s in content.signatures]
+        self._table(canvas, element, header, rows, (0.26, 0.14, 0.16, 0.17, 0.27))
+
+    def _signer_name(self, element: Element, content: LabelContent,
+                     signature: SignatureInfo) -> str:
+        if signature.signer_name:
+            return signature.signer_name
+        declared = (content.base_fields.get("certifier") if signature.role == "certifier"
+                    else content.base_fields.get("company")
+                    if signature.role == "manufacturer" else "") or ""
+        if not declared:
+            return self._say(element, "unknown_signer")
+        mark = "not_in_trust_list" if signature.listed is False else "as_declared"
+        return f"{declared} ({self._say(element, mark)})"
 
 
 @dataclass(frozen=True)
@@ -703,13 +798,16 @@ def _embed_files(canvas: Any, files: Sequence[tuple[str, bytes]]) -> None:
 
 def render_label(bundle_bytes: bytes, *, template: Template, signer: Signer | None = None,
                  at: dt.datetime | None = None, resolver: str = DEFAULT_RESOLVER,
-                 font_path: str | None = None, source: str = "<bundle>") -> bytes:
+                 font_path: str | None = None, source: str = "<bundle>",
+                 signer_names: SignerNames | None = None) -> bytes:
     """The PDF of one label for a signed bundle: the claim issued at signing (or one issued
-    now with ``signer``) in the QR, the bundle embedded. Raises ``CflError`` on bad input."""
+    now with ``signer``) in the QR, the bundle embedded; ``signer_names`` (from an accepted
+    trust list) names the signers. Raises ``CflError`` on bad input."""
     parsed = parse_label_bundle(bundle_bytes, source=source)
     text = label_claim_text(parsed, signer, at=at, resolver=resolver, source=source)
     renderer = LabelRenderer(template, font_path=font_path)
-    return renderer.render([prepare_label(parsed, bundle_bytes, text)])
+    return renderer.render([prepare_label(parsed, bundle_bytes, text,
+                                          signer_names=signer_names)])
 
 
 def parse_label_bundle(data: bytes, *, source: str) -> Bundle:

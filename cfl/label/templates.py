@@ -37,6 +37,7 @@ FIELDS = frozenset({
     "product_id", "hs_code", "company", "gwp_report", "reference_period", "geography",
     "verification_standard", "verification_level", "statement_id", "declared_unit",
     "primary_data_share", "electricity", "upstream", "issued_at", "illustrative",
+    "grade_class", "grade_note", "grade_illustrative",
 })
 _PLACEHOLDER = re.compile(r"\{(@?)([A-Za-z0-9_.:-]+)(?:@([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*))?\}")
 
@@ -68,6 +69,8 @@ class Template:
     font_subfont: int
     base_dir: Path | None
     source: str
+    #: The languages every printed value appears in (default: ``language``, then English).
+    languages: tuple[str, ...] = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -177,10 +180,13 @@ def parse_template(data: Any, *, source: str, base_dir: Path | None) -> Template
     width, height = float(data["page"]["width"]), float(data["page"]["height"])
     for element in elements:
         _check_inside(element, width, height, source)
+    language = str(data.get("language", "zh"))
+    languages = tuple(data.get("languages") or dict.fromkeys([language, FALLBACK_LANGUAGE]))
     return Template(
         name=str(data["name"]), width_mm=width, height_mm=height,
-        language=str(data.get("language", "zh")), elements=elements, font_path=font_path,
+        language=language, elements=elements, font_path=font_path,
         font_subfont=int(font.get("subfont", 0)), base_dir=base_dir, source=source,
+        languages=languages,
     )
 
 

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 from cfl.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from cfl.recognition.actions import actions_for
+    from cfl.recognition.attestation import Attestations, check_attestations, make_attestation
+    from cfl.recognition.catalogue import category_catalogue
     from cfl.recognition.conversion import ConvertedDeclaration, convert_declaration
     from cfl.recognition.engine import (
         Outcome,
@@ -18,7 +21,9 @@ if TYPE_CHECKING:
         check_declaration,
         check_target,
     )
+    from cfl.recognition.factors import factor_packs, plausibility_findings
     from cfl.recognition.grading import GradeResult, grade_declaration
+    from cfl.recognition.html_report import render_html_report
     from cfl.recognition.lint import LintReport, lint_rule_files
     from cfl.recognition.render import (
         matrix_text,
@@ -33,6 +38,14 @@ if TYPE_CHECKING:
     from cfl.recognition.user_rules import LoadedRules, load_rules
 
 __all__ = [
+    "check_attestations",
+    "make_attestation",
+    "Attestations",
+    "actions_for",
+    "render_html_report",
+    "category_catalogue",
+    "factor_packs",
+    "plausibility_findings",
     "render_recognition",
     "render_rule_set_list",
     "render_rule_set",
@@ -60,6 +73,14 @@ __all__ = [
 ]
 
 _HOMES = {
+    "check_attestations": "cfl.recognition.attestation",
+    "make_attestation": "cfl.recognition.attestation",
+    "Attestations": "cfl.recognition.attestation",
+    "actions_for": "cfl.recognition.actions",
+    "render_html_report": "cfl.recognition.html_report",
+    "category_catalogue": "cfl.recognition.catalogue",
+    "factor_packs": "cfl.recognition.factors",
+    "plausibility_findings": "cfl.recognition.factors",
     "render_recognition": "cfl.recognition.render",
     "render_rule_set_list": "cfl.recognition.render",
     "render_rule_set": "cfl.recognition.render",

@@ -30,8 +30,9 @@ from typing import Any
 
 from cfl.declaration.view import cfl_extension
 from cfl.errors import InputError
+from cfl.recognition.attestation import NO_ATTESTATIONS, Attestations, AttestedAnswer
 from cfl.recognition.conversion import recompute_gwp, scale_declared_unit
-from cfl.recognition.operators import EvaluationContext, Truth
+from cfl.recognition.operators import Check, EvaluationContext, Manual, Truth
 from cfl.recognition.rules import (
     Confidence,
     Conversion,
@@ -75,6 +76,11 @@ class RequirementResult:
     confidence: Confidence
     conversion: str | None = None
     missing: tuple[str, ...] = ()
+    #: Whether the requirement's check asks for a manual look (an attestation can answer it).
+    manual: bool = False
+    #: The certifier whose signed attestation decided the row (None: the data decided it).
+    attested_by: str | None = None
+    evidence: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -86,6 +92,11 @@ class RequirementResult:
             out["conversion"] = self.conversion
         if self.missing:
             out["missing"] = list(self.missing)
+        if self.manual:
+            out["manual"] = True
+        if self.attested_by:
+            out["attestedBy"] = self.attested_by
+            out["evidence"] = self.evidence
         return out
 
 
@@ -164,6 +175,7 @@ class RecognitionResult:
     reports: tuple[RecognitionReport, ...]
     at: dt.datetime
     notes: tuple[str, ...] = ()
+    attestations: Attestations = NO_ATTESTATIONS
 
     @property
     def all_recognised(self) -> bool:
@@ -172,6 +184,7 @@ class RecognitionResult:
 
     def to_json(self) -> dict[str, Any]:
         return {"at": format_time(self.at), "notes": list(self.notes),
+                "attestations": self.attestations.to_json(),
                 "reports": [r.to_json() for r in self.reports]}
 
 
@@ -298,27 +311,57 @@ class _Conversions:
         return self.cache[key]
 
 
+def has_manual(check: Check) -> bool:
+    """True if ``check`` (or a check inside it) is a ``manual`` check."""
+    if isinstance(check, Manual):
+        return True
+    inner = getattr(check, "checks", None)
+    if isinstance(inner, tuple):
+        return any(has_manual(c) for c in inner)
+    single = getattr(check, "check", None)
+    return has_manual(single) if single is not None and hasattr(single, "evaluate") else False
+
+
 def evaluate_requirement(requirement: Requirement, declaration: Mapping[str, Any], *,
                          at: dt.datetime, conversions: Sequence[Conversion] = (),
-                         converted: _Conversions | None = None) -> RequirementResult:
-    """One row: the requirement evaluated on the declaration (and its conversions)."""
+                         converted: _Conversions | None = None,
+                         answer: AttestedAnswer | None = None) -> RequirementResult:
+    """One row: the requirement evaluated on the declaration (and its conversions).
+
+    ``answer`` is a trusted certifier's attested answer for this requirement: it answers the
+    requirement's ``manual`` checks (never an unconfirmed rule, never what the data decides).
+    """
+    manual = has_manual(requirement.check)
     context = EvaluationContext(declaration, at)
 
     def row(outcome: Outcome, detail: str, conversion: str | None = None,
-            missing: tuple[str, ...] = ()) -> RequirementResult:
+            missing: tuple[str, ...] = (), by: AttestedAnswer | None = None
+            ) -> RequirementResult:
         return RequirementResult(f"{requirement.owner}/{requirement.id}", requirement.owner,
                                  requirement.sentence, outcome, detail, requirement.citation,
-                                 requirement.confidence, conversion, missing)
+                                 requirement.confidence, conversion, missing, manual,
+                                 by.certifier if by else None, by.evidence if by else None)
 
     if requirement.when is not None:
         applies = requirement.when.evaluate(context)
         if applies.truth is Truth.FALSE:
             return row(Outcome.NOT_APPLICABLE, f"not applicable: {applies.detail}")
     if requirement.confidence is Confidence.UNCONFIRMED:
+        ignored = (f"; the attestation by {answer.certifier} is not used: an attestation "
+                   "cannot settle an unconfirmed rule" if answer else "")
         return row(Outcome.UNDETERMINABLE,
                    f"rests on an unconfirmed rule ({requirement.source.id}: "
-                   f"{requirement.source.locator}); not evaluated, never guessed")
+                   f"{requirement.source.locator}); not evaluated, never guessed{ignored}")
     result = requirement.check.evaluate(context)
+    if answer is not None and manual and result.truth is Truth.UNKNOWN and not result.missing:
+        attested = requirement.check.evaluate(EvaluationContext(
+            declaration, at, Truth.TRUE if answer.met else Truth.FALSE,
+            f"{'met' if answer.met else 'not met'} (attested by {answer.certifier}; "
+            f"evidence: {answer.evidence})"))
+        if attested.truth is Truth.TRUE:
+            return row(Outcome.MET, attested.detail, by=answer)
+        if attested.truth is Truth.FALSE:
+            return row(Outcome.NOT_MET, attested.detail, by=answer)
     if result.truth is Truth.TRUE:
         return row(Outcome.MET, result.detail)
     if result.truth is Truth.UNKNOWN:
@@ -362,8 +405,8 @@ def declared_rule_set(declaration: Mapping[str, Any]) -> str | None:
 
 
 def check_target(declaration: Mapping[str, Any], target: str, *, at: dt.datetime,
-                 registry: RuleRegistry, converted: _Conversions | None = None
-                 ) -> RecognitionReport:
+                 registry: RuleRegistry, converted: _Conversions | None = None,
+                 attestations: Attestations = NO_ATTESTATIONS) -> RecognitionReport:
     """The report for one target rule set."""
     rule_set = registry.rule_set(target)
     converted = converted or _Conversions(declaration)
@@ -395,7 +438,9 @@ def check_target(declaration: Mapping[str, Any], target: str, *, at: dt.datetime
     conversions = composed.conversions if composed else ()
     requirements = [*registry.requirements_of(target), *(composed.conditions if composed else ())]
     rows = [evaluate_requirement(r, declaration, at=at, conversions=conversions,
-                                 converted=converted) for r in requirements]
+                                 converted=converted,
+                                 answer=attestations.answers.get(f"{r.owner}/{r.id}"))
+            for r in requirements]
     rows.extend(extra_rows)
     if rule_set.notes:
         notes.append(rule_set.notes)
@@ -430,8 +475,13 @@ def rule_files(registry: RuleRegistry, target: str, mappings: Sequence[RuleMappi
 
 def check_declaration(declaration: Mapping[str, Any], targets: Sequence[str] | None = None, *,
                       at: dt.datetime, registry: RuleRegistry | None = None,
-                      notes: Sequence[str] = ()) -> RecognitionResult:
-    """Check ``declaration`` against ``targets`` (default: every known rule set)."""
+                      notes: Sequence[str] = (),
+                      attestations: Attestations = NO_ATTESTATIONS) -> RecognitionResult:
+    """Check ``declaration`` against ``targets`` (default: every known rule set).
+
+    ``attestations`` (:func:`~cfl.recognition.attestation.check_attestations`) answer the
+    requirements that need a manual check; what was ignored, and why, joins the notes.
+    """
     registry = registry or shipped_rules()
     if not isinstance(declaration, Mapping):
         raise InputError("expected a declaration (a JSON object)", location="$",
@@ -440,9 +490,9 @@ def check_declaration(declaration: Mapping[str, Any], targets: Sequence[str] | N
     for target in chosen:
         registry.rule_set(target)  # unknown ids fail before any work, with "did you mean"
     converted = _Conversions(declaration)
-    reports = tuple(check_target(declaration, t, at=at, registry=registry, converted=converted)
-                    for t in chosen)
-    return RecognitionResult(reports, at, tuple(notes))
+    reports = tuple(check_target(declaration, t, at=at, registry=registry, converted=converted,
+                                 attestations=attestations) for t in chosen)
+    return RecognitionResult(reports, at, (*notes, *attestations.notes()), attestations)
 
 
 @dataclass(frozen=True)

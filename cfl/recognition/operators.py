@@ -57,6 +57,10 @@ class EvaluationContext:
 
     declaration: Mapping[str, Any]
     at: dt.datetime
+    #: The answer a trusted certifier attested for the requirement being evaluated (its
+    #: ``manual`` checks take it); None: no attestation, a manual check stays UNKNOWN.
+    attested: Truth | None = None
+    attested_detail: str = ""
 
 
 class Check(Protocol):
@@ -591,6 +595,8 @@ class Manual:
         return cls(raw)
 
     def evaluate(self, context: EvaluationContext) -> CheckResult:
+        if context.attested is not None:
+            return CheckResult(context.attested, f"{self.what}: {context.attested_detail}")
         return CheckResult(Truth.UNKNOWN, f"needs a manual check: {self.what}")
 
     def paths(self) -> Iterator[DeclarationPath]:

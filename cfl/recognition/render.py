@@ -13,6 +13,7 @@ from typing import Any
 
 from cfl.findings import Severity
 from cfl.io.jsonio import dumps_pretty
+from cfl.recognition.actions import actions_for, result_json_with_actions
 from cfl.recognition.conversion import ConvertedDeclaration
 from cfl.recognition.engine import (
     GwpTarget,
@@ -33,6 +34,8 @@ _DECIDING = (Outcome.NOT_MET, Outcome.UNDETERMINABLE, Outcome.MET_AFTER_CONVERSI
 
 def _row_lines(row: RequirementResult) -> list[str]:
     conversion = f" [{row.conversion}]" if row.conversion else ""
+    if row.attested_by:
+        conversion += f" (attested by {row.attested_by})"
     return [f"  {row.outcome.value:21} {row.requirement_id}{conversion}",
             f"      {row.sentence}",
             f"      → {row.detail}",
@@ -50,15 +53,27 @@ def _target_lines(report: RecognitionReport) -> list[str]:
     for row in report.rows:
         lines += _row_lines(row)
     lines += [f"  note: {note}" for note in report.notes]
+    lines += _todo_lines(report, indent="  ")
+    return lines
+
+
+def _todo_lines(report: RecognitionReport, *, indent: str) -> list[str]:
+    actions = actions_for(report)
+    if not actions:
+        return []
+    lines = [f"{indent}to do ({report.verdict.value}), least effort first:"]
+    for i, action in enumerate(actions, 1):
+        lines.append(f"{indent}  {i}. [{action.kind.value}] {action.requirement}: {action.text}")
     return lines
 
 
 def _matrix_lines(result: RecognitionResult) -> list[str]:
-    lines = [f"{'target':34} {'verdict':27} {'met':>3} {'conv':>4} {'not':>3} {'undet':>5} "
-             f"{'n/a':>3}  path"]
+    width = max([34, *(len(r.target) for r in result.reports)])
+    lines = [f"{'target':{width}} {'verdict':27} {'met':>3} {'conv':>4} {'not':>3} "
+             f"{'undet':>5} {'n/a':>3}  path"]
     for r in result.reports:
         lines.append(
-            f"{r.target:34} {r.verdict.value:27} {r.count(Outcome.MET):>3} "
+            f"{r.target:{width}} {r.verdict.value:27} {r.count(Outcome.MET):>3} "
             f"{r.count(Outcome.MET_AFTER_CONVERSION):>4} {r.count(Outcome.NOT_MET):>3} "
             f"{r.count(Outcome.UNDETERMINABLE):>5} {r.count(Outcome.NOT_APPLICABLE):>3}  "
             f"{' → '.join(r.path) if r.path else '(none)'}")
@@ -74,6 +89,12 @@ def _matrix_lines(result: RecognitionResult) -> list[str]:
             lines.append(f"{r.target} ({r.verdict.value}):")
             for row in deciding:
                 lines += _row_lines(row)
+    todo = [r for r in result.reports if actions_for(r)]
+    if todo:
+        lines += ["", "What would change the verdicts (per target, least effort first):"]
+        for r in todo:
+            lines.append(f"{r.target} ({r.verdict.value}):")
+            lines += _todo_lines(r, indent="  ")[1:]
     return lines
 
 
@@ -102,8 +123,9 @@ def recognition_text(result: RecognitionResult, *, matrix: bool = False) -> str:
 
 
 def recognition_json(result: RecognitionResult) -> str:
-    """The result as pretty JSON (:meth:`RecognitionResult.to_json`)."""
-    return dumps_pretty(result.to_json())
+    """The result as pretty JSON (:meth:`RecognitionResult.to_json`, each report with its
+    ``actions``: the to-do list, least effort first)."""
+    return dumps_pretty(result_json_with_actions(result))
 
 
 def render_recognition(result: RecognitionResult, output_format: str, *,

@@ -39,8 +39,13 @@ from cfl.recognition.rules import (
 
 #: The environment variable naming rule files and folders (``os.pathsep``-separated).
 RULES_ENV = "CFL_RULES"
-#: Bound on the number of files the user's paths may hold (a scheme library is dozens).
-MAX_USER_RULE_FILES = 1000
+#: Bounds on the user's rule files, checked before any is parsed (ADR 0124): how many files
+#: the paths may hold, how large one may be and how large all may be together. The shipped
+#: library is 52 files and 109 KB, its largest file 14 KB: a copy of it to correct fits with
+#: room to spare, and the worst a set within the bounds costs to lint is bench/hostile.py's.
+MAX_USER_RULE_FILES = 200
+MAX_USER_RULE_FILE_BYTES = 128 * 1024
+MAX_USER_RULE_BYTES = 512 * 1024
 
 
 class RuleFilesError(InputError):
@@ -107,6 +112,7 @@ def collect_rule_files(paths: Iterable[str | Path], *, origin: str = "--rules"
 def _collect(paths: Iterable[tuple[str | Path, str]]) -> list[tuple[str, bytes]]:
     out: list[tuple[str, bytes]] = []
     seen: set[Path] = set()
+    total = 0
     for given, origin in paths:
         path = Path(given)
         if path.is_dir():
@@ -128,8 +134,45 @@ def _collect(paths: Iterable[tuple[str | Path, str]]) -> list[tuple[str, bytes]]
             if len(seen) > MAX_USER_RULE_FILES:
                 raise InputError(f"more than {MAX_USER_RULE_FILES} rule files given",
                                  source=origin, code="too_many_rule_files")
+            _check_file_size(file)
             out.append(read_rule_file(file))
+            total += len(out[-1][1])
+            if total > MAX_USER_RULE_BYTES:
+                check_rule_file_bounds(out)
+    check_rule_file_bounds(out)
     return out
+
+
+def _check_file_size(file: Path) -> None:
+    try:
+        size = file.stat().st_size
+    except OSError:
+        return  # read_rule_file says what is wrong with it
+    if size > MAX_USER_RULE_FILE_BYTES:
+        raise InputError(f"is {size} bytes; a rule set or mapping file of your own may hold at "
+                         f"most {MAX_USER_RULE_FILE_BYTES} (the largest shipped one holds "
+                         "14 KB): split it", source=str(file), code="too_large")
+
+
+def check_rule_file_bounds(files: Sequence[tuple[str, bytes]]) -> None:
+    """Refuse a set of rule files beyond the bounds: more than :data:`MAX_USER_RULE_FILES`
+    files, one larger than :data:`MAX_USER_RULE_FILE_BYTES`, or all together larger than
+    :data:`MAX_USER_RULE_BYTES` (checked before any is parsed)."""
+    if len(files) > MAX_USER_RULE_FILES:
+        raise InputError(f"{len(files)} rule files given; at most {MAX_USER_RULE_FILES}",
+                         source="--rules", code="too_many_rule_files")
+    total = 0
+    for name, data in files:
+        if len(data) > MAX_USER_RULE_FILE_BYTES:
+            raise InputError(f"is {len(data)} bytes; a rule set or mapping file of your own "
+                             f"may hold at most {MAX_USER_RULE_FILE_BYTES} (the largest "
+                             "shipped one holds 14 KB): split it", source=name,
+                             code="too_large")
+        total += len(data)
+        if total > MAX_USER_RULE_BYTES:
+            raise InputError(f"the rule files given hold more than {MAX_USER_RULE_BYTES} bytes "
+                             f"together (the shipped library holds 109 KB); give fewer",
+                             source="--rules", code="too_large")
 
 
 def load_rules(paths: Sequence[str | Path] = (), *, environ: Mapping[str, str] | None = None
@@ -152,6 +195,7 @@ def merge_rule_files(files: Sequence[tuple[str, bytes]]) -> LoadedRules:
     shipped = shipped_rules()
     if not files:
         return LoadedRules(shipped)
+    check_rule_file_bounds(files)
     report = lint_rule_files(files)
     if not report.ok:
         raise RuleFilesError(report.findings)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from cfl.errors import (
     CflError,
@@ -39,19 +40,47 @@ class Status(enum.Enum):
     NOT_CHECKED = "NOT_CHECKED"
 
 
+class Wording(Protocol):
+    """How a row's sentence is made from its arguments in a language: supplied by the
+    reason-code registry (:mod:`cfl.report.reasons`), which builds the rows."""
+
+    def render(self, args: Mapping[str, Any], language: str) -> str: ...
+
+
 @dataclass(frozen=True)
 class CheckRow:
-    """One check: its name, outcome, stable reason ``code`` and a human sentence.
+    """One check: its name, outcome, stable reason ``code`` and the ``args`` of its sentence.
 
     ``subject`` says what the row is about when a report holds several of a kind (for
-    example ``signature[1]`` or a trust-list file name).
+    example ``signature[1]`` or a trust-list file name). Rows are built by the registry
+    (:func:`cfl.report.reasons.row`), and the sentence is rendered only when it is shown
+    (:attr:`message`, :meth:`message_in`) by the ``wording`` it gives the row: the template
+    of ``code`` (its ``form``), or for a code from an error the frame named ``form``.
+    ``text``, if given, is a sentence taken as it is instead (a row made by hand).
     """
 
     check: str
     status: Status
     code: str
-    message: str
+    text: str | None = None
     subject: str | None = None
+    args: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    form: str = ""
+    wording: Wording | None = field(default=None, compare=False, hash=False, repr=False)
+
+    @property
+    def message(self) -> str:
+        """The sentence in English (what reports print)."""
+        return self.message_in("en")
+
+    def message_in(self, language: str) -> str:
+        """The sentence in ``language`` (``en`` or ``zh``, :data:`cfl.report.reasons.LANGUAGES`);
+        a row made with ``text`` has that sentence in every language."""
+        if self.text is not None:
+            return self.text
+        if self.wording is None:
+            return self.code
+        return self.wording.render(self.args, language)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

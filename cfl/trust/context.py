@@ -16,10 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cfl.errors import CflError
-from cfl.report.model import CheckRow, Status, error_text
+from cfl.report.model import CheckRow, Status
+from cfl.report.reasons import Age, error_row, row
 from cfl.signing.jws import TYP_TRUST_LIST, SignedDocument, parse_signed_document, signature_problem
 from cfl.signing.keys import PublicKey
-from cfl.timeutil import CLOCK_SKEW, describe_age, format_time
+from cfl.timeutil import CLOCK_SKEW
 from cfl.trust.revocation import RevocationList, verify_revocation_list
 from cfl.trust.store import (
     NOTHING_STORED,
@@ -104,16 +105,10 @@ def build_trust_context(
         try:
             stored_list = _verified_trust_list(stored.trust_list, anchor, source=STORE_SOURCE)
         except CflError as exc:
-            rows.append(CheckRow(
-                "trust-list-rollback", Status.FAILED, "trust_store_corrupt",
-                f"the stored trust list for this anchor cannot be read ({exc}); remove it "
-                "from the trust store and verify again", subject=source))
+            rows.append(row("trust_store_corrupt", detail=str(exc), subject=source))
             return TrustContext(None, tuple(rows), at)
     if trust_list is None and stored.trust_list is None:
-        rows.append(CheckRow(
-            "trust-list-signature", Status.INDETERMINATE, "trust_list_missing",
-            "no trust list was given and none is stored for this anchor; signers cannot be "
-            "checked", subject=source))
+        rows.append(row("trust_list_missing", subject=source))
         return TrustContext(None, tuple(rows), at)
     if trust_list is None:
         assert stored_list is not None
@@ -122,19 +117,14 @@ def build_trust_context(
         try:
             accepted = _verified_trust_list(trust_list, anchor, source=source)
         except _ListRejected as exc:
-            rows.append(CheckRow("trust-list-signature", Status.FAILED, exc.code, str(exc),
-                                 subject=source))
+            rows.append(exc.row(source))
             return TrustContext(None, tuple(rows), at)
         except CflError as exc:
-            rows.append(CheckRow("trust-list-signature", Status.FAILED,
-                                 getattr(exc, "code", "bad_trust_list"),
-                                 f"the trust list is malformed: {error_text(exc, source)}",
-                                 subject=source))
+            rows.append(error_row(exc, check="trust-list-signature", frame="trust-list",
+                                  subject=source))
             return TrustContext(None, tuple(rows), at)
-    rows.append(CheckRow(
-        "trust-list-signature", Status.PASSED, "trust_list_signed",
-        f"the trust list of {accepted.operator} (version {accepted.version}) is signed by the "
-        f"pinned anchor {anchor.kid}", subject=source))
+    rows.append(row("trust_list_signed", operator=accepted.operator, version=accepted.version,
+                    anchor=anchor.kid, subject=source))
     rows.append(_freshness_row(accepted, at, source))
     rows.append(_rollback_row(accepted, stored_list, source))
     if not all(row.status is Status.PASSED for row in rows):
@@ -148,7 +138,15 @@ def build_trust_context(
 
 
 class _ListRejected(CflError):
-    pass
+    """The list is not signed by the anchor (``trust_list_signature``): the row's form and
+    arguments travel with it."""
+
+    def __init__(self, form: str, **args: str) -> None:
+        super().__init__(f"the trust list is rejected: {args}", code="trust_list_signature")
+        self.form, self.row_args = form, args
+
+    def row(self, source: str) -> CheckRow:
+        return row(self.code, form=self.form, subject=source, **self.row_args)
 
 
 def _verified_trust_list(data: bytes, anchor: PublicKey, *, source: str) -> TrustList:
@@ -156,49 +154,35 @@ def _verified_trust_list(data: bytes, anchor: PublicKey, *, source: str) -> Trus
         data, content_key=CONTENT_KEY, source=source, max_bytes=MAX_TRUST_LIST_BYTES)
     candidates = [entry for entry in document.signatures if entry.kid == anchor.kid]
     if not candidates:
-        raise _ListRejected("the trust list is not signed by the pinned anchor "
-                            f"{anchor.kid}", code="trust_list_signature")
+        raise _ListRejected("unsigned", anchor=anchor.kid)
     problems = [signature_problem(entry, document.payload, anchor, typ=TYP_TRUST_LIST)
                 for entry in candidates]
     if all(problem is not None for problem in problems):
         first = next(problem for problem in problems if problem is not None)
-        raise _ListRejected(f"the trust list's signature by the anchor is not valid: "
-                            f"{first[1]}", code="trust_list_signature")
-    return trust_list_from_content(document.content, source=source)
+        raise _ListRejected("", detail=first[1])
+    return trust_list_from_content(document.content, source=source, payload=document.payload)
 
 
 def _freshness_row(trust_list: TrustList, at: dt.datetime, source: str) -> CheckRow:
     if at > trust_list.expires:
-        return CheckRow("trust-list-validity", Status.FAILED, "trust_list_expired",
-                        f"the trust list expired {format_time(trust_list.expires)} "
-                        f"({describe_age(trust_list.expires, at)} ago); get a current one",
-                        subject=source)
+        return row("trust_list_expired", expires=trust_list.expires,
+                   age=Age(trust_list.expires, at), subject=source)
     if trust_list.issued > at + CLOCK_SKEW:
-        return CheckRow("trust-list-validity", Status.FAILED, "trust_list_not_yet_valid",
-                        f"the trust list is issued {format_time(trust_list.issued)}, after the "
-                        f"verification time {format_time(at)}", subject=source)
-    return CheckRow("trust-list-validity", Status.PASSED, "trust_list_fresh",
-                    f"the trust list was issued {format_time(trust_list.issued)} "
-                    f"({describe_age(trust_list.issued, at)} old) and expires "
-                    f"{format_time(trust_list.expires)}", subject=source)
+        return row("trust_list_not_yet_valid", issued=trust_list.issued, at=at, subject=source)
+    return row("trust_list_fresh", issued=trust_list.issued, age=Age(trust_list.issued, at),
+               expires=trust_list.expires, subject=source)
 
 
 def _rollback_row(accepted: TrustList, stored: TrustList | None, source: str) -> CheckRow:
     if stored is None:
-        return CheckRow("trust-list-rollback", Status.PASSED, "trust_list_first_seen",
-                        f"no earlier trust list from this anchor is stored; version "
-                        f"{accepted.version} is the first seen", subject=source)
+        return row("trust_list_first_seen", version=accepted.version, subject=source)
     if accepted.version < stored.version:
-        return CheckRow("trust-list-rollback", Status.FAILED, "trust_list_rollback",
-                        f"the trust list is version {accepted.version}, older than version "
-                        f"{stored.version} already accepted (rollback refused)", subject=source)
+        return row("trust_list_rollback", version=accepted.version,
+                   stored_version=stored.version, subject=source)
     if accepted.version == stored.version and accepted.digest != stored.digest:
-        return CheckRow("trust-list-rollback", Status.FAILED, "trust_list_version_conflict",
-                        f"the trust list is version {accepted.version} but differs from the "
-                        "stored list with the same version", subject=source)
-    return CheckRow("trust-list-rollback", Status.PASSED, "trust_list_not_rolled_back",
-                    f"version {accepted.version} is not older than the stored version "
-                    f"{stored.version}", subject=source)
+        return row("trust_list_version_conflict", version=accepted.version, subject=source)
+    return row("trust_list_not_rolled_back", version=accepted.version,
+               stored_version=stored.version, subject=source)
 
 
 def _with_revocations(
@@ -215,10 +199,8 @@ def _with_revocations(
             revocation_list = verify_revocation_list(data, key_for=context.certifier_key_for,
                                                      source=name)
         except CflError as exc:
-            rows.append(CheckRow("revocation-list", Status.FAILED,
-                                 getattr(exc, "code", "bad_revocation_list"),
-                                 "the revocation list is not acceptable: "
-                                 f"{error_text(exc, name)}", subject=name))
+            rows.append(error_row(exc, check="revocation-list", frame="revocation-list",
+                                  subject=name))
             continue
         issuer = revocation_list.issuer
         if issuer in newest and _conflicting(revocation_list, newest[issuer]):
@@ -264,6 +246,5 @@ def _conflicting(one: RevocationList, other: RevocationList) -> bool:
 
 
 def _revocation_conflict_row(revocation_list: RevocationList, name: str) -> CheckRow:
-    return CheckRow("revocation-list", Status.FAILED, "revocation_list_version_conflict",
-                    f"two different revocation lists of certifier {revocation_list.issuer} "
-                    f"carry version {revocation_list.version}", subject=name)
+    return row("revocation_list_version_conflict", issuer=revocation_list.issuer,
+               version=revocation_list.version, subject=name)

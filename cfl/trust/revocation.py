@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,30 +140,105 @@ def revoke(
     """
     if declaration_id is not None and not reason:
         raise InputError("a reason is required to revoke a declaration", code="missing_reason")
-    if existing is None:
-        version, entries = 1, []
+    wanted = [(declaration_id, reason or "")] if declaration_id is not None else []
+    update = revoke_many(existing, signer, revocations=wanted, at=at, source=source,
+                         reissue=True)
+    if update.already:
+        raise InputError(f"already revokes {declaration_id!r}", source=source,
+                         code="already_revoked")
+    assert update.document is not None  # re-issued even when nothing was added
+    return update.document
+
+
+@dataclass(frozen=True)
+class KnownList:
+    """The last revocation list a certifier issued, as its own records (the ledger) know
+    it: the version and the entries (``{"id", "reason", "revokedAt"}``)."""
+
+    version: int
+    entries: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class RevocationUpdate:
+    """The outcome of :func:`revoke_many`: the new signed list (None when every id was
+    revoked already and nothing changed), its version, the ids added and those the list
+    already revoked, and the number of entries in all."""
+
+    document: dict[str, Any] | None
+    version: int
+    added: tuple[str, ...]
+    already: tuple[str, ...]
+    entries: int
+
+
+def revoke_many(
+    existing: bytes | None, signer: Signer, *, revocations: Sequence[tuple[str, str]],
+    at: dt.datetime, source: str = "<revocations>", known: KnownList | None = None,
+    reissue: bool = False,
+) -> RevocationUpdate:
+    """The next version of ``signer``'s revocation list with every ``(id, reason)`` of
+    ``revocations`` added; ids it already revokes are left as they are.
+
+    The list continues from ``existing`` (the current signed list: the signer's own, its
+    signature verifying), else from ``known`` (the signer's own records of its last list),
+    else it starts at version 1. ``existing`` older than ``known`` is refused
+    (``stale_revocation_list``): extending an old copy would drop later revocations. When
+    nothing is added the list is re-issued only with ``reissue`` (a new version and issue
+    time); otherwise ``document`` is None.
+    """
+    if existing is not None:
+        current, raw_entries = _own_current_list(existing, signer, source=source)
+        if known is not None and current.version < known.version:
+            raise InputError(
+                f"holds version {current.version} of the revocation list, but version "
+                f"{known.version} was issued since (the certifier's ledger records it): this "
+                "is an older copy, and extending it would drop the later revocations; give "
+                "the current list", source=source, code="stale_revocation_list")
+        version = current.version
+        entries = [dict(e) for e in raw_entries]
+    elif known is not None:
+        version, entries = known.version, [dict(e) for e in known.entries]
     else:
-        value = loads_strict(existing, source=source, max_bytes=MAX_REVOCATION_BYTES)
-        document = signed_document_from_json(value, content_key=CONTENT_KEY, source=source)
-        current = revocation_list_from_content(document.content, source=source)
-        if current.issuer != signer.kid:
-            raise InputError(f"belongs to another certifier ({current.issuer}); this key is "
-                             f"{signer.kid}", source=source, code="wrong_issuer")
-        if not any(
-            entry.kid == signer.kid and signature_problem(
-                entry, document.payload, signer.public_key, typ=TYP_REVOCATIONS) is None
-            for entry in document.signatures
-        ):
-            raise InputError("is not validly signed by this key; refusing to extend it",
-                             source=source, code="revocation_list_signature")
-        version, entries = current.version + 1, list(document.content["entries"])
-        if declaration_id is not None and current.find(declaration_id) is not None:
-            raise InputError(f"already revokes {declaration_id!r}", source=source,
-                             code="already_revoked")
-    if declaration_id is not None:
+        version, entries = 0, []
+    listed = {declaration_key(e["id"]) for e in entries}
+    added: list[str] = []
+    already: list[str] = []
+    for declaration_id, reason in revocations:
+        if not reason:
+            raise InputError("a reason is required to revoke a declaration",
+                             code="missing_reason")
+        key = declaration_key(declaration_id)
+        if key in listed:
+            already.append(declaration_id)
+            continue
+        listed.add(key)
+        added.append(declaration_id)
         entries.append({"id": declaration_id, "reason": reason, "revokedAt": format_time(at)})
-    content = {"issuer": signer.kid, "version": version, "issued": format_time(at),
+    if not added and not reissue and version > 0:
+        return RevocationUpdate(None, version, (), tuple(already), len(entries))
+    content = {"issuer": signer.kid, "version": version + 1, "issued": format_time(at),
                "entries": entries}
     validate_content(content, schema_name=SCHEMA, source=source, root=CONTENT_KEY)
-    return {CONTENT_KEY: content,
-            "signatures": [sign_content(content, signer, typ=TYP_REVOCATIONS, at=at)]}
+    document = {CONTENT_KEY: content,
+                "signatures": [sign_content(content, signer, typ=TYP_REVOCATIONS, at=at)]}
+    return RevocationUpdate(document, version + 1, tuple(added), tuple(already), len(entries))
+
+
+def _own_current_list(existing: bytes, signer: Signer, *, source: str
+                      ) -> tuple[RevocationList, list[dict[str, Any]]]:
+    """``existing`` read as ``signer``'s own list whose signature verifies (else refused),
+    and its entries exactly as written."""
+    value = loads_strict(existing, source=source, max_bytes=MAX_REVOCATION_BYTES)
+    document = signed_document_from_json(value, content_key=CONTENT_KEY, source=source)
+    current = revocation_list_from_content(document.content, source=source)
+    if current.issuer != signer.kid:
+        raise InputError(f"belongs to another certifier ({current.issuer}); this key is "
+                         f"{signer.kid}", source=source, code="wrong_issuer")
+    if not any(entry.kid == signer.kid and signature_problem(
+            entry, document.payload, signer.public_key, typ=TYP_REVOCATIONS) is None
+            for entry in document.signatures):
+        raise InputError("is not validly signed by this key; refusing to extend it",
+                         source=source, code="revocation_list_signature")
+    return current, list(document.content["entries"])
+

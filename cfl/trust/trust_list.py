@@ -97,6 +97,8 @@ class TrustList:
     expires: dt.datetime
     entries: tuple[TrustEntry, ...]
     digest: bytes
+    #: The scheme's resolver URL for QR codes, if the operator names one.
+    resolver: str | None = None
 
     def find(self, kid: str) -> TrustEntry | None:
         return self._by_kid.get(kid)
@@ -150,6 +152,7 @@ def trust_list_from_content(content: dict[str, Any], *, source: str,
         issued=parse_time(content["issued"]), expires=parse_time(content["expires"]),
         entries=tuple(entries),
         digest=hashlib.sha256(canonical_bytes(content) if payload is None else payload).digest(),
+        resolver=content.get("resolver"),
     )
 
 
@@ -177,10 +180,14 @@ def _ordered_roles(roles: Sequence[str]) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- editing (operator)
 
 
-def new_trust_list(operator: str, *, expires: dt.datetime, at: dt.datetime) -> dict[str, Any]:
-    """An empty, unsigned trust list document (version 1)."""
-    content = {"operator": operator, "version": 1, "issued": format_time(at),
-               "expires": format_time(expires), "entries": []}
+def new_trust_list(operator: str, *, expires: dt.datetime, at: dt.datetime,
+                   resolver: str | None = None) -> dict[str, Any]:
+    """An empty, unsigned trust list document (version 1); ``resolver``: the URL prefix of
+    the scheme's QR codes, if the operator names one."""
+    content: dict[str, Any] = {"operator": operator, "version": 1, "issued": format_time(at),
+                               "expires": format_time(expires), "entries": []}
+    if resolver is not None:
+        content["resolver"] = resolver
     validate_content(content, schema_name=SCHEMA, source="<new trust list>", root=CONTENT_KEY)
     return {CONTENT_KEY: content, "signatures": []}
 
@@ -233,10 +240,14 @@ def add_trust_entry(
 def sign_trust_list(
     document: dict[str, Any], signer: Signer, *, at: dt.datetime, version: int | None = None,
     expires: dt.datetime | None = None, source: str = "<trust list>",
+    resolver: str | None = None,
 ) -> dict[str, Any]:
-    """Issue the list: set ``issued`` (and optionally version/expiry) and sign it."""
+    """Issue the list: set ``issued`` (and optionally version, expiry and resolver) and sign
+    it."""
     content = dict(document[CONTENT_KEY])
     content["issued"] = format_time(at)
+    if resolver is not None:
+        content["resolver"] = resolver
     if version is not None:
         content["version"] = version
     if expires is not None:
@@ -247,3 +258,24 @@ def sign_trust_list(
                          "give a later --expires", source=source, code="already_expired")
     return {CONTENT_KEY: content,
             "signatures": [sign_content(content, signer, typ=TYP_TRUST_LIST, at=at)]}
+
+
+def signed_version(document: dict[str, Any]) -> int | None:
+    """The version of a trust list document if it is signed (None for a draft)."""
+    if not document.get("signatures"):
+        return None
+    version = document[CONTENT_KEY].get("version")
+    return version if isinstance(version, int) else None
+
+
+def issue_version(document: dict[str, Any], *, last_signed: int | None,
+                  requested: int | None = None) -> tuple[int, int | None]:
+    """The version to sign ``document`` under, and the version that would have been re-used
+    (None when none would): ``requested`` if given, else the document's own; a version not
+    after ``last_signed`` is re-used, and the next one after ``last_signed`` is chosen
+    instead (the caller warns, or refuses a ``requested`` one)."""
+    own = document[CONTENT_KEY]["version"]
+    wanted = requested if requested is not None else own
+    if last_signed is not None and wanted <= last_signed:
+        return last_signed + 1, wanted
+    return wanted, None

@@ -19,6 +19,7 @@ from cfl.declaration.view import DeclarationView
 from cfl.errors import CflError
 from cfl.findings import Finding, Severity, best_first
 from cfl.report.model import CheckRow, Status, VerificationReport
+from cfl.report.reasons import problem_row, row
 from cfl.signing.jws import TYP_DECLARATION, SignatureEntry, form_problem
 from cfl.signing.keys import PublicKey
 from cfl.trust.context import TrustContext
@@ -36,9 +37,7 @@ def verify_bundle(
         bundle = read_bundle(data, source=source)
     except CflError as exc:
         return VerificationReport(source, at, (unreadable_bundle_row(data, exc, source),))
-    rows = [CheckRow("input", Status.PASSED, "well_formed",
-                     f"the bundle is well-formed JSON with {len(bundle.signatures)} "
-                     "signature(s)", subject=source)]
+    rows = [row("well_formed", signatures=len(bundle.signatures), subject=source)]
     rows += bundle_rows(bundle, trust, at=at, policy=policy)
     return VerificationReport(source, at, tuple(rows))
 
@@ -71,11 +70,9 @@ def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime,
         ):
             certifier_passed = True
     if not any(entry.role == "certifier" for entry in bundle.signatures):
-        rows.append(CheckRow("certifier-signature", Status.FAILED, "no_certifier_signature",
-                             "the bundle has no certifier signature"))
+        rows.append(row("no_certifier_signature"))
     elif certifier_passed:
-        rows.append(CheckRow("certifier-signature", Status.PASSED, "certified",
-                             "at least one certifier signature passed every check"))
+        rows.append(row("certified"))
     window = view.validity
     rows.append(validity_row(window.start, window.end, at, subject=declaration_id or None))
     return rows
@@ -97,7 +94,7 @@ def signature_entry_rows(
     subject = f"signature[{index}] ({entry.role or 'no role'})"
     problem = form_problem(entry, typ=TYP_DECLARATION)
     if problem is not None:
-        return [CheckRow("signature", Status.FAILED, problem[0], problem[1], subject=subject)]
+        return [problem_row(*problem, check="signature", subject=subject)]
     signing_input = entry.signing_input(bundle.payload)
 
     def verify(key: PublicKey) -> bool:
@@ -106,24 +103,15 @@ def signature_entry_rows(
     if entry.role == "manufacturer" and trust.trust_list is not None and \
             trust.find(entry.kid) is None:
         if policy.ignore_unlisted_cosigners:
-            return [CheckRow("signature", Status.NOT_CHECKED, "cosigner_not_checked",
-                             f"the manufacturer key {entry.kid} is not in the trust list; its "
-                             "co-signature is not checked (policy: ignore unlisted "
-                             "co-signers) and counts for nothing", subject=subject)]
-        return [CheckRow("signature", Status.INDETERMINATE, "signer_unknown",
-                         f"the manufacturer key {entry.kid} is not in the trust list, so its "
-                         "co-signature cannot be checked; the scheme operator lists it with "
-                         "role manufacturer, or the verifier chooses to ignore unlisted "
-                         "co-signers", subject=subject)]
+            return [row("cosigner_not_checked", kid=entry.kid, subject=subject)]
+        return [row("signer_unknown", kid=entry.kid, subject=subject)]
     if entry.role in ("certifier", "manufacturer"):
         return signer_rows(
             trust, kid=entry.kid, verify=verify, product_category=product_category,
             rule_set=rule_set, signed_at=entry.signed_at, at=at,
             declaration_id=declaration_id, alg=entry.alg, subject=subject, role=entry.role,
         )
-    return [CheckRow("signature", Status.FAILED, "bad_role",
-                     f"the signature's role {entry.role!r} is not certifier or manufacturer",
-                     subject=subject)]
+    return [row("bad_role", role=entry.role, subject=subject)]
 
 
 def declaration_rows(declaration: dict[str, Any]) -> list[CheckRow]:
@@ -136,26 +124,24 @@ def declaration_rows(declaration: dict[str, Any]) -> list[CheckRow]:
     """
     schema_conforms, schema_findings, semantic_findings = _declaration_checks()
     if schema_conforms(declaration):
-        rows = [_SCHEMA_VALID]
+        rows = [row("schema_valid")]
     else:
         schema_errors = [f for f in best_first(schema_findings(declaration))
                          if f.severity is Severity.ERROR]
         if schema_errors:
             first = schema_errors[0]
-            return [CheckRow("schema", Status.FAILED, "schema_invalid",
-                             f"the declaration does not match its schema "
-                             f"({len(schema_errors)} problem(s)); first: {first.path}: "
-                             f"{first.message} [{first.code}]"), _SEMANTIC_SKIPPED]
-        rows = [_SCHEMA_VALID]
+            return [row("schema_invalid", count=len(schema_errors), first_path=first.path,
+                        first_message=first.message, first_code=first.code),
+                    row("semantic_skipped")]
+        rows = [row("schema_valid")]
     semantic_errors = semantic_findings(declaration, errors_only=True)
     if semantic_errors:
         semantic_errors = best_first(semantic_errors)
         first = semantic_errors[0]
-        rows.append(CheckRow("semantic", Status.FAILED, "semantic_invalid",
-                             f"the declaration fails {len(semantic_errors)} cross-field "
-                             f"check(s); first: {first.path}: {first.message} [{first.code}]"))
+        rows.append(row("semantic_invalid", count=len(semantic_errors), first_path=first.path,
+                        first_message=first.message, first_code=first.code))
     else:
-        rows.append(_SEMANTIC_VALID)
+        rows.append(row("semantic_valid"))
     return rows
 
 
@@ -170,13 +156,3 @@ def _declaration_checks() -> tuple[
 
     return fast_declaration_check(), schema_findings, semantic_findings
 
-
-# Rows that say the same every time are built once (a row is a frozen value).
-_SCHEMA_VALID = CheckRow("schema", Status.PASSED, "schema_valid",
-                         "the declaration matches the PACT v3 and cfl extension schemas")
-_SEMANTIC_SKIPPED = CheckRow("semantic", Status.INDETERMINATE, "semantic_skipped",
-                             "cross-field checks are not meaningful on a schema-invalid "
-                             "declaration")
-_SEMANTIC_VALID = CheckRow("semantic", Status.PASSED, "semantic_valid",
-                           "the declaration passes the cross-field checks (totals, stages, "
-                           "validity window)")

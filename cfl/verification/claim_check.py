@@ -11,7 +11,8 @@ from cfl.bundle.model import Bundle
 from cfl.claim.decode import decode_claim, decode_claim_text
 from cfl.claim.model import SignedClaim
 from cfl.errors import CflError
-from cfl.report.model import CheckRow, Status, VerificationReport, error_text
+from cfl.report.model import CheckRow, VerificationReport
+from cfl.report.reasons import error_row, row
 from cfl.signing.b64url import b64url_encode
 from cfl.signing.keys import PublicKey
 from cfl.trust.context import TrustContext
@@ -32,10 +33,8 @@ def verify_claim(
         signed = (decode_claim_text(data, source=source) if isinstance(data, str)
                   else decode_claim(data, source=source))
     except CflError as exc:
-        row = CheckRow("claim", Status.FAILED, exc.code,
-                       f"the claim is not well-formed: {error_text(exc, source)}",
-                       subject=source)
-        return VerificationReport(source, at, (row,))
+        failed = error_row(exc, check="claim", frame="claim", subject=source)
+        return VerificationReport(source, at, (failed,))
     rows = [claim_well_formed_row(signed, source)]
     rows += claim_rows(signed, trust, at=at)
     if bundle is not None:
@@ -44,10 +43,8 @@ def verify_claim(
 
 
 def claim_well_formed_row(signed: SignedClaim, source: str) -> CheckRow:
-    return CheckRow("claim", Status.PASSED, "claim_well_formed",
-                    f"the claim is a well-formed COSE_Sign1 ({signed.alg}, "
-                    f"{len(signed.encoded)} bytes) for declaration "
-                    f"{signed.claim.declaration_id}", subject=source)
+    return row("claim_well_formed", alg=signed.alg, size=len(signed.encoded),
+               declaration=str(signed.claim.declaration_id), subject=source)
 
 
 def claim_rows(
@@ -108,16 +105,14 @@ def binding_rows(signed: SignedClaim, bundle: Bundle, *, subject: str = "claim"
     """Whether the claim is bound to ``bundle`` (digest) and agrees with its declaration."""
     binding = claim_binding(signed, bundle)
     if not binding.bound:
-        return [CheckRow("claim-binding", Status.FAILED, "claim_digest_mismatch",
-                         str(binding.problem), subject=subject)]
-    rows = [CheckRow("claim-binding", Status.PASSED, "claim_bound",
-                     "the claim's SHA-256 matches the bundle's declaration", subject=subject)]
-    if binding.problem is not None:
-        rows.append(CheckRow("claim-agreement", Status.FAILED, "claim_disagrees",
-                             binding.problem, subject=subject))
+        return [row("claim_digest_mismatch", subject=subject)]
+    rows = [row("claim_bound", subject=subject)]
+    if binding.incomparable is not None:
+        rows.append(row("claim_disagrees", form="incomparable", detail=binding.incomparable,
+                        subject=subject))
+    elif binding.differences:
+        rows.append(row("claim_disagrees", fields=", ".join(binding.differences),
+                        subject=subject))
     else:
-        rows.append(CheckRow("claim-agreement", Status.PASSED, "claim_agrees",
-                             "the claim agrees with the declaration (id, product, value, unit, "
-                             "boundary, rule set, grade, validity start and end)",
-                             subject=subject))
+        rows.append(row("claim_agrees", subject=subject))
     return rows

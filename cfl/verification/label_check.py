@@ -16,7 +16,8 @@ from cfl.claim.decode import decode_claim_text
 from cfl.claim.model import SignedClaim
 from cfl.errors import CflError
 from cfl.label.readback import DEFAULT_DPI, LabelDocument, decode_qr_from_image
-from cfl.report.model import CheckRow, Status, VerificationReport, error_text
+from cfl.report.model import CheckRow, VerificationReport
+from cfl.report.reasons import error_row, problem_row, row
 from cfl.trust.context import TrustContext
 from cfl.verification.bundle_check import bundle_rows
 from cfl.verification.claim_check import (
@@ -39,16 +40,14 @@ def verify_label(pdf_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
     try:
         label = LabelDocument(pdf_bytes, source=source)
     except CflError as exc:
-        return VerificationReport(source, at, (_label_failed(exc.code, error_text(exc, source),
-                                                             source),))
+        return VerificationReport(source, at, (
+            error_row(exc, check="label", frame="plain", subject=source),))
     with label:
         problem = label.problem()
-        rows = [_label_failed(*problem, source) if problem is not None else CheckRow(
-            "label", Status.PASSED, "label_plain",
-            f"the PDF holds {label.page_count} page(s), no attachment other than their "
-            "bundles and no active content", subject=source)]
+        rows = [problem_row(*problem, check="label", subject=source) if problem is not None
+                else row("label_plain", pages=label.page_count, subject=source)]
         if label.page_count == 0:  # nothing checked is never PASSED
-            rows.append(_label_failed("no_such_page", "has no page", source))
+            rows.append(row("no_such_page", subject=source))
         pages = range(label.page_count) if page is None else [page]
         several = len(pages) > 1
         for index in pages:
@@ -62,10 +61,6 @@ def verify_label(pdf_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
     return VerificationReport(source, at, tuple(rows))
 
 
-def _label_failed(code: str, message: str, source: str) -> CheckRow:
-    return CheckRow("label", Status.FAILED, code, message, subject=source)
-
-
 def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.datetime,
                dpi: int, include_trust_rows: bool, policy: VerificationPolicy
                ) -> list[CheckRow]:
@@ -76,16 +71,14 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
         bundle_bytes: bytes | None = label.bundle_bytes(page)
     except CflError as exc:
         bundle_bytes = None
-        rows.append(CheckRow("label-bundle", Status.FAILED, exc.code, error_text(exc, source),
-                             subject=source))
+        rows.append(error_row(exc, check="label-bundle", frame="plain", subject=source))
     if bundle_bytes is not None:
         try:
             bundle = read_bundle(bundle_bytes, source=f"{source} (embedded bundle)")
-            rows.append(CheckRow("label-bundle", Status.PASSED, "bundle_embedded",
-                                 f"the label carries a well-formed signed bundle "
-                                 f"({len(bundle.signatures)} signature(s))", subject=source))
+            rows.append(row("bundle_embedded", signatures=len(bundle.signatures),
+                            subject=source))
         except CflError as exc:
-            rows.append(not_well_formed_row("label-bundle", exc, source, "embedded bundle"))
+            rows.append(not_well_formed_row("label-bundle", exc, source, "embedded-bundle"))
     signed: SignedClaim | None = None
     text: str | None
     try:
@@ -95,14 +88,13 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
         text = label_page.qr_text(dpi)
     except CflError as exc:
         text = None
-        rows.append(CheckRow("claim", Status.FAILED, exc.code, error_text(exc, source),
-                             subject=source))
+        rows.append(error_row(exc, check="claim", frame="plain", subject=source))
     if text is not None:
         try:
             signed = decode_claim_text(text, source=f"{source} (QR)")
             rows.append(claim_well_formed_row(signed, f"{source} (QR)"))
         except CflError as exc:
-            rows.append(not_well_formed_row("claim", exc, source, "QR code's claim"))
+            rows.append(not_well_formed_row("claim", exc, source, "qr-claim"))
     if bundle is not None:
         rows += bundle_rows(bundle, trust, at=at, include_trust_rows=include_trust_rows,
                             policy=policy)
@@ -115,9 +107,7 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
 
 
 def _page_annotated_row(page: int, source: str) -> CheckRow:
-    return CheckRow("label", Status.FAILED, "label_active_content",
-                    f"page {page + 1} holds annotations (links, comments, form fields …); a "
-                    "cfl label has none", subject=source)
+    return row("label_active_content", page=page + 1, subject=source)
 
 
 def verify_qr_image(image_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
@@ -127,6 +117,5 @@ def verify_qr_image(image_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
         text = decode_qr_from_image(image_bytes, source=source)
     except CflError as exc:
         return VerificationReport(source, at, (
-            CheckRow("claim", Status.FAILED, exc.code, error_text(exc, source),
-                     subject=source),))
+            error_row(exc, check="claim", frame="plain", subject=source),))
     return verify_claim(text, trust, at=at, source=f"{source} (QR)")

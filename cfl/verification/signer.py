@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Protocol
 
-from cfl.report.model import CheckRow, Status
+from cfl.report.model import CheckRow
+from cfl.report.reasons import Age, ArgValue, Terms, row_with
+from cfl.report.reasons import row as reason_row
 from cfl.signing.keys import PublicKey
-from cfl.timeutil import CLOCK_SKEW, describe_age, format_time
+from cfl.timeutil import CLOCK_SKEW
 from cfl.trust.context import TrustContext
 from cfl.trust.trust_list import TrustEntry
 
@@ -33,45 +36,35 @@ def signer_rows(
     ``role`` (else ``signer_wrong_role``): a key listed as a manufacturer never passes as a
     certifier, and the other way round (ADR 0060).
     """
-    def row(check: str, status: Status, code: str, message: str) -> CheckRow:
-        return CheckRow(check, status, code, message, subject=subject)
+    def row(code: str, form: str = "", /, **args: ArgValue) -> CheckRow:
+        return row_with(code, args, form=form, subject=subject)
 
     if trust.trust_list is None:
-        return [row("signer-trusted", Status.INDETERMINATE, "trust_list_unavailable",
-                    "no trust list was accepted, so the signer cannot be checked")]
+        return [row("trust_list_unavailable")]
+    operator = trust.trust_list.operator
     entry = trust.find(kid)
     if entry is None:
         if _verifies_under_other_key(trust, kid, verify, alg):
-            return [row("signature", Status.FAILED, "kid_mismatch",
-                        f"the signature names key {kid} but was made with another listed key")]
-        return [row("signer-trusted", Status.FAILED, "signer_untrusted",
-                    f"the signing key {kid} is not in the trust list of "
-                    f"{trust.trust_list.operator}")]
+            return [row("kid_mismatch", "unlisted", kid=kid)]
+        return [row("signer_untrusted", kid=kid, operator=operator)]
     if alg is not None and alg != entry.public_key.alg:
-        return [row("signature", Status.FAILED, "alg_key_mismatch",
-                    f"the signature says {alg} but {entry.name}'s key is an "
-                    f"{entry.public_key.alg} key")]
+        return [row("alg_key_mismatch", alg=alg, signer=entry.name,
+                    key_alg=entry.public_key.alg)]
     if not verify(entry.public_key):
         if _verifies_under_other_key(trust, kid, verify, alg):
-            return [row("signature", Status.FAILED, "kid_mismatch",
-                        f"the signature names {entry.name}'s key {kid} but was made with "
-                        "another listed key")]
-        return [row("signature", Status.FAILED, "signature_invalid",
-                    "the signature does not verify")]
-    who = f"{entry.name} ({entry.accreditation})"
-    rows = [row("signature", Status.PASSED, "signature_valid",
-                f"the signature verifies with the key of {entry.name} ({kid})")]
+            return [row("kid_mismatch", signer=entry.name, kid=kid)]
+        return [row("signature_invalid")]
+    accreditation = str(entry.accreditation)
+    rows = [row("signature_valid", signer=entry.name, kid=kid)]
     if not entry.has_role(role):
-        rows.append(row("signer-trusted", Status.FAILED, "signer_wrong_role",
-                        f"{who} is listed in the trust list of {trust.trust_list.operator} as "
-                        f"{entry.roles_text} only, so its signature cannot count as a {role}'s"))
+        rows.append(row("signer_wrong_role", signer=entry.name, accreditation=accreditation,
+                        operator=operator, roles=Terms(entry.roles), role=Terms((role,))))
     elif entry.status == "active":
-        rows.append(row("signer-trusted", Status.PASSED, "signer_trusted",
-                        f"{who} is an active {role} entry of the trust list of "
-                        f"{trust.trust_list.operator}"))
+        rows.append(row("signer_trusted", signer=entry.name, accreditation=accreditation,
+                        role=Terms((role,)), operator=operator))
     else:
-        rows.append(row("signer-trusted", Status.FAILED, f"signer_{entry.status}",
-                        f"{who} is {entry.status} in the trust list"))
+        rows.append(row(f"signer_{entry.status}", signer=entry.name,
+                        accreditation=accreditation))
     rows.append(_window_row(entry, signed_at, at, at_signing=True, row=row))
     rows.append(_window_row(entry, at, at, at_signing=False, row=row))
     rows.append(_scope_row(entry, product_category, rule_set, row=row))
@@ -81,7 +74,8 @@ def signer_rows(
     return rows
 
 
-_RowMaker = Callable[[str, Status, str, str], CheckRow]
+class _RowMaker(Protocol):
+    def __call__(self, code: str, form: str = "", /, **args: ArgValue) -> CheckRow: ...
 
 
 def _verifies_under_other_key(
@@ -98,48 +92,36 @@ def _verifies_under_other_key(
 def _window_row(
     entry: TrustEntry, when: dt.datetime, at: dt.datetime, *, at_signing: bool, row: _RowMaker
 ) -> CheckRow:
-    check = "signer-valid-at-signing" if at_signing else "signer-valid-at-time"
     suffix = "_at_signing" if at_signing else ""
-    what = "signing time" if at_signing else "verification time"
-    window = entry.window_text
-    when_text = format_time(when)
     if at_signing and when > at + CLOCK_SKEW:
-        return row(check, Status.FAILED, "signed_in_future",
-                   f"the signing time {when_text} is after the verification time "
-                   f"{format_time(at)}")
+        return row("signed_in_future", when=when, at=at)
     if when < entry.valid_from:
-        return row(check, Status.FAILED, f"signer_not_yet_valid{suffix}",
-                   f"the {what} {when_text} is before the signer's validity ({window})")
-    if when > entry.valid_until:
-        return row(check, Status.FAILED, f"signer_expired{suffix}",
-                   f"the {what} {when_text} is after the signer's validity ({window})")
-    return row(check, Status.PASSED, f"signer_valid{suffix}",
-               f"the {what} {when_text} is within the signer's validity ({window})")
+        code = f"signer_not_yet_valid{suffix}"
+    elif when > entry.valid_until:
+        code = f"signer_expired{suffix}"
+    else:
+        code = f"signer_valid{suffix}"
+    return row(code, when=when, valid_from=entry.valid_from, valid_until=entry.valid_until)
 
 
 def _scope_row(
     entry: TrustEntry, category: str | None, rule_set: str | None, *, row: _RowMaker
 ) -> CheckRow:
     if category is None:
-        return row("signer-scope", Status.INDETERMINATE, "scope_unknown",
-                   "the declaration names no product category, so the signer's scope cannot "
-                   "be checked")
+        return row("scope_unknown")
     if category not in entry.scope_categories:
-        return row("signer-scope", Status.FAILED, "scope_category",
-                   f"{entry.name} is not accredited for {category!r} (scope: "
-                   f"{', '.join(entry.scope_categories)})")
+        return row("scope_category", signer=entry.name, category=category,
+                   scope=", ".join(entry.scope_categories))
     if entry.scope_rule_sets:
         if rule_set is None:
-            return row("signer-scope", Status.INDETERMINATE, "scope_unknown",
-                       "the declaration names no rule set, but the signer's scope is "
-                       "restricted to rule sets")
+            return row("scope_unknown", "rule_set")
         if rule_set not in entry.scope_rule_sets:
-            return row("signer-scope", Status.FAILED, "scope_rule_set",
-                       f"{entry.name} is not accredited for rule set {rule_set!r} (rule sets: "
-                       f"{', '.join(entry.scope_rule_sets)})")
-    covered = category + (f" under {rule_set}" if rule_set and entry.scope_rule_sets else "")
-    return row("signer-scope", Status.PASSED, "scope_covered",
-               f"{entry.name}'s accreditation covers {covered}")
+            return row("scope_rule_set", signer=entry.name, rule_set=rule_set,
+                       rule_sets=", ".join(entry.scope_rule_sets))
+    if rule_set and entry.scope_rule_sets:
+        return row("scope_covered", "rule_set", signer=entry.name, category=category,
+                   rule_set=rule_set)
+    return row("scope_covered", signer=entry.name, category=category)
 
 
 def revocation_row(
@@ -149,16 +131,13 @@ def revocation_row(
     """Whether ``declaration_id`` is revoked by certifier ``kid``, with the list's age."""
     revocation_list = trust.revocations_for(kid)
     if revocation_list is None:
-        return CheckRow("revocation", Status.INDETERMINATE, "revocation_unavailable",
-                        "no revocation list from this certifier was given or is stored, so "
-                        "revocation cannot be checked", subject=subject)
-    age = (f"revocation list version {revocation_list.version}, issued "
-           f"{format_time(revocation_list.issued)}, "
-           f"{describe_age(revocation_list.issued, at)} old")
+        return reason_row("revocation_unavailable", subject=subject)
+    version, issued, age = revocation_list.version, revocation_list.issued, \
+        Age(revocation_list.issued, at)
     hit = revocation_list.find(declaration_id)
     if hit is not None and hit.revoked_at <= at:
-        return CheckRow("revocation", Status.FAILED, "revoked",
-                        f"declaration {declaration_id} was revoked {format_time(hit.revoked_at)}:"
-                        f" {hit.reason} ({age})", subject=subject)
-    return CheckRow("revocation", Status.PASSED, "not_revoked",
-                    f"declaration {declaration_id} is not revoked ({age})", subject=subject)
+        return reason_row("revoked", declaration=declaration_id, revoked_at=hit.revoked_at,
+                          reason=hit.reason, version=version, issued=issued, age=age,
+                          subject=subject)
+    return reason_row("not_revoked", declaration=declaration_id, version=version,
+                      issued=issued, age=age, subject=subject)

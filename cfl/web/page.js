@@ -19,54 +19,70 @@
     markError(event.reason && event.reason.message ? event.reason.message : event.reason);
   });
 
-  // ------------------------------------------------------------------ constants
-  var MAX_CLAIM_BYTES = 512;
-  var MAX_CLAIM_DIGITS = 1234; // ceil(512 * log10(256))
-  var MAX_RESOLVER_CHARS = 120;
-  var MAX_TEXT_CHARS = MAX_RESOLVER_CHARS + MAX_CLAIM_DIGITS;
-  var KID_HINT_BYTES = 8;
-  var MAX_DEPTH = 16;
-  var CLOCK_SKEW_MS = 5 * 60 * 1000;
-  var MAX_TIME = 2 ** 40;
-  var MAX_TEXT_FIELD = 200;
-  var DECIMAL_LIMIT = 10n ** 24n;
-  var RESOLVER = /^[A-Z][A-Z0-9+.\-]*:\/\/[A-Z0-9$%*+.\/:\-]*\/$/;
-  var GTIN_URN = /^urn:gtin:[0-9]{14}\n?$/; // Python's "$" also matches before a final \n
+  // ------------------------------------------------------------------ what the Python owns
+  // The claim format (code tables, payload keys, limits), the clock skew and the sentences of
+  // every row come from the data block cfl/web/page.py wrote at build time from the Python
+  // that owns them (cfl/claim/model.py, cfl/claim/text.py, cfl/timeutil.py,
+  // cfl/report/reasons.py): this script holds only logic.
+  var DATA = JSON.parse(document.getElementById("cfl-data").textContent);
+  var FORMAT = DATA.claimFormat, TEXT_FORM = DATA.textForm, SYNTAX = DATA.sentenceSyntax;
+  var MAX_CLAIM_BYTES = TEXT_FORM.maxClaimBytes;
+  var MAX_CLAIM_DIGITS = TEXT_FORM.maxClaimDigits;
+  var MAX_RESOLVER_CHARS = TEXT_FORM.maxResolverChars;
+  var MAX_TEXT_CHARS = TEXT_FORM.maxTextChars;
+  var RESOLVER = new RegExp(TEXT_FORM.resolverPattern);
+  var KID_HINT_BYTES = FORMAT.kidHintBytes;
+  var MAX_TIME = BigInt(FORMAT.maxTime);
+  var MAX_TEXT_FIELD = FORMAT.maxTextField;
+  var MAX_DECIMAL_DIGITS = FORMAT.maxDecimalDigits;
+  var DECIMAL_LIMIT = 10n ** BigInt(MAX_DECIMAL_DIGITS);
+  var GTIN_URN = new RegExp(FORMAT.gtinUrnPattern);
+  var CLOCK_SKEW_MS = DATA.clockSkewMs;
+  var COSE_SIGN1_TAG = BigInt(FORMAT.coseSign1Tag);
+  var TAG_BYTE = 0xc0 + FORMAT.coseSign1Tag; // a tag below 24 is one head byte (major type 6)
+  var ALG_BY_COSE = FORMAT.algorithms;
+  var KEY = FORMAT.keys;
+  var REQUIRED = FORMAT.requiredKeys;
+  var KNOWN = FORMAT.knownKeys;
+  var UNSIGNED_KEYS = [KEY.version, KEY.boundary, KEY.validUntil, KEY.issuedAt, KEY.validFrom];
+  var BYTES_KEYS = {};
+  BYTES_KEYS[KEY.id] = 16; // a UUID
+  BYTES_KEYS[KEY.digest] = 32; // a SHA-256
+  var NUMBER_KEYS = [KEY.value, KEY.amount];
+  var UNITS = codeTable(FORMAT.units);
+  var BOUNDARIES = codeTable(FORMAT.boundaries);
+  var CATEGORIES = codeTable(FORMAT.categories);
+  var RULE_SETS = codeTable(FORMAT.ruleSets);
+  var REASONS = DATA.reasons, FRAMES = DATA.frames;
+  var PLACEHOLDER = new RegExp(SYNTAX.placeholder, "g");
+  var MAX_DEPTH = 16; // this reader's own bound on CBOR nesting (no Python twin: cbor2 reads there)
+  // the page's own input: the time in "#at=" (RFC 3339 with an offset)
   var RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+\-]\d{2}:\d{2})$/;
-  var ALG_BY_COSE = { "-8": "EdDSA", "-7": "ES256" };
-  var UNITS = ["liter", "kilogram", "cubic meter", "kilowatt hour", "megajoule",
-    "ton kilometer", "square meter", "piece", "hour", "megabit second"];
-  var BOUNDARIES = ["cradle-to-grave", "cradle-to-gate", "gate-to-gate"];
-  var CATEGORIES = ["lithium-ion-battery", "pv-module", "passenger-ev",
-    "electrolytic-aluminium", "cement", "flat-glass", "steel"];
-  var RULE_SETS = ["gbt-24067-2024", "iso-14067-2018", "ghg-protocol-product-2011",
-    "pas-2050-2011", "pact-methodology-v3", "eu-battery-regulation-2023-1542",
-    "eu-pef-2021-2279", "th-tgo-cfp", "id-sni-iso-14067-2018", "ru-gost-r-iso-14067-2021",
-    "jp-sumpo-cfp", "kr-keiti-carbon-label"];
-  var KEY = { version: 1, id: 2, digest: 3, product: 5, category: 6, value: 7, unit: 8,
-    amount: 9, boundary: 10, ruleSet: 11, grade: 12, validUntil: 13, issuedAt: 14,
-    validFrom: 15 };
-  var REQUIRED = [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15];
-  var KNOWN = REQUIRED.concat([12]);
-  var UNSIGNED_KEYS = [1, 10, 13, 14, 15];
-  var BYTES_KEYS = { 2: 16, 3: 32 };
-  var NUMBER_KEYS = [7, 9];
   var ED25519_L = (2n ** 252n) + 27742317777372353535851937790883648493n;
+  // A code table (text -> small integer) both ways.
+  function codeTable(codes) {
+    var names = {};
+    Object.keys(codes).forEach(function (name) { names[codes[name]] = name; });
+    return {
+      name: function (code) { return Object.prototype.hasOwnProperty.call(names, code) ? names[code] : undefined; },
+      has: function (text) { return Object.prototype.hasOwnProperty.call(codes, text); }
+    };
+  }
 
   // ------------------------------------------------------------------ small helpers
   function ClaimError(code, message) { this.code = code; this.message = message; }
   function fail(code, message) { throw new ClaimError(code, message); }
   function formatTime(ms) { return new Date(ms).toISOString().replace(/\.000Z$/, "Z"); }
-  function describeAge(thenMs, nowMs) {
-    var seconds = Math.floor(Math.abs(nowMs - thenMs) / 1000);
-    var units = [["day", 86400], ["hour", 3600], ["minute", 60]];
-    for (var i = 0; i < units.length; i++) {
-      if (seconds >= units[i][1]) {
-        var count = Math.floor(seconds / units[i][1]);
-        return count + " " + units[i][0] + (count !== 1 ? "s" : "");
+  // An age as the sentences take it (cfl.report.reasons.Age): whole seconds.
+  function age(thenMs, nowMs) { return { seconds: Math.floor(Math.abs(nowMs - thenMs) / 1000) }; }
+  function ageText(seconds, language) {
+    for (var i = 0; i < SYNTAX.ageUnits.length; i++) {
+      var unit = SYNTAX.ageUnits[i][0], size = SYNTAX.ageUnits[i][1];
+      if (seconds >= size || size === 1) {
+        var count = Math.floor(seconds / size), words = SYNTAX.ageWords[language][unit];
+        return words[count === 1 ? 0 : 1].replace("{n}", String(count));
       }
     }
-    return seconds + " second" + (seconds !== 1 ? "s" : "");
   }
   function hex(bytes) {
     var out = "";
@@ -234,11 +250,11 @@
       fail("claim_too_large", "the claim is " + data.length + " bytes; at most " +
         MAX_CLAIM_BYTES + " are accepted");
     }
-    if (data.length < 2 || data[0] !== 0xd2 || data[1] !== 0x84) {
+    if (data.length < 2 || data[0] !== TAG_BYTE || data[1] !== 0x84) {
       fail("bad_claim", "is not a tagged COSE_Sign1 (expected bytes D2 84 …)");
     }
     var outer = readItem(data, 0, 0).value;
-    if (!outer || outer.t !== "tag" || outer.tag !== 18n) fail("bad_claim", "is not a tagged COSE_Sign1");
+    if (!outer || outer.t !== "tag" || outer.tag !== COSE_SIGN1_TAG) fail("bad_claim", "is not a tagged COSE_Sign1");
     var items = outer.value;
     if (!Array.isArray(items) || items.length !== 4) {
       fail("bad_claim", "COSE_Sign1 must be an array of 4 items");
@@ -252,7 +268,7 @@
       fail("bad_claim", "the unprotected header must be empty");
     }
     if (signature.length !== 64) fail("bad_claim", "the signature must be 64 bytes");
-    var canonical = concat([Uint8Array.of(0xd2, 0x84), bstrHead(protectedBytes.length),
+    var canonical = concat([Uint8Array.of(TAG_BYTE, 0x84), bstrHead(protectedBytes.length),
       protectedBytes, Uint8Array.of(0xa0), bstrHead(payload.length), payload,
       bstrHead(64), signature]);
     if (!sameBytes(canonical, data)) {
@@ -272,13 +288,19 @@
       return found; // the last one wins, as in a lenient decoder
     }
     var algValue = headerValue(1n), kid = headerValue(4n);
-    var alg = typeof algValue === "bigint" ? ALG_BY_COSE[String(algValue)] : undefined;
-    if (!alg) fail("bad_claim_alg", "unsupported COSE algorithm; expected -8 (EdDSA) or -7 (ES256)");
-    if (!(kid instanceof Uint8Array) || kid.length !== KID_HINT_BYTES) {
-      fail("bad_claim", "the kid must be the first 8 bytes of the RFC 7638 thumbprint");
+    var alg = typeof algValue === "bigint" && Object.prototype.hasOwnProperty.call(
+      ALG_BY_COSE, String(algValue)) ? ALG_BY_COSE[String(algValue)] : undefined;
+    if (!alg) {
+      fail("bad_claim_alg", "unsupported COSE algorithm; expected " + Object.keys(ALG_BY_COSE)
+        .map(function (code) { return code + " (" + ALG_BY_COSE[code] + ")"; }).join(" or "));
     }
-    var expectedHeader = concat([Uint8Array.of(0xa2, 0x01, algValue === -8n ? 0x27 : 0x26,
-      0x04), bstrHead(8), kid]);
+    if (!(kid instanceof Uint8Array) || kid.length !== KID_HINT_BYTES) {
+      fail("bad_claim", "the kid must be the first " + KID_HINT_BYTES +
+        " bytes of the RFC 7638 thumbprint");
+    }
+    // {1: alg, 4: kid} in its one deterministic encoding (alg is a negative integer below 24)
+    var expectedHeader = concat([Uint8Array.of(0xa2, 0x01, 0x20 + Number(-1n - algValue),
+      0x04), bstrHead(KID_HINT_BYTES), kid]);
     if (!sameBytes(expectedHeader, protectedBytes)) {
       fail("claim_not_deterministic", "the protected header is not in deterministic CBOR encoding");
     }
@@ -343,7 +365,9 @@
     var initial = at(data, pos);
     if (initial < 24) return [{ mantissa: BigInt(initial), exponent: 0 }, pos + 1];
     var v = integer(data, pos);
-    if (!(-DECIMAL_LIMIT < v[0] && v[0] < DECIMAL_LIMIT)) fail("bad_claim", "a number has more than 24 digits");
+    if (!(-DECIMAL_LIMIT < v[0] && v[0] < DECIMAL_LIMIT)) {
+      fail("bad_claim", "a number has more than " + MAX_DECIMAL_DIGITS + " digits");
+    }
     return [{ mantissa: v[0], exponent: 0 }, v[1]];
   }
   function intOrText(data, pos) {
@@ -359,13 +383,13 @@
   }
   function codedText(value, table) {
     if (typeof value === "bigint") {
-      var name = value >= 1n && value <= BigInt(table.length) ? table[Number(value) - 1] : undefined;
+      var name = table.name(String(value));
       if (name === undefined) fail("bad_claim", "unknown code " + value);
       return name;
     }
     var n = codePoints(value);
-    if (!(n > 0 && n <= MAX_TEXT_FIELD) || table.indexOf(value) >= 0) {
-      fail("bad_claim", "text must be 1 to 200 characters and not a coded value");
+    if (!(n > 0 && n <= MAX_TEXT_FIELD) || table.has(value)) {
+      fail("bad_claim", "text must be 1 to " + MAX_TEXT_FIELD + " characters and not a coded value");
     }
     return value;
   }
@@ -383,7 +407,9 @@
       }
       if (key <= previous) fail("claim_not_deterministic", "payload keys must be in ascending order, each once");
       previous = key;
-      if (KNOWN.indexOf(Number(key)) < 0 || key > 15n) fail("bad_claim", "unknown payload key " + key);
+      if (key > BigInt(Math.max.apply(null, KNOWN)) || KNOWN.indexOf(Number(key)) < 0) {
+        fail("bad_claim", "unknown payload key " + key);
+      }
       var k = Number(key);
       if (UNSIGNED_KEYS.indexOf(k) >= 0) {
         value = at(data, pos);
@@ -414,7 +440,10 @@
     if (pos !== data.length) fail("bad_claim", "bytes follow the payload map");
     var missing = REQUIRED.filter(function (req) { return !(req in values); });
     if (missing.length) fail("bad_claim", "missing payload keys " + missing.join(", "));
-    if (values[KEY.version] !== 1n) fail("bad_claim_version", "claim format version " + values[KEY.version] + " is not supported (expected 1)");
+    if (values[KEY.version] !== BigInt(FORMAT.version)) {
+      fail("bad_claim_version", "claim format version " + values[KEY.version] +
+        " is not supported (expected " + FORMAT.version + ")");
+    }
     var product = values[KEY.product], productId;
     if (typeof product === "bigint") {
       if (!(product < 10n ** 14n)) fail("bad_claim", "a GTIN has at most 14 digits");
@@ -422,16 +451,17 @@
     } else {
       var length = codePoints(product);
       if (!(length > 0 && length <= MAX_TEXT_FIELD) || GTIN_URN.test(product)) {
-        fail("bad_claim", "a product id text must be 1 to 200 characters (a GTIN-14 URN is written as an integer)");
+        fail("bad_claim", "a product id text must be 1 to " + MAX_TEXT_FIELD +
+          " characters (a GTIN-14 URN is written as an integer)");
       }
       productId = product;
     }
     if (values[KEY.amount].mantissa <= 0n) fail("bad_claim", "the declared unit amount must be positive");
     var b = values[KEY.boundary];
-    var boundary = b >= 1n && b <= 3n ? BOUNDARIES[Number(b) - 1] : undefined;
+    var boundary = BOUNDARIES.name(String(b));
     if (!boundary) fail("bad_claim", "unknown boundary code " + b);
     [KEY.validUntil, KEY.issuedAt, KEY.validFrom].forEach(function (t) {
-      if (values[t] >= BigInt(MAX_TIME)) fail("bad_claim", "time out of range");
+      if (values[t] >= MAX_TIME) fail("bad_claim", "time out of range");
     });
     return {
       declarationId: uuidText(values[KEY.id]),
@@ -492,31 +522,75 @@
   }
 
   // ------------------------------------------------------------------ rows
-  function row(check, status, code, message) {
-    return { check: check, status: status, code: code, message: message };
+  // A row holds its code and the arguments of its sentence (cfl/report/reasons.py): check
+  // and status come from the registry, the sentence (the form `form` of the code's, in
+  // Chinese and English) is filled from the arguments only when it is shown.
+  function reasonRow(code, args, form, check) {
+    var reason = REASONS[code];
+    return { check: check || reason.checks[0], status: reason.status, code: code,
+      args: args || {}, templates: reason.sentences[form || ""], problem: null };
+  }
+  // A row about an error (the claim decoder's): its code and text, worded by a frame that
+  // names the registry's description of the problem.
+  function errorRow(code, detail, frameName) {
+    var reason = REASONS[code], frame = FRAMES[frameName];
+    return { check: frame.checks[0], status: reason ? reason.status : "FAILED", code: code,
+      args: { detail: detail }, templates: frame.templates,
+      problem: reason && reason.problem ? reason.problem : { en: code, zh: code } };
+  }
+  function message(r, language) {
+    var args = r.args;
+    if (r.problem) {
+      args = { problem: r.problem[language] };
+      Object.keys(r.args).forEach(function (name) { args[name] = r.args[name]; });
+    }
+    return fill(r.templates[language], args, language);
+  }
+  function fill(template, args, language) {
+    return template.replace(PLACEHOLDER, function (whole, name, quoted) {
+      var value = args[name];
+      return quoted ? pyRepr(value) : argText(value, language);
+    });
+  }
+  function argText(value, language) {
+    if (value !== null && typeof value === "object") {
+      if (value.seconds !== undefined) return ageText(value.seconds, language);
+      if (value.terms) {
+        return value.terms.map(function (name) {
+          return SYNTAX.terms[name] ? SYNTAX.terms[name][language] : name;
+        }).join(SYNTAX.termJoiners[language]);
+      }
+    }
+    return String(value);
+  }
+  // Python's repr of a text (for {name!r}): quotes, backslash and control characters.
+  function pyRepr(value) {
+    if (typeof value !== "string") return String(value);
+    var quote = value.indexOf("'") >= 0 && value.indexOf('"') < 0 ? '"' : "'";
+    var escapes = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+    return quote + Array.from(value).map(function (ch) {
+      var code = ch.codePointAt(0);
+      if (escapes[ch]) return escapes[ch];
+      if (ch === quote) return "\\" + quote;
+      if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return "\\x" + code.toString(16).padStart(2, "0");
+      return ch;
+    }).join("") + quote;
   }
   function trustRows(data, nowMs) {
     var list = data.trustList, rows = [];
-    rows.push(row("trust-list-signature", "PASSED", "trust_list_signed",
-      "the trust list of " + list.operator + " (version " + list.version + ") is signed by " +
-      "the pinned anchor " + data.anchorKid + " (checked when this page was built, " +
-      data.builtAt.text + ")"));
+    rows.push(reasonRow("trust_list_signed", { operator: list.operator, version: list.version,
+      anchor: data.anchorKid, built: data.builtAt.text }, "page"));
     if (nowMs > list.expires.ms) {
-      rows.push(row("trust-list-validity", "FAILED", "trust_list_expired",
-        "the trust list expired " + list.expires.text + " (" +
-        describeAge(list.expires.ms, nowMs) + " ago); get a current page"));
+      rows.push(reasonRow("trust_list_expired", { expires: list.expires.text,
+        age: age(list.expires.ms, nowMs) }, "page"));
     } else if (list.issued.ms > nowMs + CLOCK_SKEW_MS) {
-      rows.push(row("trust-list-validity", "FAILED", "trust_list_not_yet_valid",
-        "the trust list is issued " + list.issued.text + ", after the verification time " +
-        formatTime(nowMs)));
+      rows.push(reasonRow("trust_list_not_yet_valid", { issued: list.issued.text,
+        at: formatTime(nowMs) }));
     } else {
-      rows.push(row("trust-list-validity", "PASSED", "trust_list_fresh",
-        "the trust list was issued " + list.issued.text + " (" +
-        describeAge(list.issued.ms, nowMs) + " old) and expires " + list.expires.text));
+      rows.push(reasonRow("trust_list_fresh", { issued: list.issued.text,
+        age: age(list.issued.ms, nowMs), expires: list.expires.text }));
     }
-    rows.push(row("trust-list-rollback", "PASSED", "trust_list_first_seen",
-      "this page keeps no earlier trust list; version " + list.version +
-      " is the one embedded"));
+    rows.push(reasonRow("trust_list_first_seen", { version: list.version }, "page"));
     return rows;
   }
   function findEntry(data, kid) {
@@ -524,37 +598,29 @@
     return null;
   }
   function windowRow(entry, when, nowMs, atSigning) {
-    var check = atSigning ? "signer-valid-at-signing" : "signer-valid-at-time";
     var suffix = atSigning ? "_at_signing" : "";
-    var what = atSigning ? "signing time" : "verification time";
-    var window = entry.validFrom.text + " to " + entry.validUntil.text;
     if (atSigning && when > nowMs + CLOCK_SKEW_MS) {
-      return row(check, "FAILED", "signed_in_future", "the signing time " + formatTime(when) +
-        " is after the verification time " + formatTime(nowMs));
+      return reasonRow("signed_in_future", { when: formatTime(when), at: formatTime(nowMs) });
     }
-    if (when < entry.validFrom.ms) {
-      return row(check, "FAILED", "signer_not_yet_valid" + suffix, "the " + what + " " +
-        formatTime(when) + " is before the signer's validity (" + window + ")");
-    }
-    if (when > entry.validUntil.ms) {
-      return row(check, "FAILED", "signer_expired" + suffix, "the " + what + " " +
-        formatTime(when) + " is after the signer's validity (" + window + ")");
-    }
-    return row(check, "PASSED", "signer_valid" + suffix, "the " + what + " " +
-      formatTime(when) + " is within the signer's validity (" + window + ")");
+    var code = when < entry.validFrom.ms ? "signer_not_yet_valid" :
+      when > entry.validUntil.ms ? "signer_expired" : "signer_valid";
+    return reasonRow(code + suffix, { when: formatTime(when), valid_from: entry.validFrom.text,
+      valid_until: entry.validUntil.text });
   }
   function scopeRow(entry, category, ruleSet) {
     if (entry.scopeCategories.indexOf(category) < 0) {
-      return row("signer-scope", "FAILED", "scope_category", entry.name +
-        " is not accredited for '" + category + "' (scope: " + entry.scopeCategories.join(", ") + ")");
+      return reasonRow("scope_category", { signer: entry.name, category: category,
+        scope: entry.scopeCategories.join(", ") });
     }
     if (entry.scopeRuleSets.length && entry.scopeRuleSets.indexOf(ruleSet) < 0) {
-      return row("signer-scope", "FAILED", "scope_rule_set", entry.name +
-        " is not accredited for rule set '" + ruleSet + "' (rule sets: " +
-        entry.scopeRuleSets.join(", ") + ")");
+      return reasonRow("scope_rule_set", { signer: entry.name, rule_set: ruleSet,
+        rule_sets: entry.scopeRuleSets.join(", ") });
     }
-    return row("signer-scope", "PASSED", "scope_covered", entry.name +
-      "'s accreditation covers " + category + (entry.scopeRuleSets.length ? " under " + ruleSet : ""));
+    if (entry.scopeRuleSets.length) {
+      return reasonRow("scope_covered", { signer: entry.name, category: category,
+        rule_set: ruleSet }, "rule_set");
+    }
+    return reasonRow("scope_covered", { signer: entry.name, category: category });
   }
   function canonicalId(text) {
     // declaration_key: a UUID in any spelling as lower-case hyphenated text
@@ -565,22 +631,18 @@
   }
   function revocationRow(data, kid, declarationId, nowMs) {
     var list = data.revocations[kid];
-    if (!list) {
-      return row("revocation", "INDETERMINATE", "revocation_unavailable",
-        "no revocation list from this certifier was embedded in this page, so revocation " +
-        "cannot be checked");
-    }
-    var age = "revocation list version " + list.version + ", issued " + list.issued.text +
-      ", " + describeAge(list.issued.ms, nowMs) + " old";
+    if (!list) return reasonRow("revocation_unavailable", {}, "page");
+    var listed = { declaration: declarationId, version: list.version, issued: list.issued.text,
+      age: age(list.issued.ms, nowMs) };
     for (var i = 0; i < list.entries.length; i++) {
       var hit = list.entries[i];
       if (canonicalId(hit.key) === canonicalId(declarationId) && hit.revokedAt.ms <= nowMs) {
-        return row("revocation", "FAILED", "revoked", "declaration " + declarationId +
-          " was revoked " + hit.revokedAt.text + ": " + hit.reason + " (" + age + ")");
+        listed.revoked_at = hit.revokedAt.text;
+        listed.reason = hit.reason;
+        return reasonRow("revoked", listed);
       }
     }
-    return row("revocation", "PASSED", "not_revoked", "declaration " + declarationId +
-      " is not revoked (" + age + ")");
+    return reasonRow("not_revoked", listed);
   }
   function hintOf(kid) {
     var bytes = b64urlDecode(kid);
@@ -597,8 +659,7 @@
     }
     var trusted = rows.every(function (r) { return r.status === "PASSED"; });
     if (!trusted) {
-      rows.push(row("signer-trusted", "INDETERMINATE", "trust_list_unavailable",
-        "no trust list was accepted, so the signer cannot be checked"));
+      rows.push(reasonRow("trust_list_unavailable"));
       rows.push(validityRow(claim, nowMs));
       return { rows: rows, issuer: null };
     }
@@ -619,36 +680,31 @@
     var entry = findEntry(data, kid), operator = data.trustList.operator;
     if (entry === null) {
       if (await verifiesUnderOtherKey()) {
-        rows.push(row("signature", "FAILED", "kid_mismatch", "the signature names key " + kid +
-          " but was made with another listed key"));
+        rows.push(reasonRow("kid_mismatch", { kid: kid }, "unlisted"));
       } else {
-        rows.push(row("signer-trusted", "FAILED", "signer_untrusted", "the signing key " + kid +
-          " is not in the trust list of " + operator));
+        rows.push(reasonRow("signer_untrusted", { kid: kid, operator: operator }));
       }
     } else if (signed.alg !== entry.alg) {
-      rows.push(row("signature", "FAILED", "alg_key_mismatch", "the signature says " +
-        signed.alg + " but " + entry.name + "'s key is an " + entry.alg + " key"));
+      rows.push(reasonRow("alg_key_mismatch", { alg: signed.alg, signer: entry.name,
+        key_alg: entry.alg }));
     } else if (!(await verify(entry))) {
       if (await verifiesUnderOtherKey()) {
-        rows.push(row("signature", "FAILED", "kid_mismatch", "the signature names " + entry.name +
-          "'s key " + kid + " but was made with another listed key"));
+        rows.push(reasonRow("kid_mismatch", { signer: entry.name, kid: kid }));
       } else {
-        rows.push(row("signature", "FAILED", "signature_invalid", "the signature does not verify"));
+        rows.push(reasonRow("signature_invalid"));
       }
     } else {
-      var who = entry.name + " (" + entry.accreditation.accreditor + ":" + entry.accreditation.number + ")";
-      rows.push(row("signature", "PASSED", "signature_valid",
-        "the signature verifies with the key of " + entry.name + " (" + kid + ")"));
+      // the claim is a certifier's (only a certifier signs a claim)
+      var who = { signer: entry.name, accreditation: entry.accreditation.accreditor + ":" +
+        entry.accreditation.number, operator: operator, role: { terms: ["certifier"] },
+        roles: { terms: entry.roles } };
+      rows.push(reasonRow("signature_valid", { signer: entry.name, kid: kid }));
       if (entry.roles.indexOf("certifier") < 0) {
-        rows.push(row("signer-trusted", "FAILED", "signer_wrong_role", who +
-          " is listed in the trust list of " + operator + " as " + entry.roles.join(" and ") +
-          " only, so its signature cannot count as a certifier's"));
+        rows.push(reasonRow("signer_wrong_role", who));
       } else if (entry.status === "active") {
-        rows.push(row("signer-trusted", "PASSED", "signer_trusted", who +
-          " is an active certifier entry of the trust list of " + operator));
+        rows.push(reasonRow("signer_trusted", who));
       } else {
-        rows.push(row("signer-trusted", "FAILED", "signer_" + entry.status, who + " is " +
-          entry.status + " in the trust list"));
+        rows.push(reasonRow("signer_" + entry.status, who));
       }
       rows.push(windowRow(entry, claim.issuedAt, nowMs, true));
       rows.push(windowRow(entry, nowMs, nowMs, false));
@@ -662,15 +718,14 @@
   }
   function validityRow(claim, nowMs) {
     if (nowMs < claim.validFrom) {
-      return row("validity", "FAILED", "declaration_not_yet_valid", "the declaration is valid from " +
-        formatTime(claim.validFrom) + ", after " + formatTime(nowMs));
+      return reasonRow("declaration_not_yet_valid", { start: formatTime(claim.validFrom),
+        at: formatTime(nowMs) });
     }
     if (nowMs > claim.validUntil) {
-      return row("validity", "FAILED", "declaration_expired", "the declaration's validity ended " +
-        formatTime(claim.validUntil));
+      return reasonRow("declaration_expired", { end: formatTime(claim.validUntil) });
     }
-    return row("validity", "PASSED", "declaration_valid", "the declaration is valid from " +
-      formatTime(claim.validFrom) + " until " + formatTime(claim.validUntil));
+    return reasonRow("declaration_valid", { start: formatTime(claim.validFrom),
+      end: formatTime(claim.validUntil) });
   }
   function bottomLine(rows) {
     var statuses = rows.map(function (r) { return r.status; });
@@ -686,25 +741,157 @@
       signed = decodeClaim(claimBytesFromText(text, resolverGiven));
     } catch (e) {
       if (!(e instanceof ClaimError)) throw e;
-      return { rows: [row("claim", "FAILED", e.code, "the claim is not well-formed: " + e.message)],
-        signed: null, issuer: null };
+      return { rows: [errorRow(e.code, e.message, "claim")], signed: null, issuer: null };
     }
     if (!window.crypto || !crypto.subtle) {
-      return { rows: [row("claim", "PASSED", "claim_well_formed", "the claim is well-formed"),
-        row("signature", "INDETERMINATE", "crypto_unavailable", "this browser offers no " +
-          "WebCrypto here (open the page over HTTPS or from a saved file)")],
+      return { rows: [reasonRow("claim_well_formed", {}, "page"), reasonRow("crypto_unavailable")],
         signed: signed, issuer: null };
     }
-    var first = row("claim", "PASSED", "claim_well_formed", "the claim is a well-formed " +
-      "COSE_Sign1 (" + signed.alg + ", " + signed.encoded.length + " bytes) for declaration " +
-      signed.claim.declarationId);
+    var first = reasonRow("claim_well_formed", { alg: signed.alg, size: signed.encoded.length,
+      declaration: signed.claim.declarationId });
     var result = await claimRows(signed, data, nowMs);
-    return { rows: [first].concat(result.rows), signed: signed, issuer: result.issuer };
+    var out = { rows: [first].concat(result.rows), signed: signed, issuer: result.issuer };
+    if (data.register) await addBundle(out, data.register);
+    return out;
+  }
+
+  // ------------------------------------------------------------------ the register's bundle
+  // A page served by a cfl register (data.register) fetches the claim's bundle from its own
+  // origin, checks that the claim is bound to it (SHA-256 of the declaration's RFC 8785
+  // bytes) and agrees with it, and shows the declaration's facts. Offline, or when the
+  // register has no such bundle, the claim alone was verified and the page says so.
+  var MAX_BUNDLE_CHARS = 1024 * 1024;
+  function jcs(value) {
+    if (value === null || typeof value !== "object") return JSON.stringify(value);
+    if (Array.isArray(value)) return "[" + value.map(jcs).join(",") + "]";
+    return "{" + Object.keys(value).sort().map(function (k) {
+      return JSON.stringify(k) + ":" + jcs(value[k]);
+    }).join(",") + "}";
+  }
+  function decimalKey(number) { // {mantissa, exponent} or "12.50" -> "1250e-2" normalised
+    var m, e;
+    if (typeof number === "string") {
+      var match = /^(-?)([0-9]+)(?:\.([0-9]+))?$/.exec(number);
+      if (!match) return null;
+      m = BigInt(match[1] + match[2] + (match[3] || ""));
+      e = -(match[3] || "").length;
+    } else { m = number.mantissa; e = number.exponent; }
+    while (m !== 0n && m % 10n === 0n) { m /= 10n; e += 1; }
+    return m === 0n ? "0" : m + "e" + e;
+  }
+  function msOf(text) {
+    return typeof text === "string" && RFC3339.test(text) ? Date.parse(text.replace(" ", "T"))
+      : NaN;
+  }
+  function plusYears(ms, years) { // PACT's default validity end; 29 February -> 28 February
+    var d = new Date(ms), year = d.getUTCFullYear() + years;
+    var out = new Date(ms);
+    out.setUTCFullYear(year);
+    if (out.getUTCMonth() !== d.getUTCMonth()) out = new Date(Date.UTC(year, 1, 28,
+      d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()));
+    return out.getTime();
+  }
+  function cflData(declaration) {
+    var found = null;
+    (Array.isArray(declaration.extensions) ? declaration.extensions : []).forEach(function (x) {
+      if (!found && x && x.dataSchema === "urn:cfl:schema:cfl-extension:1" && x.data &&
+          typeof x.data === "object") found = x.data;
+    });
+    return found;
+  }
+  // claim_differences of cfl/claim/issue.py: the fields a claim and its declaration share
+  function claimDifferences(claim, declaration) {
+    var x = cflData(declaration), pcf = declaration.pcf || {};
+    if (!x || !Array.isArray(declaration.productIds) || !declaration.productIds.length) return null;
+    var end = msOf(pcf.referencePeriodEnd);
+    var from = msOf(declaration.validityPeriodStart), until = msOf(declaration.validityPeriodEnd);
+    if (isNaN(from)) from = end;
+    if (isNaN(until)) until = isNaN(end) ? NaN : plusYears(end, 3);
+    if (isNaN(from) || isNaN(until)) return null;
+    var grade = x.grade && typeof x.grade === "object" && x.grade["class"] !== undefined ?
+      String(x.grade["class"]) : null;
+    var checks = [
+      ["declaration_id", canonicalId(declaration.id) === claim.declarationId],
+      ["product_id", String(declaration.productIds[0]) === claim.productId],
+      ["product_category", x.productCategory === claim.category],
+      ["value", decimalKey(String(pcf.pcfExcludingBiogenicUptake)) === decimalKey(claim.value)],
+      ["unit", pcf.declaredUnitOfMeasurement === claim.unit],
+      ["unit_amount", decimalKey(String(pcf.declaredUnitAmount)) === decimalKey(claim.amount)],
+      ["boundary", x.boundary === claim.boundary],
+      ["rule_set", (x.ruleSet || {}).id === claim.ruleSet],
+      ["grade", grade === claim.grade],
+      ["valid_from", Math.floor(from / 1000) * 1000 === claim.validFrom],
+      ["valid_until", Math.floor(until / 1000) * 1000 === claim.validUntil]
+    ];
+    return checks.filter(function (c) { return !c[1]; }).map(function (c) { return c[0]; });
+  }
+  async function addBundle(result, register) {
+    var claim = result.signed.claim, response, text;
+    try {
+      response = await fetch(register.bundles + hex(claim.digest),
+        { credentials: "omit", redirect: "error" });
+      text = response.ok ? await response.text() : "";
+    } catch (e) {
+      result.bundleNote = "offline";
+      return;
+    }
+    if (!response.ok || text.length > MAX_BUNDLE_CHARS) {
+      result.bundleNote = response.status === 404 ? "missing" : "error";
+      return;
+    }
+    var declaration;
+    try { declaration = JSON.parse(text).declaration; } catch (e) { declaration = null; }
+    if (!declaration || typeof declaration !== "object" || Array.isArray(declaration)) {
+      result.bundleNote = "error";
+      return;
+    }
+    var digest = new Uint8Array(await crypto.subtle.digest("SHA-256",
+      new TextEncoder().encode(jcs(declaration))));
+    if (!sameBytes(digest, claim.digest)) {
+      result.rows.push(reasonRow("claim_digest_mismatch"));
+      return;
+    }
+    result.rows.push(reasonRow("claim_bound"));
+    var differences = claimDifferences(claim, declaration);
+    if (differences === null) {
+      result.rows.push(reasonRow("claim_disagrees",
+        { detail: "it lacks a field the claim carries" }, "incomparable"));
+    } else if (differences.length) {
+      result.rows.push(reasonRow("claim_disagrees", { fields: differences.join(", ") }));
+    } else {
+      result.rows.push(reasonRow("claim_agrees"));
+      result.declaration = declaration;
+    }
+  }
+  function bundleFacts(facts, result) {
+    var d = result.declaration, x = cflData(d) || {}, names = x.productNames || {};
+    var unit = (d.pcf || {}).declaredUnitAmount + " " + (d.pcf || {}).declaredUnitOfMeasurement;
+    if (names.zh) fact(facts, "名称", "Name (zh)", String(names.zh));
+    if (names.en) fact(facts, "名称", "Name (en)", String(names.en));
+    if (d.companyName) fact(facts, "企业", "Company", String(d.companyName));
+    Object.keys(x.stages || {}).forEach(function (k) {
+      fact(facts, "阶段", "Stage " + k, String(x.stages[k]) + " kg CO2e / " + unit);
+    });
+    Object.keys(x.gases || {}).forEach(function (k) {
+      var v = x.gases[k];
+      fact(facts, "气体", "Gas " + k, Array.isArray(v) ? v.map(function (g) {
+        return g.species + " " + g.mass; }).join(", ") + " kg" : String(v) + " kg / " + unit);
+    });
+    if (x.verification) {
+      var v = x.verification;
+      fact(facts, "核查", "Verification", [v.bodyName, v.standard, v.level, v.date]
+        .filter(Boolean).join(" · "));
+    }
+    (Array.isArray(x.upstreamDeclarations) ? x.upstreamDeclarations : []).forEach(function (u) {
+      fact(facts, "上游声明", "Upstream", String(u.id) + " (SHA-256 " + String(u.sha256) + ")");
+    });
   }
 
   // ------------------------------------------------------------------ display
   var CHECK_NAMES = {
     "claim": "标签声明 · Claim",
+    "claim-binding": "声明绑定 · Claim bound to the declaration",
+    "claim-agreement": "内容一致 · Claim agrees with the declaration",
     "trust-list-signature": "信任列表签名 · Trust list signature",
     "trust-list-validity": "信任列表有效期 · Trust list validity",
     "trust-list-rollback": "信任列表版本 · Trust list version",
@@ -745,7 +932,10 @@
     title.appendChild(el("span", { "class": "en" }, VERDICTS[line][1]));
     var facts = document.getElementById("facts");
     facts.textContent = "";
-    if (reason && line !== "PASSED") fact(facts, "原因", "Reason", reason.code + ": " + reason.message);
+    if (reason && line !== "PASSED") {
+      fact(facts, "原因", "Reason", reason.code + ": " + message(reason, "zh"));
+      facts.lastChild.appendChild(el("span", { "class": "en", lang: "en" }, message(reason, "en")));
+    }
     if (result.signed) {
       var c = result.signed.claim;
       fact(facts, "产品", "Product", c.productId);
@@ -760,6 +950,16 @@
         fact(facts, "签发机构", "Issuer", result.issuer.name + " (" +
           result.issuer.accreditation.accreditor + " " + result.issuer.accreditation.number + ")");
       }
+      if (result.declaration) bundleFacts(facts, result);
+    }
+    var note = document.getElementById("bundle-note");
+    if (note) note.parentNode.removeChild(note);
+    if (result.bundleNote) {
+      verdict.appendChild(el("p", { id: "bundle-note", "data-note": result.bundleNote },
+        (result.bundleNote === "missing" ? "登记处没有此声明的签名包 · The register holds no " +
+          "bundle for this claim" : "无法获取签名包 · The bundle could not be fetched") +
+        ": 仅验证了二维码声明，未核对其与完整声明的绑定 · only the QR claim was verified; its " +
+        "binding to the full declaration and the full facts were not checked."));
     }
     var list = document.getElementById("checks");
     list.textContent = "";
@@ -768,7 +968,8 @@
       item.appendChild(el("span", { "class": "status" }, STATUS_NAMES[r.status] + " "));
       item.appendChild(el("span", {}, (CHECK_NAMES[r.check] || r.check) + " "));
       item.appendChild(el("span", { "class": "code" }, r.code));
-      item.appendChild(el("span", { "class": "message" }, r.message));
+      item.appendChild(el("span", { "class": "message", lang: "zh-CN" }, message(r, "zh")));
+      item.appendChild(el("span", { "class": "message en", lang: "en" }, message(r, "en")));
       list.appendChild(item);
     });
   }
@@ -777,7 +978,7 @@
     footer.textContent = "";
     footer.appendChild(el("p", { id: "trust-age", "data-age-ms": String(nowMs - list.issued.ms) },
       "信任列表 · Trust list: " + list.operator + ", version " + list.version + ", issued " +
-      list.issued.text + " (" + describeAge(list.issued.ms, nowMs) + " old" +
+      list.issued.text + " (" + ageText(age(list.issued.ms, nowMs).seconds, "en") + " old" +
       (nowMs > list.expires.ms ? ", EXPIRED" : "") + "), expires " + list.expires.text +
       ". " + data.entries.length + " listed keys, " + Object.keys(data.revocations).length +
       " revocation lists. Page built " + data.builtAt.text + "."));
@@ -808,8 +1009,7 @@
       var parsed = RFC3339.test(atText) ? Date.parse(atText.replace(" ", "T")) : NaN;
       if (isNaN(parsed)) {
         showTrustInfo(data, nowMs);
-        show({ rows: [row("input", "FAILED", "bad_time", "#at= must be an RFC 3339 time " +
-          "with offset, e.g. 2026-04-10T00:00:00Z")], signed: null, issuer: null });
+        show({ rows: [reasonRow("bad_time")], signed: null, issuer: null });
         app.setAttribute("data-state", "done");
         return;
       }

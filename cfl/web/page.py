@@ -20,16 +20,40 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from cfl.claim import model as claim_model
+from cfl.claim import text as claim_text
 from cfl.errors import InputError
+from cfl.report import reasons
 from cfl.report.model import Status
 from cfl.signing.keys import PublicKey
-from cfl.timeutil import format_time
+from cfl.timeutil import CLOCK_SKEW, format_time
 from cfl.trust.context import TrustContext, load_trust_context
 from cfl.trust.revocation import declaration_key
 from cfl.trust.trust_list import TrustList
 
-#: Format version of the data block the page script reads.
-PAGE_DATA_VERSION = 1
+#: Format version of the data block the page script reads (2: it also holds the claim
+#: format, the limits, the clock skew and the sentences of the page's rows).
+PAGE_DATA_VERSION = 2
+#: The reason codes the page's script produces: the rows of
+#: :func:`cfl.verification.claim_check.verify_claim` (docs/cli-page.md), the claim
+#: decoder's error codes, and its own two (``crypto_unavailable``, ``bad_time``).
+#: Their sentences are handed to the page, which renders them in Chinese and English.
+PAGE_REASONS = (
+    "bad_claim_text", "claim_too_large", "bad_resolver", "bad_claim", "claim_not_deterministic",
+    "bad_claim_alg", "bad_claim_version", "claim_well_formed", "crypto_unavailable", "bad_time",
+    "trust_list_signed", "trust_list_expired", "trust_list_not_yet_valid", "trust_list_fresh",
+    "trust_list_first_seen", "trust_list_unavailable", "kid_mismatch", "signer_untrusted",
+    "alg_key_mismatch", "signature_invalid", "signature_valid", "signer_wrong_role",
+    "signer_trusted", "signer_suspended", "signer_withdrawn", "signed_in_future",
+    "signer_not_yet_valid_at_signing", "signer_expired_at_signing", "signer_valid_at_signing",
+    "signer_not_yet_valid", "signer_expired", "signer_valid", "scope_category",
+    "scope_rule_set", "scope_covered", "revocation_unavailable", "revoked", "not_revoked",
+    "declaration_not_yet_valid", "declaration_expired", "declaration_valid",
+    # a page a register serves also binds the claim to the bundle it fetches
+    "claim_digest_mismatch", "claim_bound", "claim_disagrees", "claim_agrees",
+)
+#: The frames the page words a claim decoding error with (:data:`cfl.report.reasons.FRAMES`).
+PAGE_FRAMES = ("claim",)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _PLACEHOLDERS = ("{{CSP}}", "{{STYLE}}", "{{SCRIPT}}", "{{DATA}}")
 
@@ -122,6 +146,74 @@ def page_data(context: TrustContext, trust_list: TrustList, *, anchor: PublicKey
                       "sha256": trust_list.digest.hex()},
         "entries": entries,
         "revocations": revocations,
+        **page_vocabulary(),
+    }
+
+
+def _js_pattern(pattern: str) -> str:
+    """A Python regular expression (of the subset both languages read alike) for JavaScript:
+    Python's final ``$`` also matches before a final newline, JavaScript's does not."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        return pattern[:-1] + "\\n?$"
+    return pattern
+
+
+def page_vocabulary() -> dict[str, Any]:
+    """What the page's script knows of the claim format and of its rows, from the Python that
+    owns it: the code tables, payload keys and limits (:mod:`cfl.claim.model`,
+    :mod:`cfl.claim.text`), the clock skew (:data:`cfl.timeutil.CLOCK_SKEW`) and the
+    sentences of :data:`PAGE_REASONS` in every language (:mod:`cfl.report.reasons`). The
+    script holds only logic."""
+    m = claim_model
+    keys = {"version": m.KEY_VERSION, "id": m.KEY_DECLARATION_ID, "digest": m.KEY_DIGEST,
+            "product": m.KEY_PRODUCT_ID, "category": m.KEY_PRODUCT_CATEGORY,
+            "value": m.KEY_VALUE, "unit": m.KEY_UNIT, "amount": m.KEY_UNIT_AMOUNT,
+            "boundary": m.KEY_BOUNDARY, "ruleSet": m.KEY_RULE_SET, "grade": m.KEY_GRADE,
+            "validUntil": m.KEY_VALID_UNTIL, "issuedAt": m.KEY_ISSUED_AT,
+            "validFrom": m.KEY_VALID_FROM}
+    return {
+        "claimFormat": {
+            "version": m.CLAIM_FORMAT_VERSION,
+            "coseSign1Tag": m.COSE_SIGN1_TAG,
+            "algorithms": {str(code): name for name, code in m.COSE_ALG_BY_NAME.items()},
+            "keys": keys,
+            "requiredKeys": sorted(m.REQUIRED_KEYS),
+            "knownKeys": sorted(m.KNOWN_KEYS),
+            "units": dict(m.UNIT_CODES),
+            "boundaries": dict(m.BOUNDARY_CODES),
+            "categories": dict(m.CATEGORY_CODES),
+            "ruleSets": dict(m.RULE_SET_CODES),
+            "kidHintBytes": m.KID_HINT_BYTES,
+            "maxTime": m.MAX_TIME,
+            "maxTextField": m.MAX_TEXT_FIELD,
+            "maxDecimalDigits": m.MAX_DECIMAL_DIGITS,
+            "gtinUrnPattern": _js_pattern(m.GTIN_URN.pattern),
+        },
+        "textForm": {
+            "maxClaimBytes": claim_text.MAX_CLAIM_BYTES,
+            "maxClaimDigits": claim_text.MAX_CLAIM_DIGITS,
+            "maxResolverChars": claim_text.MAX_RESOLVER_CHARS,
+            "maxTextChars": claim_text.MAX_TEXT_CHARS,
+            # the one pattern check_resolver uses (cfl.claim.text does not export it)
+            "resolverPattern": _js_pattern(claim_text._RESOLVER.pattern),
+        },
+        "clockSkewMs": CLOCK_SKEW // dt.timedelta(milliseconds=1),
+        "reasons": {code: {
+            "checks": list(entry.checks),
+            "status": entry.status.value,
+            "sentences": {form: dict(texts) for form, texts in entry.sentences.items()},
+            "problem": None if entry.problem is None else dict(entry.problem),
+        } for code in PAGE_REASONS for entry in (reasons.reason(code),)},
+        "frames": {name: {"checks": list(reasons.FRAMES[name].checks),
+                          "templates": dict(reasons.FRAMES[name].templates)}
+                   for name in PAGE_FRAMES},
+        "sentenceSyntax": {"placeholder": reasons.PLACEHOLDER.pattern,
+                           "ageUnits": [list(unit) for unit in reasons.AGE_UNITS],
+                           "ageWords": {language: {unit: list(words)
+                                                   for unit, words in units.items()}
+                                        for language, units in reasons.AGE_WORDS.items()},
+                           "terms": {name: dict(texts) for name, texts in reasons.TERMS.items()},
+                           "termJoiners": dict(reasons.TERM_JOINERS)},
     }
 
 
@@ -130,12 +222,15 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def content_security_policy(css: str, script: str) -> str:
+def content_security_policy(css: str, script: str, *, connect: str = "'none'") -> str:
     """No network, no plugins, no forms, no base URL; only the page's own style and script
-    (by hash) run."""
+    (by hash) run. ``connect`` is the page's ``connect-src``: ``'none'`` for the offline page,
+    ``'self'`` for the page a register serves (it fetches bundles from its own origin)."""
+    if connect not in ("'none'", "'self'"):
+        raise ValueError(f"connect-src must be 'none' or 'self', not {connect!r}")
     return ("default-src 'none'; "
             f"script-src {_csp_hash(script)}; style-src {_csp_hash(css)}; "
-            "img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'")
+            f"img-src 'none'; connect-src {connect}; base-uri 'none'; form-action 'none'")
 
 
 def _data_block(data: dict[str, Any]) -> str:
@@ -144,7 +239,8 @@ def _data_block(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_page(data: dict[str, Any], sources: PageSources) -> bytes:
+def render_page(data: dict[str, Any], sources: PageSources, *, connect: str = "'none'"
+                ) -> bytes:
     """Fill the template: CSP meta (hashes of the exact inline texts), style, script, data."""
     html = sources.html
     for placeholder in _PLACEHOLDERS:
@@ -155,7 +251,7 @@ def render_page(data: dict[str, Any], sources: PageSources) -> bytes:
         if "</" in text:
             raise InputError("must not contain '</' (it is inlined in the page)",
                              source=f"cfl/web/{name}", code="bad_page_template")
-    values = {"{{CSP}}": content_security_policy(sources.css, sources.script),
+    values = {"{{CSP}}": content_security_policy(sources.css, sources.script, connect=connect),
               "{{STYLE}}": sources.css, "{{SCRIPT}}": sources.script,
               "{{DATA}}": _data_block(data)}
     # Replace in one pass so that no inserted text is scanned for placeholders again.

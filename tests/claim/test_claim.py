@@ -306,7 +306,7 @@ def test_the_worked_example_in_the_document_is_these_bytes() -> None:
     """docs/claim-format.md §6 shows the bytes and text the test above rebuilds."""
     from pathlib import Path
 
-    doc = (Path(__file__).resolve().parents[1] / "docs" / "claim-format.md").read_text("utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "claim-format.md").read_text("utf-8")
     example = doc.split("## 6. Worked example", 1)[1]
     text = claim_to_text(bytes.fromhex(WORKED_EXAMPLE))
     assert f"\n{text}\n" in example

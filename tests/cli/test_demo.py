@@ -10,7 +10,7 @@ from cfl.declaration.model import load_declaration_file
 from cfl.io.jsonio import loads_strict
 
 CATEGORIES = {"lithium-ion-battery", "pv-module", "passenger-ev", "electrolytic-aluminium",
-              "cement", "flat-glass", "steel"}
+              "cement", "flat-glass", "steel", "compute-service"}
 
 
 def test_demo_writes_valid_illustrative_declarations(tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_demo_labels_say_the_grade_thresholds_are_illustrative(tmp_path: Path) -
     pdf = (out / "labels" / "steel-standard.pdf").read_bytes()
     text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     graded = load_declaration_file(out / "graded" / "steel.json")
-    assert f"{graded.grade_class} (示例阈值)" in text
+    assert f"{graded.grade_class} (示例阈值 illustrative thresholds)" in text
     assert "热轧钢卷" in text and "Hot-rolled steel coil" in text
 
 

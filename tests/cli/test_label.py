@@ -36,12 +36,13 @@ def test_claim_prints_a_text_that_verifies(scheme: Scheme) -> None:
     assert code == 1
 
 
-def test_the_resolver_option_defaults_to_the_documented_placeholder() -> None:
+def test_without_a_resolver_the_claim_carries_the_documented_placeholder(scheme: Scheme
+                                                                         ) -> None:
     from cfl.claim.text import DEFAULT_RESOLVER
-    from cfl.cli.claim_cmd import claim
 
-    resolver = next(p for p in claim.params if p.name == "resolver")
-    assert resolver.default == DEFAULT_RESOLVER
+    result = run("claim", scheme.bundle)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(DEFAULT_RESOLVER)
 
 
 @pytest.mark.parametrize("with_key", [False, True])
@@ -85,13 +86,13 @@ def _bundles(scheme: Scheme, folder: Path, count: int) -> Path:
 def test_batch_to_one_pdf_with_jobs(scheme: Scheme, tmp_path: Path) -> None:
     folder = _bundles(scheme, tmp_path / "in", 4)
     out = tmp_path / "labels.pdf"
-    result = run("label", "--batch", folder, "-o", out, "--key", scheme.certifier,
+    result = run("label", folder, "-o", out, "--key", scheme.certifier,
                  "--template", "sticker", "--jobs", "2", "--at", SIGNED)
     assert result.exit_code == 0, result.output
     assert len(pypdf.PdfReader(io.BytesIO(out.read_bytes())).pages) == 4
     code, output = verify(scheme, out)
     assert code == 0, output
-    again = run("label", "--batch", folder, "-o", out, "--key", scheme.certifier,
+    again = run("label", folder, "-o", out, "--key", scheme.certifier,
                 "--template", "sticker", "--resume", "--at", SIGNED)
     assert again.exit_code == 0 and "skipped 4" in again.output
 
@@ -99,7 +100,7 @@ def test_batch_to_one_pdf_with_jobs(scheme: Scheme, tmp_path: Path) -> None:
 def test_batch_to_a_folder_and_resume(scheme: Scheme, tmp_path: Path) -> None:
     folder = _bundles(scheme, tmp_path / "in", 3)
     out = tmp_path / "out"
-    args = ("label", "--batch", folder, "-o", f"{out}/", "--key", scheme.certifier,
+    args = ("label", folder, "-o", f"{out}/", "--key", scheme.certifier,
             "--template", "sticker", "--at", SIGNED)
     result = run(*args, "--jobs", "2")
     assert result.exit_code == 0, result.output
@@ -117,14 +118,14 @@ def test_batch_to_a_folder_and_resume(scheme: Scheme, tmp_path: Path) -> None:
 def test_batch_from_csv_names_the_bad_row(scheme: Scheme, tmp_path: Path) -> None:
     table = tmp_path / "labels.csv"
     table.write_text(f"bundle,name\n{scheme.bundle},first\n,second\n", encoding="utf-8")
-    result = run("label", "--batch", table, "-o", tmp_path / "x.pdf", "--key",
+    result = run("label", table, "-o", tmp_path / "x.pdf", "--key",
                  scheme.certifier)
     assert result.exit_code == 1
     assert "row 3" in result.output and not (tmp_path / "x.pdf").exists()
     table.write_text(f"bundle,name\n{scheme.bundle},first\n{scheme.bundle},second\n",
                      encoding="utf-8")
     out = tmp_path / "csv-out"
-    result = run("label", "--batch", table, "-o", f"{out}/", "--key", scheme.certifier,
+    result = run("label", table, "-o", f"{out}/", "--key", scheme.certifier,
                  "--at", SIGNED)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["first.pdf", "second.pdf"]
@@ -140,7 +141,7 @@ def test_label_usage_errors(scheme: Scheme, tmp_path: Path) -> None:
 
 def test_a_mistyped_template_name_is_a_usage_error_with_a_suggestion(
         scheme: Scheme, tmp_path: Path) -> None:
-    for args in ([scheme.bundle], ["--batch", scheme.root]):
+    for args in ([scheme.bundle], [scheme.root]):
         result = run("label", *args, "--template", "stiker", "-o", tmp_path / "x.pdf")
         assert result.exit_code == 2, result.output
         assert "no template named 'stiker'; did you mean 'sticker'?" in result.output
@@ -173,7 +174,7 @@ def test_batch_reports_every_bad_row_and_writes_nothing(scheme: Scheme, tmp_path
                      "bundles/c.json,three\nbundles/missing.json,four\n,five\n"
                      "bundles/e.json,six\n")
     for output in (tmp_path / "all.pdf", f"{tmp_path / 'out'}/"):
-        result = run("label", "--batch", sheet, "-o", output)
+        result = run("label", sheet, "-o", output)
         assert result.exit_code == 1, result.output
         assert "Traceback" not in result.output
         assert f"Error: {sheet}: 3 of 6 labels have bad input; nothing was written:" \
@@ -185,7 +186,7 @@ def test_batch_reports_every_bad_row_and_writes_nothing(scheme: Scheme, tmp_path
         assert "row 2" not in result.output and "row 4" not in result.output
     assert not (tmp_path / "all.pdf").exists() and not (tmp_path / "out").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
-    folder = run("label", "--batch", tmp_path / "bundles", "-o", tmp_path / "all.pdf")
+    folder = run("label", tmp_path / "bundles", "-o", tmp_path / "all.pdf")
     assert folder.exit_code == 1
     assert f"{tmp_path / 'bundles'}: 2 of 5 labels have bad input" in folder.output
     assert f"  {tmp_path / 'bundles' / 'b.json'}: " in folder.output
@@ -195,14 +196,20 @@ def test_batch_reports_every_bad_row_and_writes_nothing(scheme: Scheme, tmp_path
 
 def test_the_progress_bar_only_goes_to_a_terminal(scheme: Scheme, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    import cfl.cli.label_cmd as label_command
+    import cfl.cli.ui as cli_ui
 
+    monkeypatch.setattr(cli_ui, "PROGRESS_MIN_ITEMS", 1)
     folder = _bundles(scheme, tmp_path / "in", 2)
-    piped = run("label", "--batch", folder, "-o", tmp_path / "a.pdf", "--template", "sticker")
+    resolver = ("--resolver", "HTTPS://LABELS.EXAMPLE.CN/V/")
+    piped = run("label", folder, "-o", tmp_path / "a.pdf", "--template", "sticker", *resolver)
     assert piped.exit_code == 0, piped.output
     assert piped.stderr.splitlines() == [
-        f"wrote 2 label(s), skipped 0 already complete; output: {tmp_path / 'a.pdf'}"]
-    monkeypatch.setattr(label_command, "stderr_is_terminal", lambda: True)
-    shown = run("label", "--batch", folder, "-o", tmp_path / "b.pdf", "--template", "sticker")
+        f"wrote 2 label(s), skipped 0 already complete; output: {tmp_path / 'a.pdf'} "
+        "(sticker)"]
+    monkeypatch.setattr(cli_ui, "stderr_is_terminal", lambda: True)
+    shown = run("label", folder, "-o", tmp_path / "b.pdf", "--template", "sticker", *resolver)
     assert shown.exit_code == 0, shown.output
     assert shown.stderr.splitlines()[0].startswith("labels")
+    quiet = run("label", folder, "-o", tmp_path / "c.pdf", "--template", "sticker", "-q",
+                *resolver)
+    assert quiet.exit_code == 0 and quiet.stderr == ""

@@ -63,7 +63,7 @@ def test_batch_uses_the_bundles_claims(scheme: Scheme, tmp_path: Path) -> None:
     for name in ("a", "b"):
         (folder / f"{name}.json").write_bytes(scheme.bundle.read_bytes())
     out = tmp_path / "labels.pdf"
-    result = run("label", "--batch", folder, "-o", out, "--template", "sticker")
+    result = run("label", folder, "-o", out, "--template", "sticker")
     assert result.exit_code == 0, result.output
     assert scheme.verify(bundle=out).exit_code == 0
 

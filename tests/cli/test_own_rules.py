@@ -75,7 +75,7 @@ def own_rules(tmp_path: Path) -> Path:
 
 
 def test_check_against_a_rule_set_of_your_own(declaration: Path, own_rules: Path) -> None:
-    result = invoke("check", declaration, "--against", "acme-eco-label", "--rules", own_rules,
+    result = invoke("check", declaration, "--rule-set", "acme-eco-label", "--rules", own_rules,
                     *AT)
     assert result.exit_code == 0, result.output
     assert "acme-eco-label: RECOGNISED-WITH-CONDITIONS" in result.stdout
@@ -83,7 +83,7 @@ def test_check_against_a_rule_set_of_your_own(declaration: Path, own_rules: Path
     assert f"files: {own_rules / 'acme-eco-label.yaml'} (yours), " \
            f"{own_rules / 'mappings' / 'gbt-24067-2024--acme-eco-label.yaml'} (yours)" \
            in result.stdout
-    data = json.loads(invoke("check", declaration, "--against", "acme-eco-label,iso-14067-2018",
+    data = json.loads(invoke("check", declaration, "--rule-set", "acme-eco-label,iso-14067-2018",
                              "--rules", own_rules, "--format", "json", *AT).stdout)
     files = {r["target"]: r["files"] for r in data["reports"]}
     assert files["acme-eco-label"][0] == {"id": "acme-eco-label", "kind": "rule set",
@@ -94,7 +94,7 @@ def test_check_against_a_rule_set_of_your_own(declaration: Path, own_rules: Path
 
 
 def test_without_rules_the_id_is_unknown(declaration: Path) -> None:
-    result = invoke("check", declaration, "--against", "acme-eco-label", *AT)
+    result = invoke("check", declaration, "--rule-set", "acme-eco-label", *AT)
     assert result.exit_code == 1 and "no rule set 'acme-eco-label'" in result.output
 
 
@@ -103,14 +103,14 @@ def test_a_mapping_of_your_own_makes_a_new_path(tmp_path: Path,
     battery_declaration["extensions"][0]["data"]["ruleSet"]["id"] = "iso-14067-2018"
     made_under_iso = tmp_path / "iso.json"
     made_under_iso.write_text(json.dumps(battery_declaration))
-    before = invoke("check", made_under_iso, "--against", "pas-2050-2011", "--format", "json",
+    before = invoke("check", made_under_iso, "--rule-set", "pas-2050-2011", "--format", "json",
                     *AT)
     assert json.loads(before.stdout)["reports"][0]["path"] == []
     mapping = tmp_path / "iso-14067-2018--pas-2050-2011.yaml"
     mapping.write_text(ACME_MAPPING.replace("gbt-24067-2024", "iso-14067-2018")
                        .replace("acme-eco-label", "pas-2050-2011").replace("AR5", "AR4")
                        .replace("gwp-to-ar5", "gwp-to-ar4"))
-    after = invoke("check", made_under_iso, "--against", "pas-2050-2011", "--rules", mapping,
+    after = invoke("check", made_under_iso, "--rule-set", "pas-2050-2011", "--rules", mapping,
                    "--format", "json", *AT)
     report = json.loads(after.stdout)["reports"][0]
     assert report["path"] == ["iso-14067-2018", "pas-2050-2011"]
@@ -127,7 +127,7 @@ def test_a_file_with_a_shipped_id_replaces_it_and_says_so(tmp_path: Path,
     assert shipped.exit_code == 0 and shipped.stdout.startswith("#")
     corrected = tmp_path / "pas-2050-2011.yaml"
     corrected.write_text(shipped.stdout.replace("value: AR4", "value: AR6"))
-    result = invoke("check", declaration, "--against", "pas-2050-2011", "--rules", corrected,
+    result = invoke("check", declaration, "--rule-set", "pas-2050-2011", "--rules", corrected,
                     *AT)
     assert result.exit_code == 0, result.output
     note = f"note: {corrected} replaces the shipped rule set pas-2050-2011 " \
@@ -135,7 +135,7 @@ def test_a_file_with_a_shipped_id_replaces_it_and_says_so(tmp_path: Path,
     assert result.stderr.strip() == note
     assert "pas-2050-2011: RECOGNISED\n" in result.stdout  # the AR4 row is now met as is
     assert "pas-2050-2011: RECOGNISED\n" not in invoke(
-        "check", declaration, "--against", "pas-2050-2011", *AT).stdout
+        "check", declaration, "--rule-set", "pas-2050-2011", *AT).stdout
 
 
 def test_a_broken_file_stops_everything_with_every_error(tmp_path: Path, declaration: Path,
@@ -147,7 +147,7 @@ def test_a_broken_file_stops_everything_with_every_error(tmp_path: Path, declara
     typo.write_text(ACME.replace("id: acme-eco-label", "id: typo-label")
                     .replace("data.gwpReport", "data.gwpReprt"))
     out = tmp_path / "graded.json"
-    for command in (["check", declaration, "--against", "iso-14067-2018"],
+    for command in (["check", declaration, "--rule-set", "iso-14067-2018"],
                     ["grade", declaration, "--rule-set", "acme-eco-label", "-o", out],
                     ["rulesets", "list"]):
         result = invoke(*command, "--rules", own_rules, "--rules", broken, "--rules", typo,
@@ -172,10 +172,10 @@ def test_cfl_rules_environment_variable(tmp_path: Path, declaration: Path,
     env = {"CFL_RULES": os.pathsep.join([str(own_rules), str(other)])}
     listed = invoke("rulesets", "list", "--format", "json", env=env)
     assert listed.exit_code == 0, listed.output
-    mine = {r["id"]: r for r in json.loads(listed.stdout) if r["yours"]}
+    mine = {r["id"]: r for r in json.loads(listed.stdout)["ruleSets"] if r["yours"]}
     assert sorted(mine) == ["acme-eco-label", "beta-label"]
     assert mine["beta-label"]["file"] == str(other / "beta-label.yaml")
-    result = invoke("check", declaration, "--against", "acme-eco-label", *AT, env=env)
+    result = invoke("check", declaration, "--rule-set", "acme-eco-label", *AT, env=env)
     assert result.exit_code == 0 and "(yours)" in result.stdout
     missing = invoke("rulesets", "list", env={"CFL_RULES": str(tmp_path / "nowhere")})
     assert missing.exit_code == 1
@@ -198,7 +198,7 @@ def test_an_includes_loop_through_a_shipped_rule_set_is_refused(tmp_path: Path,
     looped = tmp_path / "iso-14067-2018.yaml"
     looped.write_text(shipped.replace("kind: standard", "kind: standard\n"
                                       "includes: [id-sni-iso-14067-2018]", 1))
-    result = invoke("check", declaration, "--against", "pas-2050-2011", "--rules", looped, *AT)
+    result = invoke("check", declaration, "--rule-set", "pas-2050-2011", "--rules", looped, *AT)
     assert result.exit_code == 1 and result.stdout == ""
     assert "iso-14067-2018 → id-sni-iso-14067-2018 → iso-14067-2018" in result.stderr
 
@@ -235,7 +235,7 @@ def test_show_grade_and_convert_use_your_rules(tmp_path: Path, declaration: Path
     assert result.exit_code == 0, result.output
     assert "conversion gwp-to-ar5 of mapping gbt-24067-2024--acme-eco-label" in result.stdout
     assert json.loads(converted.read_text())["extensions"][0]["data"]["gwpReport"] == "AR5"
-    again = invoke("check", converted, "--against", "acme-eco-label", "--rules", own_rules, *AT)
+    again = invoke("check", converted, "--rule-set", "acme-eco-label", "--rules", own_rules, *AT)
     assert "acme-eco-label: RECOGNISED\n" in again.stdout
 
 

@@ -4,13 +4,15 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from shared_reference import REFERENCE_DIR, needs_reference
 
 from cfl.cli.main import cli
 from cfl.io.jsonio import dumps_pretty, loads_strict
 
-PACT = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "pact"
+PACT = REFERENCE_DIR / "pact"
 
 
+@needs_reference
 def test_import_v2_and_export(tmp_path: Path) -> None:
     out = tmp_path / "d.json"
     result = CliRunner().invoke(cli, ["import", "pact",

@@ -21,7 +21,7 @@ def test_trust_show_and_add_validation(scheme: Scheme) -> None:
     assert "lithium-ion-battery, pv-module" in result.output
     as_json = json.loads(run("trust", "show", scheme.trust_list, "--format", "json").output)
     assert as_json["version"] == 1 and len(as_json["entries"]) == 1
-    result = run("trust", "add", scheme.trust_list, "--jwk", scheme.operator, "--name", "X",
+    result = run("trust", "add", scheme.trust_list, "--public-key", scheme.operator, "--name", "X",
                  "--accreditation", "CNAS", "--scope", "cement", "--valid-from", SIGNED,
                  "--valid-until", AT)
     assert result.exit_code == 2 and "ACCREDITOR:NUMBER" in result.output
@@ -30,7 +30,7 @@ def test_trust_show_and_add_validation(scheme: Scheme) -> None:
 
 
 def _add(scheme: Scheme, *extra: str) -> tuple[int, str]:
-    result = run("trust", "add", scheme.root / "list.json", "--jwk", scheme.operator,
+    result = run("trust", "add", scheme.root / "list.json", "--public-key", scheme.operator,
                  "--name", "Maker", "--accreditation", "USCC:91350100M000100Y43", "--scope",
                  "lithium-ion-battery", "--valid-from", SIGNED, "--valid-until", AT, *extra)
     return result.exit_code, result.output

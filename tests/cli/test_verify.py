@@ -20,7 +20,7 @@ def test_verify_passes_then_fails_after_revocation(scheme: Scheme) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].startswith("PASSED")
     assert "PASSED        signature_valid" in result.output
-    result = run("revoke", "--key", scheme.certifier, "-o", scheme.revocations, "--id",
+    result = run("revoke", "--key", scheme.certifier, "-o", scheme.revocations,
                  "3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b", "--reason", "data error", "--at",
                  "2026-03-20T00:00:00Z")
     assert result.exit_code == 0
@@ -137,7 +137,7 @@ def co_signed(scheme: Scheme, *, listed: bool) -> Path:
     assert result.exit_code == 0, result.output
     if listed:
         draft = scheme.root / "list.json"
-        result = run("trust", "add", draft, "--jwk", maker, "--role", "manufacturer",
+        result = run("trust", "add", draft, "--public-key", maker, "--role", "manufacturer",
                      "--name", "Maker", "--accreditation", "USCC:91350100M000100Y43",
                      "--scope", "lithium-ion-battery", "--valid-from", "2026-01-01T00:00:00Z",
                      "--valid-until", "2027-01-01T00:00:00Z")

@@ -185,7 +185,7 @@ ROW = (
 def test_csv_batch_reports_every_row() -> None:
     short = ",".join(ROW.split(",")[:10])
     bad_value = ROW.replace("cradle-to-gate", "cradle-to-gat")
-    text = "\n".join([CSV_HEADER, ROW, short, bad_value, ROW]) + "\n"
+    text = "\n".join([CSV_HEADER, ROW, short, bad_value, ROW.replace(",CN", ",JP")]) + "\n"
     result = declare_csv_bytes(text.encode("utf-8"), at=AT, source="batch.csv")
     assert [r.row for r in result.rows] == [2, 3, 4, 5]
     assert [r.error is None for r in result.rows] == [True, False, False, True]
@@ -215,10 +215,65 @@ def test_csv_empty_and_header_only() -> None:
 def test_documented_example_is_valid() -> None:
     import re
 
-    guide = Path(__file__).resolve().parents[1] / "docs" / "cli-declarations.md"
+    guide = Path(__file__).resolve().parents[2] / "docs" / "cli-declarations.md"
     block = re.search(r"```yaml\n(.*?)```", guide.read_text(encoding="utf-8"), re.S)
     assert block is not None
     decl = declaration_from_input(
         loads_yaml(block.group(1).encode("utf-8")), at=AT, source="docs/cli-declarations.md"
     )
     assert decl.warnings == () and decl.product_category == "lithium-ion-battery"
+
+
+# --------------------------------------------------------------------------- CSV row ids
+
+def _csv(*rows: str, header: str = CSV_HEADER) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+def _ids(data: bytes) -> list[str | None]:
+    result = declare_csv_bytes(data, at=AT, source="b.csv")
+    return [r.declaration.id if r.declaration is not None else None for r in result.rows]
+
+
+def test_csv_ids_come_from_the_rows_cells() -> None:
+    """Before: a UUID v4 per row, so running a list twice doubled its declarations."""
+    other = ROW.replace(",CN", ",JP")
+    first = _ids(_csv(ROW, other))
+    assert first == _ids(_csv(ROW, other))            # the same list again
+    assert first[::-1] == _ids(_csv(other, ROW))      # rows moved
+    columns = CSV_HEADER.split(",")
+    cells = ROW.split(",")
+    order = list(reversed(range(len(columns))))
+    moved = _csv(",".join(cells[i] for i in order), header=",".join(columns[i] for i in order))
+    assert _ids(moved) == first[:1]                   # columns moved
+    assert _ids(_csv(ROW.replace("2.10", "2.1"))) != first[:1]  # a changed cell: a new id
+
+
+def test_the_row_key_recipe_is_pinned() -> None:
+    """docs/cli-declarations.md states the recipe; this vector keeps it (and the ids users
+    already hold) from changing unnoticed."""
+    from cfl.declaration.friendly import row_key, row_key_id
+
+    cells = {"company.ids": " urn:a ", "pcf": "1.5", "id": "", "product.ids": "urn:b",
+             "comment": ""}
+    assert row_key(cells) == ('["cfl-csv-row-key/1",[["company.ids","urn:a"],["pcf","1.5"],'
+                              '["product.ids","urn:b"]]]')
+    assert row_key_id(cells) == "c354806a-7b31-54ab-b761-142dd438a458"
+
+
+def test_two_rows_that_make_one_declaration_are_an_error_about_the_later() -> None:
+    result = declare_csv_bytes(_csv(ROW, ROW), at=AT, source="b.csv")
+    assert result.rows[0].error is None
+    error = result.rows[1].error
+    assert isinstance(error, InputError) and error.code == "duplicate_row_key"
+    assert "row 3" in str(error) and "repeats row 2" in str(error)
+    same = "3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b,"
+    given = _csv(same + ROW, same + ROW.replace(",CN", ",JP"), header="id," + CSV_HEADER)
+    result = declare_csv_bytes(given, at=AT, source="b.csv")
+    assert result.rows[1].error is not None and result.rows[1].error.code == "duplicate_row_key"
+
+
+def test_an_id_cell_is_used_as_it_is() -> None:
+    declared = _ids(_csv("3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b," + ROW,
+                         header="id," + CSV_HEADER))
+    assert declared == ["3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"]

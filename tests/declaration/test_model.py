@@ -280,7 +280,7 @@ def test_decimal_strings_round_trip_exactly(text: str) -> None:
     amount=st.decimals(min_value=Decimal("0.001"), max_value=Decimal("99999"), places=3),
 )
 def test_parse_serialise_parse_identity(extra: dict[str, Any], amount: Decimal) -> None:
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]
     doc = loads_strict((here / "fixtures" / "declarations" / "battery-pack.json").read_bytes())
     doc.update(extra)
     doc["pcf"]["x-unknown"] = extra

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-SCHEMAS = sorted((Path(__file__).resolve().parents[1] / "schemas").glob("*.schema.json"))
+SCHEMAS = sorted((Path(__file__).resolve().parents[2] / "schemas").glob("*.schema.json"))
 
 
 def patterns(node: Any) -> Iterator[str]:

@@ -161,6 +161,9 @@ def test_check_json_is_the_result(all_targets: RecognitionResult) -> None:
     text = recognition_json(all_targets)
     assert text.endswith("}\n") and text.startswith('{\n  "at": "2026-03-15T00:00:00Z"')
     data = json.loads(text)
+    for report in data["reports"]:
+        actions = report.pop("actions")  # the to-do list, added to the result's own JSON
+        assert all(a["effort"] >= 1 and a["citation"] for a in actions)
     assert data == json.loads(json.dumps(all_targets.to_json()))
     assert [r["target"] for r in data["reports"]] == sorted(shipped_rules().rule_sets)
     assert render_recognition(all_targets, "json", matrix=True) == text

@@ -3,20 +3,21 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import rfc8785
+from shared_reference import reference_files
 
 from cfl.errors import InputError
 from cfl.io.jsonio import loads_strict
 from cfl.signing.jcs import canonical_bytes, sha256_digest
 
-FIXTURES = Path(__file__).parent / "fixtures" / "declarations"
-PACT = Path(__file__).resolve().parents[2] / "shared" / "reference" / "pact"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "declarations"
 
 
-def documents() -> list[Path]:
-    return sorted(FIXTURES.glob("*.json")) + sorted((PACT / "v3.0.3" / "examples").glob("*.json"))
+def documents() -> list[Any]:
+    return sorted(FIXTURES.glob("*.json")) + reference_files("pact/v3.0.3/examples", "*.json")
 
 
 @pytest.mark.parametrize("path", documents(), ids=lambda p: p.name)

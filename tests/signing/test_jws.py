@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import rfc8785
 from jwcrypto import jwk, jws
-from signing_world import FIXTURE, REFERENCE, SIGNED_AT, world
+from shared_reference import reference_files
+from signing_world import FIXTURE, SIGNED_AT, world
 
 from cfl.bundle.model import parse_bundle
 from cfl.bundle.sign import sign_bundle
@@ -28,10 +29,9 @@ from cfl.signing.jws import (
 from cfl.signing.keys import LocalSigner
 
 
-def _test_declarations() -> list[Path]:
+def _test_declarations() -> list[Any]:
     fixtures = sorted((FIXTURE.parent).glob("*.json"))
-    pact = sorted((REFERENCE / "pact" / "v3.0.3" / "examples").glob("example-*.json"))
-    return fixtures + pact
+    return fixtures + reference_files("pact/v3.0.3/examples", "example-*.json")
 
 
 @pytest.mark.parametrize("path", _test_declarations(), ids=lambda p: p.name)

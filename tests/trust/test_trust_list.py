@@ -53,7 +53,7 @@ def test_the_store_keeps_the_accepted_list_and_serves_it_later(tmp_path: Path) -
     assert w.context(store=store).trust_list is not None
     files = list((tmp_path / "store").iterdir())
     assert {f.name for f in files} == {f"trustlist-{w.operator.kid}.json",
-                                       f"revocations-{w.certifier.kid}.json"}
+                                       f"revocations-{w.certifier.kid}.json", ".lock"}
     assert all(f.stat().st_mode & 0o077 == 0 for f in files)
     later = load_trust_context(None, anchor=w.operator.public_key, at=AT, store=store)
     assert later.trust_list is not None and later.trust_list.version == 1

@@ -318,7 +318,7 @@ def test_random_byte_flips_never_pass_a_changed_bundle(data: st.DataObject) -> N
 
 def _without_claims(bundle: Any) -> Any:
     """The bundle without the certifier's unprotected ``cfl.claim.codec`` header (ADR 0025): the
-    bundle's checks never use it; a QR claim is verified on its own (tests/test_claim.py)."""
+    bundle's checks never use it; a QR claim is verified on its own (tests/claim/test_claim.py)."""
     for entry in bundle["signatures"]:
         entry.pop("header", None)
     return bundle

@@ -1,0 +1,162 @@
+"""The transparency log core: RFC 6962 / RFC 9162 Merkle hashing and proofs, C2SP signed
+notes, checkpoints, tiles, witness cosignatures and offline proofs, and cfl's log entries.
+
+A pure library: no server, no file, no clock. Stored hashes come through a
+:data:`~cfl.log.hashing.HashReader`, tiles and entry bundles through fetch functions, time
+as an argument. ``docs/transparency-log.md`` specifies the formats; ``docs/library/log.md``
+shows how the register, a monitor and a verifier use them.
+"""
+
+from __future__ import annotations
+
+from cfl.log.checkpoint import (
+    Checkpoint,
+    SignedCheckpoint,
+    check_checkpoint_update,
+    open_checkpoint,
+    parse_checkpoint_text,
+    sign_checkpoint,
+)
+from cfl.log.entries import (
+    BundleEntry,
+    ListEntry,
+    LogEntry,
+    bundle_entry,
+    decode_entry,
+    encode_entry,
+    list_entry,
+)
+from cfl.log.errors import (
+    LOG_ERROR_CODES,
+    LogFormatError,
+    LogStoreError,
+    LogVerificationError,
+    WitnessError,
+)
+from cfl.log.hashing import (
+    EMPTY_ROOT,
+    HashReader,
+    MemoryTree,
+    NodeId,
+    consistency_proof,
+    hashes_to_store,
+    inclusion_proof,
+    leaf_hash,
+    node_hash,
+    root_hash,
+    tree_hash,
+    verify_consistency,
+    verify_inclusion,
+)
+from cfl.log.monitor import MonitorResult, cfl_entry_checker, monitor_step
+from cfl.log.note import (
+    NoteSignature,
+    NoteSigner,
+    OpenedNote,
+    VerifierKey,
+    open_note,
+    parse_note,
+    parse_verifier_key,
+    sign_note,
+)
+from cfl.log.proof import (
+    LogProof,
+    VerifiedLogProof,
+    create_log_proof,
+    parse_log_proof,
+    verify_log_proof,
+)
+from cfl.log.tiles import (
+    EntryBundleId,
+    TileHashReader,
+    TileId,
+    entry_bundle,
+    entry_bundles,
+    new_tiles,
+    parse_entry_bundle,
+    parse_tile_path,
+    tile_data,
+    tiles_for_size,
+)
+from cfl.log.witness import (
+    AddCheckpointRequest,
+    Cosignature,
+    Cosigner,
+    WitnessPolicy,
+    WitnessResponse,
+    add_cosignatures,
+    parse_add_checkpoint,
+    parse_witness_response,
+    verify_cosignatures,
+    witness_add_checkpoint,
+)
+
+__all__ = [
+    "EMPTY_ROOT",
+    "LOG_ERROR_CODES",
+    "AddCheckpointRequest",
+    "BundleEntry",
+    "Checkpoint",
+    "Cosignature",
+    "Cosigner",
+    "EntryBundleId",
+    "HashReader",
+    "ListEntry",
+    "LogEntry",
+    "LogFormatError",
+    "LogProof",
+    "LogStoreError",
+    "LogVerificationError",
+    "MemoryTree",
+    "MonitorResult",
+    "NodeId",
+    "NoteSignature",
+    "NoteSigner",
+    "OpenedNote",
+    "SignedCheckpoint",
+    "TileHashReader",
+    "TileId",
+    "VerifiedLogProof",
+    "VerifierKey",
+    "WitnessError",
+    "WitnessPolicy",
+    "WitnessResponse",
+    "add_cosignatures",
+    "bundle_entry",
+    "cfl_entry_checker",
+    "check_checkpoint_update",
+    "consistency_proof",
+    "create_log_proof",
+    "decode_entry",
+    "encode_entry",
+    "entry_bundle",
+    "entry_bundles",
+    "hashes_to_store",
+    "inclusion_proof",
+    "leaf_hash",
+    "list_entry",
+    "monitor_step",
+    "new_tiles",
+    "node_hash",
+    "open_checkpoint",
+    "open_note",
+    "parse_add_checkpoint",
+    "parse_checkpoint_text",
+    "parse_entry_bundle",
+    "parse_log_proof",
+    "parse_note",
+    "parse_tile_path",
+    "parse_verifier_key",
+    "parse_witness_response",
+    "root_hash",
+    "sign_checkpoint",
+    "sign_note",
+    "tile_data",
+    "tiles_for_size",
+    "tree_hash",
+    "verify_consistency",
+    "verify_cosignatures",
+    "verify_inclusion",
+    "verify_log_proof",
+    "witness_add_checkpoint",
+]
