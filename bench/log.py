@@ -18,7 +18,13 @@ Run as ``python bench/log.py``. Prints, from one run:
 * catching up 100,000 new entries' worth of tiles and entry bundles with
   :func:`monitor_step` (every tile checked against the checkpoint, every entry against its
   leaf, and, in the second line, every entry decoded), in entries per second and as a ratio
-  to raw SHA-256 (ideal about 0.5: a leaf hash and a node hash per entry).
+  to raw SHA-256 (ideal about 0.5: a leaf hash and a node hash per entry);
+* **the log inside the register** (SQLite, WAL, ``synchronous=FULL``, the register's own
+  storage and log code): appends per second, each in its own committed transaction as a
+  publish makes it (the limit: the same number of one-row transactions, fsync'd alike), and
+  in transactions of 5,000; then a monitor catching up 100,000 new entries over HTTP from
+  the register's own tile routes (served by uvicorn in another process on the other core),
+  against the same catch-up from tiles held in memory.
 
 Each figure is measured in rounds interleaved with its limit (the limit, the figure, the
 limit, …) and each keeps its best round, so that another process taking the core for a
@@ -31,11 +37,19 @@ import datetime as dt
 import hashlib
 import math
 import os
+import socket
+import subprocess
+import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from sqlalchemy import insert
 
 from cfl.log.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from cfl.log.entries import bundle_entry, encode_entry
@@ -44,14 +58,19 @@ from cfl.log.hashing import (
     NodeId,
     hashes_to_store,
     leaf_hash,
+    root_hash,
     verify_consistency,
     verify_inclusion,
 )
 from cfl.log.monitor import cfl_entry_checker, monitor_step
 from cfl.log.note import NoteSigner
 from cfl.log.proof import LogProof, create_log_proof, verify_log_proof
-from cfl.log.tiles import entry_bundle, entry_bundles, new_tiles, tile_data
+from cfl.log.tiles import EntryBundleId, TileId, entry_bundle, entry_bundles, new_tiles, tile_data
 from cfl.log.witness import Cosigner, WitnessPolicy, add_cosignatures
+from cfl.register import schema
+from cfl.register.log_store import LogStore
+from cfl.register.storage import Disclosure, SqlStorage
+from cfl.register.transparency import RegisterLog
 from cfl.signing.keys import LocalSigner
 
 SECONDS = float(os.environ.get("CFL_BENCH_SECONDS", "1.0"))
@@ -251,7 +270,151 @@ def main() -> None:
 
     print(f"one core; entries are {len(data[0])}-byte cfl bundle entries")
     print("\n".join(lines))
+    register_figures(data, log, tiles, bundles)
+
+
+# ----------------------------------------------------------------------- inside the register
+REGISTER_APPENDS = int(os.environ.get("CFL_BENCH_REGISTER_APPENDS", "1000"))
+
+
+def _disclosure(index: int, kid: str) -> Disclosure:
+    return Disclosure("bundle", 0, str(uuid.UUID(int=index)), b"", 1_800_000_000 + index,
+                      hashlib.sha256(index.to_bytes(8, "big")).hexdigest(), kid)
+
+
+def register_figures(data: list[bytes], log: NoteSigner, tiles: dict[TileId, bytes],
+                     bundles: dict[EntryBundleId, bytes]) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="cfl-bench-log-"))
+    database = folder / "register.sqlite3"
+    storage = SqlStorage.open(f"sqlite:///{database}")
+    store = LogStore(storage.engine)
+    store.start(ORIGIN)
+    register_log = RegisterLog(store, log, clock=lambda: AT)
+    kid = signer("certifier").kid
+    print(f"\nthe log inside the register (SQLite in {folder}, WAL, synchronous=FULL)")
+
+    def bare_transactions() -> None:
+        for n in range(REGISTER_APPENDS):
+            with storage._write() as connection:
+                connection.execute(insert(schema.feed).values(
+                    kind="bench", declaration_id=str(n), digest=None, at=0, detail=""))
+
+    def appends(first: int) -> Callable[[], None]:
+        def run() -> None:
+            for n in range(first, first + REGISTER_APPENDS):
+                with storage._write() as connection:
+                    register_log.hook(connection, _disclosure(n, kid))
+        return run
+
+    start = time.perf_counter()
+    bare_transactions()
+    bare = time.perf_counter() - start
+    start = time.perf_counter()
+    appends(0)()
+    own = time.perf_counter() - start
+    start = time.perf_counter()
+    bare_transactions()
+    bare = min(bare, time.perf_counter() - start)
+    print(f"  one-row transactions (the limit)    {REGISTER_APPENDS / bare:10.0f}/s")
+    print(f"  appends, one transaction each       {REGISTER_APPENDS / own:10.0f}/s   ratio "
+          f"{bare / own:.3f} of one-row transactions")
+    # fill 100,000 more in transactions of 5,000 (what a burst of publishes costs the log)
+    before = store.size()
+    start = time.perf_counter()
+    for first in range(before, before + CATCH_UP, 5000):
+        with storage._write() as connection:
+            for n in range(first, first + 5000):
+                register_log.hook(connection, _disclosure(n, kid))
+    filled = time.perf_counter() - start
+    print(f"  appends, 5,000 per transaction      {CATCH_UP / filled:10.0f}/s")
+    previous_note = register_log.tick()
+    assert previous_note is not None
+    # the previous checkpoint is the one at `before`: sign it by hand for the monitor
+    previous = open_checkpoint(sign_checkpoint(Checkpoint(
+        ORIGIN, before, root_hash(before, store.reader())), log), origin=ORIGIN,
+        log_keys=[log.verifier_key])
+    storage.close()
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(database), str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cores = list(range(os.cpu_count() or 1))
+    if hasattr(os, "sched_setaffinity") and len(cores) > 1:  # server and monitor: one core each
+        os.sched_setaffinity(server.pid, {cores[0]})
+        os.sched_setaffinity(0, {cores[-1]})
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/log/checkpoint", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base, timeout=30) as http:
+            def fetch(item: TileId | EntryBundleId) -> bytes:
+                response = http.get(f"/log/{item.path}")
+                response.raise_for_status()
+                return response.content
+
+            def over_http() -> None:
+                result = monitor_step(previous, http.get("/log/checkpoint").content,
+                                      origin=ORIGIN, log_keys=[log.verifier_key],
+                                      fetch_tile=fetch, fetch_entries=fetch,
+                                      check_entry=cfl_entry_checker(), at=AT)
+                assert result.entries_checked == CATCH_UP
+
+            start = time.perf_counter()
+            over_http()
+            http_time = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(20)
+    # the limit: the same catch-up from tiles in memory (the core bench's tree, same size)
+    memory_previous = open_checkpoint(sign_checkpoint(Checkpoint(
+        ORIGIN, CATCH_UP_FROM, _memory_root(data, CATCH_UP_FROM)), log), origin=ORIGIN,
+        log_keys=[log.verifier_key])
+    latest = sign_checkpoint(Checkpoint(ORIGIN, CATCH_UP_FROM + CATCH_UP,
+                                        _memory_root(data, CATCH_UP_FROM + CATCH_UP)), log)
+    start = time.perf_counter()
+    monitor_step(memory_previous, latest, origin=ORIGIN, log_keys=[log.verifier_key],
+                 fetch_tile=tiles.__getitem__, fetch_entries=bundles.__getitem__,
+                 check_entry=cfl_entry_checker(), at=AT)
+    memory_time = time.perf_counter() - start
+    print(f"  monitor catch-up of {CATCH_UP:,} entries over the register's tiles (HTTP, "
+          f"entries decoded): {http_time:.2f} s ({CATCH_UP / http_time:,.0f} entries/s); "
+          f"from memory {memory_time:.2f} s; ratio {memory_time / http_time:.3f}")
+
+
+def _memory_root(data: list[bytes], size: int) -> bytes:
+    tree = MemoryTree()
+    tree.extend(data[:size])
+    return tree.root()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve_log(database: str, port: int) -> None:
+    """The register's log routes over its database (what ``cfl serve`` serves at /log)."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    from cfl.register import log_routes
+
+    storage = SqlStorage.open(f"sqlite:///{database}", migrate_schema=False)
+    register_log = RegisterLog(LogStore(storage.engine), NoteSigner(ORIGIN, signer("log")),
+                               clock=lambda: AT)
+    app = Starlette(routes=[Route("/log/checkpoint", log_routes.checkpoint),
+                            Route("/log/tile/{path:path}", log_routes.tile)])
+    app.state.register = SimpleNamespace(log=register_log)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--serve"]:
+        serve_log(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()

@@ -18,12 +18,12 @@ MAX_CLAIM_DIGITS = math.ceil(MAX_CLAIM_BYTES * math.log10(256))
 MAX_RESOLVER_CHARS = 120
 MAX_TEXT_CHARS = MAX_RESOLVER_CHARS + MAX_CLAIM_DIGITS
 #: QR alphanumeric characters allowed in a resolver URL; it must end with "/".
-_RESOLVER = re.compile(r"^[A-Z][A-Z0-9+.-]*://[A-Z0-9$%*+./:-]*/$")
+RESOLVER_PATTERN = re.compile(r"^[A-Z][A-Z0-9+.-]*://[A-Z0-9$%*+./:-]*/$")
 
 
 def check_resolver(resolver: str) -> str:
     """``resolver`` if it is an uppercase URL in the QR alphanumeric set ending in "/"."""
-    if len(resolver) > MAX_RESOLVER_CHARS or not _RESOLVER.match(resolver):
+    if len(resolver) > MAX_RESOLVER_CHARS or not RESOLVER_PATTERN.match(resolver):
         raise InputError(
             f"resolver {resolver!r} must be an uppercase URL of at most {MAX_RESOLVER_CHARS} "
             "characters from the QR alphanumeric set (A-Z 0-9 $%*+-./:) ending in '/', "
@@ -39,6 +39,9 @@ def claim_to_text(encoded: bytes, resolver: str = DEFAULT_RESOLVER) -> str:
     if not encoded or encoded[0] != 0xD2:
         raise InputError("not a tagged COSE_Sign1 claim (first byte must be 0xD2)",
                          code="bad_claim")
+    if len(encoded) > MAX_CLAIM_BYTES:  # before the number is written (and its digit limit)
+        raise InputError(f"the claim is {len(encoded)} bytes; at most {MAX_CLAIM_BYTES} are "
+                         "accepted", code="claim_too_large")
     return resolver + str(int.from_bytes(encoded, "big"))
 
 

@@ -1,7 +1,8 @@
 """``cfl declare`` on a CSV product list: one declaration per row, written to a folder.
 
-Outputs are named after a column (``--name-by sku``) or the declaration id. A row whose
-output already holds the same declaration (apart from its id and creation time) is left as
+Outputs are named after a column (``--name-by sku``; a column that is not a friendly input
+key is then kept beside the declaration, ``--extra-columns keep``) or the declaration id. A
+row whose output already holds the same declaration (apart from its id and creation time) is left as
 it is, so running the same list again changes nothing; a changed row replaces its output and
 says so.
 """
@@ -9,6 +10,7 @@ says so.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,8 @@ from cfl.cli.jsonout import json_document
 from cfl.cli.options import output_name
 from cfl.cli.ui import ui
 from cfl.declaration.csv_example import example_csv
-from cfl.declaration.csv_input import csv_as_utf8, file_name, naming_column
-from cfl.declaration.friendly import TOP_LEVEL_KEYS, declare_csv_bytes
+from cfl.declaration.csv_input import file_name
+from cfl.declaration.friendly import declare_csv_bytes, extra_column
 from cfl.errors import CflError, InputError, InvalidDeclarationError, OutputError
 from cfl.findings import Finding
 from cfl.io.atomic import write_atomic
@@ -33,7 +35,7 @@ _PER_RUN = ("id", "created")
 
 
 def declare_batch(input_path: Path, output: Path, *, at: dt.datetime, name_by: str | None,
-                  encoding: str, output_format: str) -> None:
+                  encoding: str, extra_columns: str, output_format: str) -> None:
     """Declarations for every row of ``input_path`` into the folder ``output``."""
     if str(output) == "-":
         raise click.UsageError("a CSV input makes one declaration per row: give a folder "
@@ -41,40 +43,43 @@ def declare_batch(input_path: Path, output: Path, *, at: dt.datetime, name_by: s
     if output.exists() and not output.is_dir():
         raise click.UsageError(f"{output} is not a folder; a CSV input needs -o DIR")
     source = "<stdin>" if str(input_path) == "-" else str(input_path)
-    data = csv_as_utf8(read_bytes(input_path, max_bytes=MAX_CSV_BYTES), encoding,
-                       source=source)
-    names: dict[int, str | None] = {}
-    if name_by is not None:
-        naming = naming_column(data, name_by, keep=name_by.split(".", 1)[0] in TOP_LEVEL_KEYS,
-                               source=source)
-        data, names = naming.data, dict(naming.names)
+    data = read_bytes(input_path, max_bytes=MAX_CSV_BYTES)
+    if name_by is not None and extra_column(name_by) and extra_columns == "error":
+        extra_columns = "keep"  # the naming column is the row's own data, not an input key
     out = ui()
-    result = declare_csv_bytes(data, at=at, source=source)
+    rows = data.count(b"\n")
+    with out.progress(rows, "declarations") as advance:
+        result = declare_csv_bytes(data, at=at, source=source, encoding=encoding,
+                                   extra_columns=extra_columns, progress=advance)
+    if name_by is not None and name_by not in result.header:
+        raise InputError(f"has no column {name_by!r} to name the outputs by (--name-by); the "
+                         f"columns are {', '.join(result.header)}", source=source,
+                         location="row 1", code="missing_column")
     items: list[dict[str, Any]] = []
     used: dict[str, int] = {}
     counts = {"written": 0, "replaced": 0, "unchanged": 0, "failed": 0}
-    with out.progress(len(result.rows), "declarations") as advance:
-        for outcome in result.rows:
-            advance(1)
-            item: dict[str, Any] = {"row": outcome.row}
-            try:
-                if outcome.error is not None:
-                    raise outcome.error
-                assert outcome.declaration is not None
-                stem = _stem(outcome.row, outcome.declaration.id, names, name_by, used,
-                             source)
-                target = output / f"{stem}.json"
-                document = outcome.declaration.document
-                status = _write(target, document, output)
-                declaration_id = _read_id(target) if status == "unchanged" else \
-                    outcome.declaration.id
-                item.update(id=declaration_id, file=str(target), status=status)
-                counts[status] += 1
-            except CflError as exc:
-                _echo_error(exc)
-                item.update(status="failed", error={"code": exc.code, "message": str(exc)})
-                counts["failed"] += 1
-            items.append(item)
+    for outcome in result.rows:
+        item: dict[str, Any] = {"row": outcome.row}
+        if extra_columns == "keep" and outcome.extra:
+            item["extra"] = outcome.extra
+        try:
+            if outcome.error is not None:
+                raise outcome.error
+            assert outcome.declaration is not None
+            stem = _stem(outcome.row, outcome.declaration.id, outcome.cells, name_by, used,
+                         source)
+            target = output / f"{stem}.json"
+            document = outcome.declaration.document
+            status = _write(target, document, output)
+            declaration_id = _read_id(target) if status == "unchanged" else \
+                outcome.declaration.id
+            item.update(id=declaration_id, file=str(target), status=status)
+            counts[status] += 1
+        except CflError as exc:
+            _echo_error(exc)
+            item.update(status="failed", error={"code": exc.code, "message": str(exc)})
+            counts["failed"] += 1
+        items.append(item)
     total = len(result.rows)
     if output_format == "json":
         out.result(json_document("declare", {
@@ -90,11 +95,11 @@ def declare_batch(input_path: Path, output: Path, *, at: dt.datetime, name_by: s
         raise click.ClickException(f"{source}: {counts['failed']} of {total} row(s) failed")
 
 
-def _stem(row: int, declaration_id: str, names: dict[int, str | None], name_by: str | None,
+def _stem(row: int, declaration_id: str, cells: Mapping[str, str], name_by: str | None,
           used: dict[str, int], source: str) -> str:
     if name_by is None:
         return declaration_id
-    value = names.get(row)
+    value = cells.get(name_by)
     if not value:
         raise InputError(f"column {name_by}: is empty; the outputs are named by it "
                          "(--name-by), so every row needs a value", source=source,

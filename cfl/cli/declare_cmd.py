@@ -11,8 +11,7 @@ from cfl.cli.declare_batch import declare_batch, write_example_csv
 from cfl.cli.jsonout import json_document
 from cfl.cli.options import at_option, format_option, output_name
 from cfl.cli.ui import summary_option
-from cfl.declaration.csv_input import ENCODINGS
-from cfl.declaration.friendly import declare_file
+from cfl.declaration.friendly import CSV_ENCODINGS, EXTRA_COLUMNS, declare_file
 from cfl.errors import CflError, InvalidDeclarationError
 from cfl.findings import Finding
 from cfl.io.atomic import write_atomic
@@ -42,10 +41,15 @@ def _echo_error(exc: CflError) -> None:
 @click.option("--name-by", "name_by", metavar="COLUMN", default=None,
               help="For a CSV input: name each declaration after this column (e.g. sku), "
               "DIR/<value>.json, instead of after its id.")
-@click.option("--encoding", type=click.Choice(sorted(ENCODINGS)), default="utf-8",
+@click.option("--encoding", type=click.Choice(sorted(CSV_ENCODINGS)), default="utf-8",
               show_default=True,
               help="For a CSV input: the text encoding the spreadsheet saved it in (gb18030 "
               "or gbk for Chinese Windows, utf-16 with a byte order mark).")
+@click.option("--extra-columns", type=click.Choice(EXTRA_COLUMNS), default="error",
+              show_default=True,
+              help="For a CSV input: columns that are not friendly input keys (a SKU, say) "
+              "are an error, kept beside each declaration (in the report and its id), or "
+              "ignored.")
 @click.option("--example-csv", "example", is_flag=True,
               help="Write an example CSV (the header and one example row) to -o and exit.")
 @format_option
@@ -55,7 +59,8 @@ def _echo_error(exc: CflError) -> None:
 @at_option
 @summary_option
 def declare(input_path: Path | None, output: Path, at: dt.datetime, output_format: str,
-            list_categories: bool, name_by: str | None, encoding: str, example: bool) -> None:
+            list_categories: bool, name_by: str | None, encoding: str, extra_columns: str,
+            example: bool) -> None:
     """Make a declaration from INPUT, a friendly YAML or JSON file (see docs/cli-declarations.md).
 
     A CSV INPUT (one product per row; --example-csv writes one to start from) makes one
@@ -76,7 +81,7 @@ def declare(input_path: Path | None, output: Path, at: dt.datetime, output_forma
         raise click.UsageError("give INPUT (or --list-categories, --example-csv)")
     if input_path.suffix.lower() == ".csv":
         declare_batch(input_path, output, at=at, name_by=name_by, encoding=encoding,
-                      output_format=output_format)
+                      extra_columns=extra_columns, output_format=output_format)
         return
     if output.is_dir():
         raise click.BadParameter(f"{output} is a folder; give the file name of the "

@@ -28,9 +28,10 @@ from cfl.cli.ui import summary_option, ui
 from cfl.errors import InputError
 from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import read_bytes
-from cfl.label.batch import BatchItem, collect_items, render_batch
+from cfl.label.batch import BatchItem, collect_items, read_label_proof, render_batch
 from cfl.label.render import SignerNames, render_label
 from cfl.label.templates import builtin_template_names, load_template
+from cfl.log.proof import sidecar_path
 from cfl.signing.jws import MAX_BUNDLE_BYTES
 from cfl.trust.context import build_trust_context
 from cfl.trust.trust_list import MAX_TRUST_LIST_BYTES, TrustList
@@ -82,6 +83,10 @@ def _check_template(ctx: click.Context, param: click.Parameter, value: str | Non
 @resolver_option
 @click.option("--font", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               default=None, help="A TTF/TTC font replacing the bundled CJK font.")
+@click.option("--proof", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              default=None, help="The bundle's proof of disclosure (a .tlog-proof from cfl "
+              "publish) to embed beside it; default: BUNDLE.tlog-proof when it exists (for "
+              "several bundles, each one's).")
 @jobs_option
 @resume_option
 @passphrase_option
@@ -91,8 +96,9 @@ def _check_template(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.pass_context
 def label(ctx: click.Context, inputs: tuple[Path, ...], template: str, output_name: str,
           trust_list: Path | None, anchor: Path | None, key: Path | None,
-          resolver: str | None, font: Path | None, jobs: int, resume: bool,
-          passphrase_file: Path | None, at: dt.datetime, output_format: str) -> None:
+          resolver: str | None, font: Path | None, proof: Path | None, jobs: int,
+          resume: bool, passphrase_file: Path | None, at: dt.datetime,
+          output_format: str) -> None:
     """Render a label PDF for a signed BUNDLE, or labels for many: several bundles, a
     folder of bundles (*.json) or a CSV with a 'bundle' column (and optionally 'name').
 
@@ -123,15 +129,22 @@ def label(ctx: click.Context, inputs: tuple[Path, ...], template: str, output_na
         source = "<stdin>" if str(bundle) == "-" else str(bundle)
         data = read_bytes(bundle, max_bytes=MAX_BUNDLE_BYTES)
         signer = open_signer(key, passphrase_file) if key is not None else None
+        if proof is None and str(bundle) != "-" and sidecar_path(bundle).is_file():
+            proof = sidecar_path(bundle)
+        proof_bytes = (read_label_proof(proof, data, source=source)
+                       if proof is not None else None)
         pdf = render_label(data, template=load_template(template), signer=signer, at=at,
                            resolver=chosen, font_path=font_path, source=source,
-                           signer_names=names)
+                           signer_names=names, proof=proof_bytes)
         write_atomic(output, pdf)
         _report(output_format, output_name, template, chosen, written=1, skipped=0)
         return
     if output_name == "-":
         raise click.UsageError("several bundles make several labels: give -o labels.pdf (one "
                                "PDF, a page each) or -o labels/ (a PDF each)")
+    if proof is not None:
+        raise click.UsageError("--proof is for one bundle; several bundles take each one's "
+                               "BUNDLE.tlog-proof beside it")
     items = _items(inputs)
     signer = open_signer(key, passphrase_file) if key is not None else None
     done = [0]
@@ -191,8 +204,8 @@ def _trust_list_names(ctx: click.Context, trust_list: Path | None, anchor: Path 
     if accepted is None:
         reasons = "; ".join(row.message for row in context.rows
                             if row.status.value != "PASSED")
-        ui(ctx).warn(f"{trust_list}: the trust list is not accepted ({reasons}); signers are "
-                     "named as the declaration states them")
+        ui(ctx).warn(f"{trust_list}: the trust list is not accepted ({reasons}); the label "
+                     "names no certifier (never the declaration's own text)")
         return None, None
     names = {entry.kid: (entry.name, str(entry.accreditation)) for entry in accepted.entries}
     return names, accepted.resolver

@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "completion": "cfl.cli.completion_cmd:completion",
     "serve": "cfl.cli.serve_cmd:serve",
     "publish": "cfl.cli.publish_cmd:publish",
+    "log": "cfl.cli.log_cmd:log_group",
 }
 
 

@@ -39,6 +39,7 @@ from cfl.signing.jcs import canonical_bytes
 from cfl.signing.jws import bundle_to_bytes
 from cfl.trust.revocation import (
     CONTENT_KEY,
+    DEFAULT_NEXT_UPDATE,
     MAX_REVOCATION_BYTES,
     KnownList,
     declaration_key,
@@ -74,6 +75,11 @@ def is_declaration_id(text: str) -> bool:
 @click.option("--force", is_flag=True,
               help="Revoke ids the ledger does not record as signed, and extend a list older "
               "than the one the ledger records.")
+@click.option("--next-update", "next_update_days", type=click.IntRange(1, 366),
+              default=DEFAULT_NEXT_UPDATE.days, show_default=True,
+              help="Days until the next version is due (the list's nextUpdate): past it, "
+              "verifiers holding this list say revocation cannot be confirmed "
+              "(revocation_stale); issue a new version (--reissue) before then.")
 @passphrase_option
 @at_option
 @format_option
@@ -81,7 +87,7 @@ def is_declaration_id(text: str) -> bool:
 @click.pass_context
 def revoke(ctx: click.Context, items: tuple[str, ...], list_file: Path | None,
            reason: str | None, key: Path, output: Path, ledger: Path | None, reissue: bool,
-           force: bool, passphrase_file: Path | None, at: dt.datetime,
+           force: bool, next_update_days: int, passphrase_file: Path | None, at: dt.datetime,
            output_format: str) -> None:
     """Revoke the declarations ITEMs name, in the next version of the certifier's signed
     revocation list.
@@ -122,16 +128,19 @@ def revoke(ctx: click.Context, items: tuple[str, ...], list_file: Path | None,
             raise problem
     known = _known(state)
     signer = open_signer(key, passphrase_file)
+    next_update = dt.timedelta(days=next_update_days)
     try:
         update = revoke_many(existing, signer, revocations=[(i, reason or "") for i, _ in wanted],
                              at=at, source=str(output), known=known,
-                             reissue=reissue or existing is None)  # a new file is written
+                             reissue=reissue or existing is None,  # a new file is written
+                             next_update=next_update)
     except InputError as exc:
         if exc.code != "stale_revocation_list" or not force or existing is None:
             raise
         out.warn(f"{exc}; extending it anyway (--force)")
         update = revoke_many(existing, signer, revocations=[(i, reason or "") for i, _ in wanted],
-                             at=at, source=str(output), reissue=reissue)
+                             at=at, source=str(output), reissue=reissue,
+                             next_update=next_update)
     if existing is None and known is not None:
         last_file = state.last_list.get("file") if state.last_list else None
         out.note(f"continuing the revocation list from the ledger {ledger_path}: version "

@@ -29,12 +29,14 @@ from cfl.io.jsonio import read_bytes
 from cfl.io.kinds import TRUST_LIST, wrong_kind_error
 from cfl.signing.jws import ROLES, bundle_to_bytes
 from cfl.timeutil import format_time
+from cfl.trust.logs import transparency_log_json
 from cfl.trust.trust_list import (
     CONTENT_KEY,
     DEFAULT_ROLES,
     MAX_TRUST_LIST_BYTES,
     STATUSES,
     Accreditation,
+    add_transparency_log,
     add_trust_entry,
     issue_version,
     new_trust_list,
@@ -183,6 +185,48 @@ def add(trust_list: Path, public_key: Path, name: str, roles: tuple[str, ...],
           f"added {name} ({key.kid}) as {' and '.join(roles or DEFAULT_ROLES)} to "
           f"{output_name(target)} (version {version}{started}, unsigned: run cfl trust sign)",
           to_stderr=str(target) == "-")
+
+
+@trust.command("add-log")
+@click.argument("trust_list", type=LIST_PATH)
+@click.option("--origin", required=True, help="The log's origin (its checkpoints' first "
+              "line and its key's name), as the register prints it.")
+@click.option("--url", required=True, help="Where the log's checkpoint and tiles are served "
+              "(the register's URL + /log).")
+@click.option("--log-key", "log_keys", required=True, multiple=True, metavar="VKEY",
+              help="The log's verifier key (<origin>+<key ID>+<key>; repeat during a key "
+              "rotation).")
+@click.option("--witness", "witnesses", multiple=True, metavar="VKEY",
+              help="A witness's verifier key (type 0x04; repeatable).")
+@click.option("--quorum", type=click.IntRange(min=0), default=0, show_default=True,
+              help="How many of the witnesses must cosign a checkpoint.")
+@click.option("--valid-from", required=True, type=TIME,
+              help="From when the log's checkpoints count (RFC 3339).")
+@click.option("--valid-until", required=True, type=TIME,
+              help="Until when (set it to retire or revoke a log key; RFC 3339).")
+@click.option("--required", is_flag=True, help="Every declaration must carry a proof of "
+              "disclosure in this log (else its verification fails).")
+@click.option("-o", "--output", default=None, type=LIST_PATH,
+              help="Write the edited list here (default: edit TRUST_LIST in place; - for "
+              "standard output).")
+@format_option
+def add_log(trust_list: Path, origin: str, url: str, log_keys: tuple[str, ...],
+            witnesses: tuple[str, ...], quorum: int, valid_from: dt.datetime,
+            valid_until: dt.datetime, required: bool, output: Path | None,
+            output_format: str) -> None:
+    """Add (or replace) a register's transparency log that verifiers believe; the list must
+    be signed again afterwards."""
+    before = _read(trust_list)
+    item = transparency_log_json(origin=origin, url=url, log_keys=log_keys,
+                                 valid_from=valid_from, valid_until=valid_until,
+                                 witness_keys=witnesses, quorum=quorum, required=required)
+    document = add_transparency_log(before, item, source=str(trust_list))
+    target = output if output is not None else trust_list
+    write_atomic(target, bundle_to_bytes(document))
+    version = document[CONTENT_KEY]["version"]
+    _done(output_format, _summary("add-log", document, target, origin=origin),
+          f"added the log {origin} to {output_name(target)} (version {version}, unsigned: "
+          "run cfl trust sign)", to_stderr=str(target) == "-")
 
 
 @trust.command("sign")

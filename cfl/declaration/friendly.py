@@ -15,9 +15,10 @@ import datetime as dt
 import difflib
 import io
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
@@ -27,8 +28,9 @@ from cfl.declaration.rules import parse_decimal_string
 from cfl.declaration.view import CFL_EXTENSION_SCHEMA, CFL_EXTENSION_SPEC_VERSION
 from cfl.errors import CflError, InputError, InvalidDeclarationError
 from cfl.findings import Finding, json_path
-from cfl.io.jsonio import MAX_JSON_BYTES, decode_utf8, loads_strict, read_bytes
+from cfl.io.jsonio import MAX_JSON_BYTES, loads_strict, read_bytes
 from cfl.io.kinds import FRIENDLY_INPUT, require_kind
+from cfl.io.sniff import binary_kind
 from cfl.io.yamlio import loads_yaml
 from cfl.timeutil import format_time
 
@@ -37,6 +39,12 @@ PACT_SPEC_VERSION = "3.0.0"
 MAX_CSV_ROWS = 100_000
 #: A decimal written out may have at most this many characters (the schema's bound).
 MAX_DECIMAL_CHARS = 40
+
+#: Life-cycle stages that hold emissions only, so a negative value is refused; endOfLife may
+#: be negative (credits for recycling).
+EMISSION_ONLY_STAGES = ("rawMaterial", "production", "distribution", "use")
+#: A number written with a decimal comma (``0,0228``), said as such.
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
 
 #: Other PACT pcf fields a friendly input may give under ``pcfFields`` (decimal-valued).
 PCF_DECIMAL_FIELDS = (
@@ -117,6 +125,11 @@ def decimal_text(value: Any, *, source: str | None, path: str) -> str:
                 hint = " (not a finite number)"
             elif "e" in lowered:
                 hint = " (exponents such as 1e400 are not accepted; write the digits)"
+            elif _DECIMAL_COMMA.fullmatch(text):
+                hint = (f" (a decimal comma? write {text.replace(',', '.')} with a decimal "
+                        "point; a spreadsheet set to a language that writes commas in numbers "
+                        "needs the column formatted as text with points, or the file saved "
+                        "with points)")
             raise InputError(f"expected a number such as 12.5, got {value!r}{hint}",
                              source=source, location=path, code="not_a_number")
     else:
@@ -370,6 +383,12 @@ def build_declaration_document(
         b.note((*EXT, key,), (key,))
     if "stages" in top:
         ext["stages"] = b.decimals_in(top["stages"], ("stages",))
+        for stage, value in ext["stages"].items():
+            if stage in EMISSION_ONLY_STAGES and isinstance(value, str) and \
+                    value.startswith("-") and value.strip("-0.") != "":
+                b.fail(f"is {value}: the {stage} stage holds emissions (kg CO2e), which "
+                       "cannot be negative; only endOfLife may be (credits for recycling)",
+                       ("stages", stage), "negative_stage")
         b.note((*EXT, "stages",), ("stages",))
     if gases is not None:
         ext["gases"] = gases
@@ -465,16 +484,25 @@ CSV_LIST_COLUMNS = frozenset({
 
 @dataclass(frozen=True)
 class RowOutcome:
-    """One CSV row: its number (the header is row 1) and a declaration or an error."""
+    """One CSV row: its number (the header is row 1), a declaration or an error, and its
+    cells by column (stripped; every column, so a caller can name outputs by one)."""
 
     row: int
     declaration: Declaration | None
     error: CflError | None
+    cells: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def extra(self) -> dict[str, str]:
+        """The cells of the columns that are not friendly input keys (a SKU, say)."""
+        return {column: cell for column, cell in self.cells.items() if extra_column(column)}
 
 
 @dataclass(frozen=True)
 class BatchResult:
     rows: tuple[RowOutcome, ...]
+    #: The header's columns, in order.
+    header: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -507,17 +535,21 @@ def _nest(row: Mapping[str, str], source: str, row_number: int) -> dict[str, Any
     return out
 
 
-def _check_header(header: list[str], source: str) -> None:
+def _check_header(header: list[str], source: str, extra_columns: str = "error") -> None:
     """Every row would fail the same way for a header that lacks a required key or names an
-    unknown one: say it once, about the header (row 1)."""
+    unknown one: say it once, about the header (row 1). With ``extra_columns`` ``keep`` or
+    ``ignore`` an unknown column is set aside instead (:func:`extra_column`)."""
     tops = {column.split(".", 1)[0] for column in header}
     for column in header:
         top = column.split(".", 1)[0]
-        if top not in TOP_LEVEL_KEYS:
+        close = difflib.get_close_matches(top, TOP_LEVEL_KEYS, n=1, cutoff=0.8)
+        if top not in TOP_LEVEL_KEYS and (extra_columns == "error" or close):
             raise InputError(f"the column {column!r} is not a friendly input key"
                              f"{_did_you_mean(top, TOP_LEVEL_KEYS)} (keys: "
                              f"{', '.join(TOP_LEVEL_KEYS)}; nested keys are written with dots, "
-                             "e.g. company.name)", source=source, location="row 1",
+                             "e.g. company.name). A column of your own (a SKU, say) is kept "
+                             "beside the declaration with --extra-columns keep, or left out "
+                             "with --extra-columns ignore", source=source, location="row 1",
                              code="unknown_column")
     missing = [key for key in _REQUIRED if key not in tops]
     if missing:
@@ -568,14 +600,40 @@ def _same_id_error(nested: Mapping[str, Any], first: int, declaration_id: str, *
                       location=f"row {row}", code="duplicate_row_key")
 
 
-def declare_csv_bytes(data: bytes, *, at: dt.datetime, source: str) -> BatchResult:
+#: What ``extra_columns`` may be: refuse a column that is not a friendly input key, keep its
+#: cells beside the declaration (:attr:`RowOutcome.extra`, and in the row's key that makes
+#: its id), or ignore it (left out of the key too).
+EXTRA_COLUMNS = ("error", "keep", "ignore")
+#: ``encoding`` name → Python codec (UTF-8 and UTF-16 take a byte order mark).
+CSV_ENCODINGS: Mapping[str, str] = {"utf-8": "utf-8-sig", "gb18030": "gb18030", "gbk": "gbk",
+                                    "utf-16": "utf-16"}
+_UNDECODED = re.compile("[\udc80-\udcff]+")
+
+
+def extra_column(column: str) -> bool:
+    """True for a CSV column that is not a friendly input key (a SKU column, say)."""
+    return column.split(".", 1)[0] not in TOP_LEVEL_KEYS
+
+
+def declare_csv_bytes(data: bytes, *, at: dt.datetime, source: str, encoding: str = "utf-8",
+                      extra_columns: str = "error",
+                      progress: Callable[[int], None] | None = None) -> BatchResult:
     """One declaration per CSV row; every row is tried and reported.
 
     A row without an ``id`` gets one derived from its cells (:func:`row_key_id`), so declaring
     the same list twice (or again after an interrupted run) gives the same declarations; two
     rows that would make one declaration (the same cells, or the same ``id``) are an error
-    about the later one."""
-    text = decode_utf8(data, source, expected="a CSV file")
+    about the later one.
+
+    ``encoding`` is the file's (:data:`CSV_ENCODINGS`); a row with bytes that are not in it is
+    an error about that row and column (with the hint to save as "CSV UTF-8"), and every
+    other row is still declared. ``extra_columns`` (:data:`EXTRA_COLUMNS`) says what to do with
+    columns that are not friendly input keys. Problems are said as ``row N, column X`` with
+    what was expected. ``progress(1)`` is called after each row.
+    """
+    if extra_columns not in EXTRA_COLUMNS:
+        raise ValueError(f"extra_columns must be one of {', '.join(EXTRA_COLUMNS)}")
+    text = _csv_text(data, encoding, source)
     if not text.strip():
         raise InputError("is empty; expected a CSV header and rows", source=source, code="empty")
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -585,13 +643,16 @@ def declare_csv_bytes(data: bytes, *, at: dt.datetime, source: str) -> BatchResu
         raise InputError(f"is not valid CSV: {exc}", source=source, location="row 1",
                          code="malformed_csv") from None
     header = [h.strip() for h in header]
+    if any(_UNDECODED.search(h) for h in header):
+        raise _not_encoded(source, "row 1", encoding, "".join(header))
     duplicates = sorted({h for h in header if header.count(h) > 1})
     if duplicates:
         raise InputError(f"the header repeats column(s) {', '.join(duplicates)}",
                          source=source, location="row 1", code="duplicate_column")
-    _check_header(header, source)
+    _check_header(header, source, extra_columns)
     outcomes: list[RowOutcome] = []
     rows_by_id: dict[str, int] = {}
+    advance = progress or (lambda n: None)
     row_number = 1
     while True:
         try:
@@ -605,6 +666,7 @@ def declare_csv_bytes(data: bytes, *, at: dt.datetime, source: str) -> BatchResu
                 code="malformed_csv")))
             break
         row_number += 1
+        advance(1)
         if row_number - 1 > MAX_CSV_ROWS:
             raise InputError(f"has more than {MAX_CSV_ROWS} rows", source=source,
                              code="too_large")
@@ -618,27 +680,123 @@ def declare_csv_bytes(data: bytes, *, at: dt.datetime, source: str) -> BatchResu
                 f"has {len(cells)} cells but the header has {len(header)} columns ({detail})",
                 source=source, location=f"row {row_number}", code="csv_row_length")))
             continue
+        by_column = dict(zip(header, cells, strict=True))
+        undecoded = next((column for column, cell in by_column.items()
+                          if _UNDECODED.search(cell)), None)
+        if undecoded is not None:
+            outcomes.append(RowOutcome(row_number, None, _not_encoded(
+                source, f"row {row_number}, column {undecoded}", encoding,
+                by_column[undecoded])))
+            continue
+        stripped = {column: cell.strip() for column, cell in by_column.items()}
+        friendly = {column: cell for column, cell in by_column.items()
+                    if not extra_column(column)}
+        keyed = friendly if extra_columns == "ignore" else by_column
         row_source = f"{source}: row {row_number}"
         try:
-            by_column = dict(zip(header, cells, strict=True))
-            nested = _nest(by_column, source, row_number)
-            derived = row_key_id(by_column)
+            nested = _nest(friendly, source, row_number)
+            derived = row_key_id(keyed)
             declaration = declaration_from_input(nested, at=at, source=row_source,
                                                  new_id=lambda: derived)  # noqa: B023
         except CflError as exc:
-            outcomes.append(RowOutcome(row_number, None, exc))
+            outcomes.append(RowOutcome(row_number, None, _in_csv_terms(
+                exc, source=source, row=row_number, cells=friendly), stripped))
             continue
         first = rows_by_id.setdefault(declaration.id.lower(), row_number)
         if first != row_number:
             outcomes.append(RowOutcome(row_number, None, _same_id_error(
-                nested, first, declaration.id, source=source, row=row_number)))
+                nested, first, declaration.id, source=source, row=row_number), stripped))
             continue
-        outcomes.append(RowOutcome(row_number, declaration, None))
+        outcomes.append(RowOutcome(row_number, declaration, None, stripped))
     if not outcomes:
         raise InputError("has a header but no rows", source=source, code="empty")
-    return BatchResult(tuple(outcomes))
+    return BatchResult(tuple(outcomes), tuple(header))
 
 
-def declare_csv(path: str | Path, *, at: dt.datetime) -> BatchResult:
+def _csv_text(data: bytes, encoding: str, source: str) -> str:
+    """The file as text; bytes that are not in ``encoding`` stay as lone surrogates (each
+    row holding one is then reported, the others declared)."""
+    codec = CSV_ENCODINGS.get(encoding)
+    if codec is None:
+        raise InputError(f"unknown encoding {encoding!r}; expected one of "
+                         f"{', '.join(CSV_ENCODINGS)}", source=source, code="bad_encoding")
+    kind = binary_kind(data)
+    if kind is not None:
+        raise InputError(f"is {kind}, not a CSV file", source=source, location="byte 0",
+                         code="wrong_file_type")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and encoding != "utf-16":
+        raise InputError("starts like UTF-16 (a byte order mark); give --encoding utf-16",
+                         source=source, location="byte 0", code="bad_encoding")
+    try:
+        return data.decode(codec, errors="surrogateescape")
+    except UnicodeError as exc:  # a codec that cannot carry on past a bad byte
+        raise InputError(f"is not {encoding} text ({exc})", source=source,
+                         code="bad_encoding") from None
+
+
+def _not_encoded(source: str, where: str, encoding: str, cell: str) -> InputError:
+    found = _UNDECODED.search(cell)
+    raw = bytes(ord(c) - 0xDC00 for c in found.group()[:6]) if found else b""
+    other = "gb18030" if encoding != "gb18030" else "utf-8"
+    return InputError(
+        f"is not {encoding} text (bytes {raw.hex(' ').upper()}); the sheet was saved in another "
+        f"encoding: save it as \"CSV UTF-8\" in the spreadsheet, or give the encoding it was "
+        f"saved in (--encoding {other}; Excel on Chinese Windows writes GB18030)",
+        source=source, location=where, code="bad_encoding")
+
+
+def csv_column(path: str) -> str:
+    """The CSV column of an input JSON path: ``$.stages.production`` → ``stages.production``,
+    ``$.company.ids[0]`` → ``company.ids``."""
+    dotted = re.sub(r"\[[0-9]+\]", "", path.removeprefix("$").lstrip("."))
+    return dotted or "$"
+
+
+def _column_in(path: str, cells: Mapping[str, str]) -> str:
+    """The header column an input path falls under (the path's own column, the column it
+    is a prefix of, or the longest column that is a prefix of it)."""
+    column = csv_column(path)
+    if column in cells:
+        return column
+    under = [c for c in cells if c.startswith(column + ".")]
+    if under:
+        return under[0]
+    prefixes = [c for c in cells if column.startswith(c + ".")]
+    return max(prefixes, key=len) if prefixes else column
+
+
+def _in_csv_terms(exc: CflError, *, source: str, row: int, cells: Mapping[str, str]
+                  ) -> CflError:
+    """A row's error said as ``row N, column X: what was expected`` (an empty cell as such)."""
+    def located(path: str, message: str) -> tuple[str, str]:
+        column = _column_in(path, cells)
+        if column in cells and not cells[column].strip():
+            message = f"is empty; a value is required here ({message})"
+        return f"row {row}, column {column}", message
+
+    if isinstance(exc, InvalidDeclarationError):
+        findings: list[object] = []
+        for finding in exc.findings:
+            if not isinstance(finding, Finding):
+                findings.append(finding)
+                continue
+            where, message = located(finding.path, finding.message)
+            findings.append(Finding(finding.code, message, where, finding.severity, source,
+                                    finding.rule_id, finding.citation, dict(finding.extra)))
+        errors = [f for f in findings if isinstance(f, Finding) and f.severity.value == "error"]
+        first = errors[0] if errors else None
+        summary = (f"{first.path}: {first.message}" if first is not None else exc.message)
+        return InvalidDeclarationError(f"does not make a valid declaration: {summary}",
+                                       findings, source=source)
+    if isinstance(exc, InputError) and exc.location and exc.location.startswith("$"):
+        where, message = located(exc.location, exc.message)
+        return InputError(message, source=source, location=where, code=exc.code)
+    return exc
+
+
+def declare_csv(path: str | Path, *, at: dt.datetime, encoding: str = "utf-8",
+                extra_columns: str = "error",
+                progress: Callable[[int], None] | None = None) -> BatchResult:
     source = "<stdin>" if str(path) == "-" else str(path)
-    return declare_csv_bytes(read_bytes(path), at=at, source=source)
+    return declare_csv_bytes(read_bytes(path), at=at, source=source, encoding=encoding,
+                             extra_columns=extra_columns, progress=progress)

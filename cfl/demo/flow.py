@@ -140,11 +140,13 @@ def run_demo(out_dir: Path, *, at: dt.datetime) -> DemoRun:
         write_atomic(path, bundle_to_bytes(bundle))
         bundles[category] = path
 
-    labels = _render_labels(out_dir / "labels", bundles)
-
     trust = load_trust_context(trust_bytes, anchor=operator.public_key, at=at,
                                store=MemoryTrustStore(), revocations=[revocation_bytes],
                                source=str(trust_list))
+    # labels name their signers as the accepted trust list does
+    names = {} if trust.trust_list is None else {
+        entry.kid: (entry.name, str(entry.accreditation)) for entry in trust.trust_list.entries}
+    labels = _render_labels(out_dir / "labels", bundles, names)
     verification = {path: verify_bundle(path.read_bytes(), trust, at=at, source=str(path))
                     for path in bundles.values()}
     for by_template in labels.values():
@@ -171,8 +173,10 @@ def run_demo(out_dir: Path, *, at: dt.datetime) -> DemoRun:
     return run
 
 
-def _render_labels(labels_dir: Path, bundles: dict[str, Path]) -> dict[str, dict[str, Path]]:
-    """A label in every built-in template for every bundle, with the claim issued at signing."""
+def _render_labels(labels_dir: Path, bundles: dict[str, Path],
+                   names: dict[str, tuple[str, str]]) -> dict[str, dict[str, Path]]:
+    """A label in every built-in template for every bundle, with the claim issued at signing
+    and the signers named as the trust list (``names``: kid → name, accreditation) does."""
     labels_dir.mkdir(parents=True, exist_ok=True)
     templates = {name: load_template(name) for name in builtin_template_names()}
     labels: dict[str, dict[str, Path]] = {}
@@ -181,7 +185,8 @@ def _render_labels(labels_dir: Path, bundles: dict[str, Path]) -> dict[str, dict
         labels[category] = {}
         for name, template in templates.items():
             path = labels_dir / f"{category}-{name}.pdf"
-            write_atomic(path, render_label(data, template=template, source=str(bundle_path)))
+            write_atomic(path, render_label(data, template=template, source=str(bundle_path),
+                                               signer_names=names))
             labels[category][name] = path
     return labels
 

@@ -142,10 +142,19 @@ def _number_error(loader: yaml.SafeLoader, node: yaml.ScalarNode, text: str) -> 
                       location=_mark(node), code="bad_number")
 
 
+#: Most digits an integer may have: what Python converts to and from text (JSON's bound too);
+#: a longer one would fail later, where it is printed.
+MAX_INT_DIGITS = 4300
+
+
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     text = str(loader.construct_scalar(node))
     if _CORE_INT.match(text) is None:
         raise _number_error(loader, node, text)
+    if len(text.lstrip("+-")) > MAX_INT_DIGITS:
+        raise InputError(f"is an integer of {len(text)} digits; at most {MAX_INT_DIGITS}",
+                         source=getattr(loader, "source", None), location=_mark(node),
+                         code="number_out_of_range")
     if text.startswith(("0o", "0x")):
         return int(text[2:], 8 if text[1] == "o" else 16)
     return int(text, 10)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import fcntl
 import hashlib
@@ -51,6 +52,7 @@ from cfl.label.render import (
     prepare_label,
 )
 from cfl.label.templates import load_template
+from cfl.log.proof import MAX_PROOF_BYTES, check_proof_subject, sidecar_path
 from cfl.signing.jws import MAX_BUNDLE_BYTES
 from cfl.signing.keys import Signer
 
@@ -210,13 +212,32 @@ def _read_bundle(item: BatchItem) -> bytes:
         raise _in_row(exc, item) from None
 
 
+def read_label_proof(path: Path, bundle_bytes: bytes, *, source: str) -> bytes:
+    """A proof of disclosure to embed beside a bundle: read (bounded), and refused if it is
+    not a tlog-proof of this bundle's declaration (nothing is verified against a key here:
+    ``cfl verify`` does that)."""
+    data = read_bytes(path, max_bytes=MAX_PROOF_BYTES)
+    try:
+        check_proof_subject(data, parse_label_bundle(bundle_bytes, source=source).digest)
+    except CflError as exc:
+        raise InputError(f"is not a proof of disclosure of {source}: {exc}", source=str(path),
+                         code=exc.code) from None
+    return data
+
+
 def _content(item: BatchItem, data: bytes, signer: Signer | None, at: dt.datetime,
              resolver: str, signer_names: SignerNames | None = None) -> LabelContent:
     source = str(item.bundle_path)
     try:
         bundle = parse_label_bundle(data, source=source)
         claim = label_claim_text(bundle, signer, at=at, resolver=resolver, source=source)
-        return prepare_label(bundle, data, claim, name=item.name, signer_names=signer_names)
+        content = prepare_label(bundle, data, claim, name=item.name,
+                                signer_names=signer_names)
+        proof = sidecar_path(item.bundle_path)
+        if proof.is_file():
+            content = dataclasses.replace(
+                content, proof_bytes=read_label_proof(proof, data, source=source))
+        return content
     except InputError as exc:
         raise _in_row(exc.at(source), item) from None
 

@@ -113,7 +113,7 @@ def scan_pdf(data: bytes, *, source: str = "<pdf>") -> PdfScan:
                              f"per {BYTES_PER_STREAM} bytes beyond the first {STREAMS_FREE})",
                              source=source, code="too_large")
         window = data[_dictionary_start(data, keyword):keyword]
-        budget.spend(len(window))
+        budget.spend(len(window) + ESCAPE_COST * window.count(b"#"))
         dictionary = _unescaped(window)
         declared = _declared_length(dictionary, lengths)
         # A reader takes the stated /Length when "endstream" follows it, else it reads up
@@ -127,8 +127,8 @@ def scan_pdf(data: bytes, *, source: str = "<pdf>") -> PdfScan:
             stops = {end} if declared is None else {end, min(len(data), start + declared)}
             for layers in _decodings(data, start, sorted(stops), budget):
                 if object_stream and layers:
-                    names.update(_names(layers[-1]))  # compressed objects: object syntax
-    names.update(_names(_outside(data, spans)))
+                    names.update(_names(layers[-1], budget))  # compressed objects
+    names.update(_names(_outside(data, spans), budget))
     refused = sorted(names & UNBOUNDED_NAMES)
     if refused:
         what = "is encrypted" if refused[0] == "Encrypt" else f"uses /{refused[0]}"
@@ -208,8 +208,11 @@ def _unescape_runs(texts: list[bytes]) -> list[bytes]:
 _OBJ = re.compile(rb"obj")
 _BEFORE_OBJ = re.compile(rb"(?<![0-9])([0-9]{1,12})" + _WS + rb"+([0-9]{1,12})" + _WS + rb"+\Z")
 _AFTER_OBJ = re.compile(_WS + rb"*([0-9]+)")
-#: Budget charged for each ``obj`` keyword examined when indirect lengths are looked up.
-OBJECT_COST = 256
+#: Budget charged for each ``obj`` keyword examined when indirect lengths are looked up
+#: (cfl's labels have none: only other writers' PDFs pay it), and for each ``#`` of a name
+#: escape decoded: what a few microseconds of Python cost, in bytes of zlib work.
+OBJECT_COST = 4096
+ESCAPE_COST = 1024
 
 
 class _IndirectLengths:
@@ -437,8 +440,9 @@ def _outside(data: bytes, spans: list[tuple[int, int]]) -> bytes:
     return b" ".join(parts)
 
 
-def _names(text: bytes) -> set[str]:
+def _names(text: bytes, budget: _Budget) -> set[str]:
     raws = set(_NAME.findall(text))
     escaped = [raw for raw in raws if b"#" in raw]
+    budget.spend(ESCAPE_COST * sum(raw.count(b"#") for raw in escaped))
     return {raw.decode("latin-1") for raw in (raws - set(escaped))} | {
         raw.decode("latin-1") for raw in _unescape_runs(escaped)}

@@ -13,6 +13,7 @@ import ctypes
 import dataclasses
 import functools
 import io
+import re
 from collections import Counter
 from typing import Any
 
@@ -25,7 +26,7 @@ from cfl.claim.text import claim_bytes_from_text
 from cfl.errors import CflError, InputError
 from cfl.io.sniff import is_pdf
 from cfl.label.pdfscan import PdfScan, scan_pdf
-from cfl.label.render import ATTACHMENT_NAME
+from cfl.label.render import ATTACHMENT_NAME, PROOF_ATTACHMENT_NAME
 from cfl.signing.jws import MAX_BUNDLE_BYTES
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
@@ -45,6 +46,17 @@ MAX_PAGE_OBJECTS = 20_000
 QR_PATH_SEGMENTS = 100
 #: Margin around the QR path's bounds when rendering only that region, in points.
 QR_REGION_MARGIN = 12.0
+
+
+#: Names in a PDF's dictionaries that mean something can paint without a path of its own
+#: on the page: a pattern (tiling or shading) fill, a shading, a Type3 font's glyph
+#: procedures, a soft mask. A document holding any has no plain page.
+PAINTING_NAMES = frozenset({"Pattern", "PatternType", "Shading", "ShadingType", "Type3",
+                            "SMask", "CharProcs"})
+
+
+#: The end of one revision of a PDF: its cross-reference offset and end-of-file marker.
+_REVISION_END = re.compile(rb"startxref\s+\d+\s+%%EOF")
 
 
 def _open_pdf(pdf_bytes: bytes, source: str) -> Any:
@@ -118,6 +130,11 @@ def attachment_name(page: int, count: int) -> str:
     return ATTACHMENT_NAME if count == 1 else f"bundle-{page + 1:05d}.json"
 
 
+def proof_attachment_name(page: int, count: int) -> str:
+    """Name of the proof of disclosure of page ``page`` (0-based) beside its bundle."""
+    return PROOF_ATTACHMENT_NAME if count == 1 else f"proof-{page + 1:05d}.tlog-proof"
+
+
 def extract_bundle(pdf_bytes: bytes, *, page: int = 0, source: str = "<pdf>") -> bytes:
     """The signed bundle embedded for page ``page`` of a label PDF."""
     document = _open_pdf(pdf_bytes, source)
@@ -144,15 +161,12 @@ def _bundle_for_page(document: Any, page: int, source: str,
 def decode_qr_from_pdf(pdf_bytes: bytes, dpi: int = DEFAULT_DPI, *, page: int = 0,
                        source: str = "<pdf>") -> str:
     """Rasterise page ``page`` at ``dpi`` and decode its QR code."""
-    document = _open_pdf(pdf_bytes, source)
+    document, scan = _open_scanned(pdf_bytes, source)
     try:
-        return _qr_on_page(document, page, dpi, source)
+        return _qr_on_loaded_page(_load_page(document, page, source), page, dpi, source,
+                                  plain_document=not scan.names & PAINTING_NAMES)
     finally:
         document.close()
-
-
-def _qr_on_page(document: Any, page: int, dpi: int, source: str) -> str:
-    return _qr_on_loaded_page(_load_page(document, page, source), page, dpi, source)
 
 
 def _load_page(document: Any, page: int, source: str) -> Any:
@@ -166,7 +180,8 @@ def _load_page(document: Any, page: int, source: str) -> Any:
                          code="bad_pdf") from None
 
 
-def _qr_on_loaded_page(pdf_page: Any, page: int, dpi: int, source: str) -> str:
+def _qr_on_loaded_page(pdf_page: Any, page: int, dpi: int, source: str, *,
+                       plain_document: bool = False) -> str:
     if not 36 <= dpi <= 1200:
         raise InputError("dpi must be between 36 and 1200", code="bad_dpi")
     width, height = pdf_page.get_size()
@@ -175,15 +190,18 @@ def _qr_on_loaded_page(pdf_page: Any, page: int, dpi: int, source: str) -> str:
         raise InputError(f"page {page + 1} is too large to rasterise at {dpi} dpi",
                          source=source, code="too_large")
     try:
-        return _qr_on_rendered_page(pdf_page, width, height, page, dpi, source)
+        return _qr_on_rendered_page(pdf_page, width, height, page, dpi, source,
+                                    plain_document=plain_document)
     except pdfium.PdfiumError as exc:
         raise InputError(f"page {page + 1} cannot be rendered ({exc})", source=source,
                          code="bad_pdf") from None
 
 
 def _qr_on_rendered_page(pdf_page: Any, width: float, height: float, page: int, dpi: int,
-                         source: str) -> str:
+                         source: str, *, plain_document: bool = False) -> str:
     region = _plain_qr_region(pdf_page, width, height, page, source)
+    if not plain_document:
+        region = None  # a pattern, shading, Type3 glyph or soft mask can paint a code
     if region is not None:
         # Fast path (ADR 0028): the page is plain (ADR 0041: its one QR-like path is the
         # only thing on it that can draw a QR code), so render only that path's region and
@@ -202,8 +220,11 @@ def _plain_qr_region(pdf_page: Any, width: float, height: float, page: int, sour
                      ) -> tuple[float, float, float, float] | None:
     """pdfium crop margins (left, bottom, right, top) around the page's QR code path when
     the page is *plain*: one path with enough segments to be a QR code, the other paths
-    together too few to draw another, and no image, shading or form object (any of which
-    could hold a second code). None otherwise: the whole page is then searched.
+    together too few to draw another, none of them clipping, and no text (a glyph can draw
+    anything: Type3 procedures, or an embedded font's outlines), image, shading or form
+    object (any of which could hold a second code). None otherwise: the whole page is then
+    searched. Patterns, shadings and Type3 fonts are seen in the document's dictionaries
+    (:data:`PAINTING_NAMES`, the caller's ``plain_document``).
 
     Also bounds the page before it is rendered: its object count (forms included) and the
     pixels of its images (pdfium would decode each image at its full size)."""
@@ -247,7 +268,10 @@ class _PageSurvey:
             obj = get(index)
             kind = pdfium_c.FPDFPageObj_GetType(obj)
             if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                self.plain = False  # glyphs can draw a code (Type3, crafted outlines)
                 continue
+            if _clips(obj):
+                self.plain = False  # a clipping path can shape a fill into a code
             if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
                 segments = pdfium_c.FPDFPath_CountSegments(obj)
                 if segments > self.best_segments:
@@ -269,6 +293,17 @@ class _PageSurvey:
                 self.visit(pdfium_c.FPDFFormObj_CountObjects(obj),
                            functools.partial(pdfium_c.FPDFFormObj_GetObject, obj),
                            depth=depth + 1)
+
+
+def _clips(obj: Any) -> bool:
+    """Whether page object ``obj`` is drawn through a clipping path with any segment."""
+    clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
+    if not clip:
+        return False
+    for index in range(max(0, pdfium_c.FPDFClipPath_CountPaths(clip))):
+        if pdfium_c.FPDFClipPath_CountPathSegments(clip, index) > 0:
+            return True
+    return False
 
 
 def decode_qr_from_image(image_bytes: bytes, *, source: str = "<image>") -> str:
@@ -300,7 +335,9 @@ def _decode_qr(image: Image.Image, source: str, *, photo: bool = False) -> str:
                          code="bad_image") from None
     texts = [r.text for r in results if r.valid]
     if not texts:
-        raise InputError("holds no readable QR code", source=source, code="no_qr")
+        raise InputError("holds no readable QR code" + (
+            "; retake the photo: sharp, well lit, the whole code in the frame" if photo
+            else ""), source=source, code="no_qr")
     return _one_text(texts, source, photo=photo)
 
 
@@ -342,6 +379,9 @@ class LabelDocument:
     def __init__(self, pdf_bytes: bytes, *, source: str) -> None:
         self.source = source
         self._document, self._scan = _open_scanned(pdf_bytes, source)
+        #: How many revisions the file holds: cfl writes one; each incremental update
+        #: (which can paint over a page without touching the original bytes) adds one.
+        self.revisions = len(_REVISION_END.findall(pdf_bytes))
         try:
             self.attachment_names = _attachment_names(self._document, source)
         except CflError:
@@ -367,7 +407,8 @@ class LabelDocument:
         if repeated:
             return ("label_duplicate_attachment", f"embeds {repeated[0]!r} more than once; "
                     "which copy a PDF reader shows is not defined")
-        expected = {attachment_name(index, len(document)) for index in range(len(document))}
+        expected = {name(index, len(document)) for index in range(len(document))
+                    for name in (attachment_name, proof_attachment_name)}
         unexpected = sorted(set(names) - expected)
         if unexpected:
             return ("label_unexpected_attachment", f"embeds {unexpected[0]!r}, which is "
@@ -388,9 +429,18 @@ class LabelDocument:
         """The signed bundle embedded for page ``page`` (0-based)."""
         return _bundle_for_page(self._document, page, self.source, self.attachment_names)
 
+    def proof_bytes(self, page: int) -> bytes | None:
+        """The proof of disclosure embedded beside page ``page``'s bundle, if there is one."""
+        name = proof_attachment_name(page, len(self._document))
+        if name not in self.attachment_names:
+            return None
+        return _attachment_data(self._document, self.attachment_names.index(name), name,
+                                self.source)
+
     def page(self, page: int) -> LabelPage:
         """Page ``page`` (0-based), loaded for reading."""
-        return LabelPage(_load_page(self._document, page, self.source), page, self.source)
+        return LabelPage(_load_page(self._document, page, self.source), page, self.source,
+                         plain_document=not self._scan.names & PAINTING_NAMES)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -400,6 +450,8 @@ class LabelPage:
     pdf_page: Any
     index: int
     source: str
+    #: Whether the document names nothing that paints without a path (PAINTING_NAMES).
+    plain_document: bool = False
 
     @property
     def annotated(self) -> bool:
@@ -407,6 +459,19 @@ class LabelPage:
         none."""
         return bool(pdfium_c.FPDFPage_GetAnnotCount(self.pdf_page.raw) > 0)
 
+    def text(self) -> str:
+        """The page's text as pdfium extracts it (what a reader's search finds)."""
+        try:
+            text_page = self.pdf_page.get_textpage()
+            try:
+                return str(text_page.get_text_range())
+            finally:
+                text_page.close()
+        except pdfium.PdfiumError as exc:
+            raise InputError(f"the text of page {self.index + 1} cannot be read ({exc})",
+                             source=self.source, code="bad_pdf") from None
+
     def qr_text(self, dpi: int = DEFAULT_DPI) -> str:
         """The text of the page's one QR code, read from the page rendered at ``dpi``."""
-        return _qr_on_loaded_page(self.pdf_page, self.index, dpi, self.source)
+        return _qr_on_loaded_page(self.pdf_page, self.index, dpi, self.source,
+                                  plain_document=self.plain_document)

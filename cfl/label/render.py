@@ -9,6 +9,7 @@ PDF file attachment (``/AFRelationship /Data``, listed in the catalog's ``/AF`` 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -48,6 +49,8 @@ _WORD = re.compile(r"\s*\S+")
 STAGES = ("rawMaterial", "production", "distribution", "use", "endOfLife")
 GASES = ("co2Fossil", "co2Biogenic", "ch4Fossil", "ch4NonFossil", "n2o", "sf6", "nf3")
 ATTACHMENT_NAME = "bundle.json"
+#: The embedded proof of disclosure beside the bundle (ADR 0103), when the label has one.
+PROOF_ATTACHMENT_NAME = "proof.tlog-proof"
 
 
 #: kid → (name, accreditation) of the signers an accepted trust list names.
@@ -114,6 +117,8 @@ class LabelContent:
     name: str = "label"
     #: Decimal places of every kg CO₂e figure: those of the headline value as declared.
     places: int = 2
+    #: The bundle's proof of disclosure (a tlog-proof), embedded beside it (ADR 0103).
+    proof_bytes: bytes | None = None
     _cache: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     def fields(self, langs: str | Sequence[str], messages: Messages) -> dict[str, str]:
@@ -223,9 +228,6 @@ def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
         if window.start is None or window.end is None:
             raise KeyError("pcf.referencePeriodEnd")
         electricity = data.get("electricity", {})
-        accreditation = " ".join(str(verification[k]) for k in
-                                 ("accreditationBody", "accreditationNumber")
-                                 if k in verification)
         base = {
             "value": str(pcf["pcfExcludingBiogenicUptake"]),
             "grade": str(grade.get("class", "")),
@@ -233,8 +235,8 @@ def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
             "rule_set": str(rule["id"]),
             "product_rule": " ".join(str(product_rule[k]) for k in ("name", "version")
                                      if k in product_rule),
-            "certifier": str(verification.get("bodyName", "")),
-            "accreditation": accreditation,
+            "certifier": "",  # from the trust list, below
+            "accreditation": "",
             "valid_from": format_time(window.start)[:10],
             "valid_until": format_time(window.end)[:10],
             "declaration_id": str(declaration["id"]),
@@ -287,6 +289,11 @@ def prepare_label(bundle: Bundle, bundle_bytes: bytes, claim_text: str, *,
         )
         for entry in bundle.signatures
     )
+    # "Verified by" names the certifier as the trust list does, never as the declaration
+    # states it: without an accepted trust list naming the key, no name is printed.
+    certifier = next((s for s in signatures if s.role == "certifier" and s.signer_name), None)
+    base["certifier"] = certifier.signer_name or "" if certifier is not None else ""
+    base["accreditation"] = certifier.accreditation or "" if certifier is not None else ""
     return LabelContent(base_fields=base, coded=coded, product_names=names, stages=stages,
                         gases=gases, signatures=signatures, claim_text=claim_text,
                         bundle_bytes=bundle_bytes, illustrative=bool(data.get("illustrative")),
@@ -356,17 +363,23 @@ class LabelRenderer:
         canvas.setTitle(f"cfl label ({self.template.name})")
         canvas.setCreator("cfl")
         embedded: list[tuple[str, bytes]] = []
+        proofs: list[bytes | None] = []
         for index, content in enumerate(contents):
             ops = qr_operators[index] if qr_operators is not None else None
             self.draw_page(canvas, content, qr_ops=ops)
             canvas.showPage()
             embedded.append((content.name, content.bundle_bytes))
+            proofs.append(content.proof_bytes)
         if not embedded:
             raise InputError("nothing to render", code="empty_batch")
         offset = first_page or 0
-        names = [ATTACHMENT_NAME] if len(embedded) == 1 and first_page is None else [
+        single = len(embedded) == 1 and first_page is None
+        names = [ATTACHMENT_NAME] if single else [
             f"bundle-{offset + i + 1:05d}.json" for i in range(len(embedded))]
-        _embed_files(canvas, [(n, data) for n, (_, data) in zip(names, embedded, strict=True)])
+        files = [(n, data) for n, (_, data) in zip(names, embedded, strict=True)]
+        files += [(PROOF_ATTACHMENT_NAME if single else f"proof-{offset + i + 1:05d}.tlog-proof",
+                   proof) for i, proof in enumerate(proofs) if proof is not None]
+        _embed_files(canvas, files)
         canvas.save()
         return buffer.getvalue()
 
@@ -724,8 +737,7 @@ class LabelRenderer:
                   ("signer", "role", "accreditation", "signed_at", "kid")]
         rows = [[self._signer_name(element, content, s),
                  self._say(element, f"role.{s.role}", s.role or "—"),
-                 s.accreditation or (content.base_fields.get("accreditation", "")
-                                     if s.role == "certifier" and not s.listed else "") or "—",
+                 s.accreditation or "—",
                  format_time(s.signed_at), s.kid]
                 for s in content.signatures]
         self._table(canvas, element, header, rows, (0.26, 0.14, 0.16, 0.17, 0.27))
@@ -734,8 +746,9 @@ class LabelRenderer:
                      signature: SignatureInfo) -> str:
         if signature.signer_name:
             return signature.signer_name
-        declared = (content.base_fields.get("certifier") if signature.role == "certifier"
-                    else content.base_fields.get("company")
+        # a certifier is named by the trust list only; a manufacturer's own company name
+        # is its statement about itself, shown marked as declared
+        declared = (content.base_fields.get("company")
                     if signature.role == "manufacturer" else "") or ""
         if not declared:
             return self._say(element, "unknown_signer")
@@ -767,10 +780,11 @@ def _embed_files(canvas: Any, files: Sequence[tuple[str, bytes]]) -> None:
     names: list[Any] = []
     specs: list[Any] = []
     for name, data in files:
+        proof = name.endswith(".tlog-proof")
         stream = pdfdoc.PDFStream(
             pdfdoc.PDFDictionary({
                 "Type": pdfdoc.PDFName("EmbeddedFile"),
-                "Subtype": _RawName(b"/application#2Fjson"),
+                "Subtype": _RawName(b"/text#2Fplain" if proof else b"/application#2Fjson"),
                 "Params": pdfdoc.PDFDictionary({"Size": len(data)}),
             }),
             content=data,
@@ -783,7 +797,8 @@ def _embed_files(canvas: Any, files: Sequence[tuple[str, bytes]]) -> None:
             "UF": pdfdoc.PDFString(name),
             "EF": pdfdoc.PDFDictionary({"F": stream_ref, "UF": stream_ref}),
             "AFRelationship": pdfdoc.PDFName("Data"),
-            "Desc": pdfdoc.PDFString("cfl signed bundle (JSON)"),
+            "Desc": pdfdoc.PDFString("proof of disclosure (C2SP tlog-proof)" if proof
+                                     else "cfl signed bundle (JSON)"),
         })
         spec_ref = doc.Reference(spec)
         names.extend([pdfdoc.PDFString(name), spec_ref])
@@ -799,15 +814,19 @@ def _embed_files(canvas: Any, files: Sequence[tuple[str, bytes]]) -> None:
 def render_label(bundle_bytes: bytes, *, template: Template, signer: Signer | None = None,
                  at: dt.datetime | None = None, resolver: str = DEFAULT_RESOLVER,
                  font_path: str | None = None, source: str = "<bundle>",
-                 signer_names: SignerNames | None = None) -> bytes:
+                 signer_names: SignerNames | None = None,
+                 proof: bytes | None = None) -> bytes:
     """The PDF of one label for a signed bundle: the claim issued at signing (or one issued
-    now with ``signer``) in the QR, the bundle embedded; ``signer_names`` (from an accepted
-    trust list) names the signers. Raises ``CflError`` on bad input."""
+    now with ``signer``) in the QR, the bundle embedded (and ``proof``, its proof of
+    disclosure, beside it); ``signer_names`` (from an accepted trust list) names the
+    signers. Raises ``CflError`` on bad input."""
     parsed = parse_label_bundle(bundle_bytes, source=source)
     text = label_claim_text(parsed, signer, at=at, resolver=resolver, source=source)
     renderer = LabelRenderer(template, font_path=font_path)
-    return renderer.render([prepare_label(parsed, bundle_bytes, text,
-                                          signer_names=signer_names)])
+    content = prepare_label(parsed, bundle_bytes, text, signer_names=signer_names)
+    if proof is not None:
+        content = dataclasses.replace(content, proof_bytes=proof)
+    return renderer.render([content])
 
 
 def parse_label_bundle(data: bytes, *, source: str) -> Bundle:

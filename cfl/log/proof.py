@@ -22,8 +22,10 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from cfl.log.checkpoint import Checkpoint, SignedCheckpoint, open_checkpoint
+from cfl.log.entries import BundleEntry, decode_entry
 from cfl.log.errors import LogFormatError, LogVerificationError
 from cfl.log.hashing import (
     MAX_PROOF_HASHES,
@@ -44,6 +46,14 @@ MAX_PROOF_BYTES = MAX_NOTE_BYTES + 8192
 #: The file extension c2sp.org/tlog-proof recommends.
 PROOF_FILE_SUFFIX = ".tlog-proof"
 _INDEX = re.compile("index (0|[1-9][0-9]{0,18})")
+
+
+def sidecar_path(document: Path) -> Path:
+    """Where the proof of a document file travels beside it: the file's name with
+    :data:`PROOF_FILE_SUFFIX` appended (``battery.bundle.json`` →
+    ``battery.bundle.json.tlog-proof``), as detached signatures travel beside what they sign.
+    A name only: nothing is read or written."""
+    return document.with_name(document.name + PROOF_FILE_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,23 @@ def create_log_proof(index: int, checkpoint_note: bytes, checkpoint: Checkpoint,
                              code="proof_malformed")
     path = inclusion_proof(index, checkpoint.size, read)
     return LogProof(index, tuple(path), checkpoint_note, extra).to_bytes()
+
+
+def check_proof_subject(data: bytes, declaration_digest: bytes) -> LogProof:
+    """The parsed proof if its entry (the extra data) is a bundle entry of the declaration
+    with ``declaration_digest``; a :class:`LogFormatError` for a malformed proof or entry, a
+    :class:`LogVerificationError` (``proof_entry_mismatch``) for a proof about another
+    document. Nothing is verified against a key: this only keeps a proof from travelling
+    with the wrong bundle (a label, a sidecar file)."""
+    proof = parse_log_proof(data)
+    if proof.extra is None:
+        raise LogFormatError("the proof carries no entry (no 'extra' line)",
+                             code="proof_malformed")
+    entry = decode_entry(proof.extra)
+    if not isinstance(entry, BundleEntry) or entry.declaration_digest != declaration_digest:
+        raise LogVerificationError("the proof is about another document than this bundle",
+                                   code="proof_entry_mismatch")
+    return proof
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from cfl.interop.pact import export_pact
 from cfl.register import log_routes, pact_api, pages
 from cfl.register.clients import Authenticator, token_hash
 from cfl.register.config import RegisterConfig
+from cfl.register.log_store import LogUnavailable
 from cfl.register.middleware import (
     AccessLog,
     BodyLimit,
@@ -58,7 +59,6 @@ from cfl.register.storage import (
     StorageError,
     StoredDeclaration,
 )
-from cfl.register.log_store import LogUnavailable
 from cfl.register.transparency import RegisterLog
 from cfl.register.trust_state import RegisterTrust, TrustNotServable
 from cfl.timeutil import format_time, parse_time

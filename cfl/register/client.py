@@ -1,10 +1,13 @@
 """Publishing files to a register over HTTP (what ``cfl publish`` does): each file is
 recognised by its content member, sent to its endpoint, and the register's answer is kept
-(created, unchanged, or refused with its reason codes)."""
+(created, unchanged, or refused with its reason codes). Then the inclusion proof of each
+accepted bundle is fetched from the register's log (:func:`fetch_proofs`) and written
+beside the bundle (``<bundle>.tlog-proof``)."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +16,13 @@ import httpx
 
 from cfl.errors import CflError, InputError
 from cfl.interop.pact_client import tls_verification
+from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import read_bytes
+from cfl.log.checkpoint import parse_checkpoint_text
+from cfl.log.entries import BundleEntry, decode_entry
+from cfl.log.hashing import leaf_hash, verify_inclusion
+from cfl.log.note import parse_note
+from cfl.log.proof import MAX_PROOF_BYTES, parse_log_proof, sidecar_path
 from cfl.register.publish import KIND_BUNDLE, KIND_REVOCATIONS, KIND_TRUST_LIST, document_kind
 from cfl.trust.revocation import MAX_REVOCATION_BYTES
 
@@ -32,10 +41,24 @@ class PublishResult:
     message: str
     reasons: tuple[str, ...] = ()
     url: str | None = None
+    #: The declaration's digest (hex) of an accepted bundle: what its proof is asked by.
+    digest: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.status in ("created", "unchanged")
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    """The inclusion proof of a published bundle: written beside it (``proof``), or not
+    yet in a checkpoint (``pending``: ask again at ``url``), or not to be had (``error``)."""
+
+    path: Path
+    status: str  # written | pending | error
+    message: str
+    proof: Path | None = None
+    url: str | None = None
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -80,7 +103,8 @@ def publish_files(paths: Iterable[Path], to: str, *, verify: bool | str = True,
 def _send(http: httpx.Client, base: str, path: Path, kind: str, data: bytes
           ) -> PublishResult:
     try:
-        response = http.post(base + ENDPOINTS[kind], content=data,
+        # no waiting for the proof here: the proofs of all files are fetched afterwards
+        response = http.post(base + ENDPOINTS[kind], content=data, params={"wait": "0"},
                              headers={"Content-Type": "application/json"})
     except httpx.HTTPError as exc:
         return PublishResult(path, kind, "error", f"{base}: {type(exc).__name__}: {exc}")
@@ -93,7 +117,9 @@ def _send(http: httpx.Client, base: str, path: Path, kind: str, data: bytes
     if response.status_code in (200, 201):
         status = "created" if response.status_code == 201 else "unchanged"
         subject = body.get("title") or body.get("subject") or ""
-        return PublishResult(path, kind, status, str(subject), url=body.get("url"))
+        digest = body.get("digest") if kind == KIND_BUNDLE else None
+        return PublishResult(path, kind, status, str(subject), url=body.get("url"),
+                             digest=digest if isinstance(digest, str) else None)
     reasons = tuple(str(r) for r in body.get("reasons", ()) if isinstance(r, str))
     message = str(body.get("message") or f"HTTP {response.status_code}")
     code = body.get("code")
@@ -102,3 +128,62 @@ def _send(http: httpx.Client, base: str, path: Path, kind: str, data: bytes
         reasons = (code,)
     return PublishResult(path, kind, status, f"HTTP {response.status_code}: {message}",
                          reasons)
+
+
+def fetch_proofs(results: Iterable[PublishResult], to: str, *, verify: bool | str = True,
+                 wait: float = 15.0, timeout: float = 60.0) -> Iterator[ProofResult]:
+    """Fetch the inclusion proof of each accepted bundle from the register's log (waiting
+    up to ``wait`` seconds in all for the checkpoint that includes them) and write it beside
+    the bundle file (``<bundle>.tlog-proof``, replacing an older one). A proof is written
+    only if it is about that bundle's declaration and leads to its checkpoint's root (the
+    log's signature is checked by ``cfl verify``, against the trust list)."""
+    base = to.rstrip("/")
+    deadline = time.monotonic() + wait
+    with httpx.Client(verify=tls_verification(verify), timeout=timeout,
+                      follow_redirects=False) as http:
+        for result in results:
+            if not result.ok or result.digest is None:
+                continue
+            url = f"{base}/api/proofs/{result.digest}"
+            yield _fetch_proof(http, url, result.path, result.digest, deadline)
+
+
+def _fetch_proof(http: httpx.Client, url: str, path: Path, digest: str, deadline: float
+                 ) -> ProofResult:
+    left = max(0.0, deadline - time.monotonic())
+    try:
+        response = http.get(url, params={"wait": f"{min(left, 60.0):.1f}"})
+    except httpx.HTTPError as exc:
+        return ProofResult(path, "error", f"{url}: {type(exc).__name__}: {exc}", url=url)
+    if response.status_code == 202:
+        return ProofResult(path, "pending", "not in a checkpoint yet; fetch it later from "
+                           f"{url}", url=url)
+    if response.status_code == 404:
+        return ProofResult(path, "error", f"the register's log has no entry for it ({url})",
+                           url=url)
+    if response.status_code != 200:
+        return ProofResult(path, "error", f"{url}: HTTP {response.status_code}", url=url)
+    data = response.content
+    try:
+        message = _check_proof(data, digest)
+    except CflError as exc:
+        return ProofResult(path, "error", f"{url}: the proof is refused: {exc}", url=url)
+    target = sidecar_path(path)
+    write_atomic(target, data)
+    return ProofResult(path, "written", message, proof=target, url=url)
+
+
+def _check_proof(data: bytes, digest: str) -> str:
+    """What a fetched proof says (entry N, checkpoint size S), if it is about the bundle's
+    declaration and its path leads to its checkpoint's root."""
+    if len(data) > MAX_PROOF_BYTES:
+        raise InputError(f"more than {MAX_PROOF_BYTES} bytes", code="proof_malformed")
+    proof = parse_log_proof(data)
+    entry = decode_entry(proof.extra or b"")
+    if not isinstance(entry, BundleEntry) or entry.declaration_digest.hex() != digest:
+        raise InputError("it is about another document", code="proof_entry_mismatch")
+    checkpoint = parse_checkpoint_text(parse_note(proof.checkpoint).text)
+    verify_inclusion(proof.index, checkpoint.size, leaf_hash(proof.extra or b""),
+                     proof.inclusion, checkpoint.root_hash)
+    return (f"entry {proof.index} of {checkpoint.origin} (checkpoint of {checkpoint.size} "
+            "entries)")

@@ -16,11 +16,13 @@ right forever.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cfl.errors import CflError
@@ -35,6 +37,20 @@ H = schema.log_hashes
 C = schema.log_checkpoints
 #: The one row of ``log_state``.
 STATE_ROW = 1
+# The statements of an append, built once (an append is the log's hot path: building
+# SQLAlchemy expressions per call cost more than running them).
+_LOCK_SIZE = select(S.c.size).where(S.c.id == STATE_ROW).with_for_update()
+_INSERT_HASHES = insert(H)
+_INSERT_ENTRY = insert(E)
+_SET_SIZE = update(S).where(S.c.id == STATE_ROW).values(size=bindparam("new_size"))
+
+
+@functools.lru_cache(maxsize=64)
+def _siblings_query(count: int) -> Any:
+    """The SELECT of ``count`` stored nodes given as bound (level, index) pairs."""
+    return select(H.c.level, H.c.idx, H.c.hash).where(or_(*(
+        and_(H.c.level == bindparam(f"l{n}"), H.c.idx == bindparam(f"i{n}"))
+        for n in range(count))))
 
 
 class LogUnavailable(CflError):
@@ -100,20 +116,27 @@ class LogStore:
     # ------------------------------------------------------------------ appending
     def append(self, connection: Connection, entry: bytes, lookup: str) -> int:
         """Append ``entry`` inside the caller's transaction; its index."""
-        row = connection.execute(select(S.c.size).where(S.c.id == STATE_ROW)
-                                 .with_for_update()).first()
+        row = connection.execute(_LOCK_SIZE).first()
         if row is None:
             raise LogUnavailable("the log has no state row (the register was not started)")
         index = int(row[0])
 
         def read(nodes: Sequence[NodeId]) -> list[bytes]:
-            return _read_nodes(connection, nodes)
+            params = {}
+            for n, (level, position) in enumerate(nodes):
+                params[f"l{n}"], params[f"i{n}"] = level, position
+            found = {(int(level), int(position)): bytes(value) for level, position, value
+                     in connection.execute(_siblings_query(len(nodes)), params)}
+            if len(found) != len(nodes):
+                raise LogUnavailable(f"the log's hash table lacks a left sibling of entry "
+                                     f"{index}")
+            return [found[node] for node in nodes]
 
         nodes = hashes_to_store(index, leaf_hash(entry), read)
-        connection.execute(insert(H), [{"level": level, "idx": position, "hash": value}
-                                       for (level, position), value in nodes])
-        connection.execute(insert(E).values(idx=index, entry=entry, lookup=lookup))
-        connection.execute(update(S).where(S.c.id == STATE_ROW).values(size=index + 1))
+        connection.execute(_INSERT_HASHES, [{"level": level, "idx": position, "hash": value}
+                                            for (level, position), value in nodes])
+        connection.execute(_INSERT_ENTRY, {"idx": index, "entry": entry, "lookup": lookup})
+        connection.execute(_SET_SIZE, {"new_size": index + 1})
         return index
 
     # ------------------------------------------------------------------ reading

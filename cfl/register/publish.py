@@ -27,10 +27,14 @@ from cfl.signing.jws import MAX_BUNDLE_BYTES
 from cfl.timeutil import format_time
 from cfl.trust.revocation import MAX_REVOCATION_BYTES, declaration_key, verify_revocation_list
 from cfl.verification import verify
+from cfl.verification.policy import VerificationPolicy
 
 KIND_BUNDLE = "bundle"
 KIND_REVOCATIONS = "revocations"
 KIND_TRUST_LIST = "trust-list"
+#: How the register judges a bundle being disclosed: strictly, but without asking for a
+#: proof of its disclosure (it has none before the register logs it).
+PUBLISH_POLICY = VerificationPolicy(check_disclosure=False)
 #: The member that tells what a published JSON document is.
 CONTENT_KEYS = {"declaration": KIND_BUNDLE, "revocationList": KIND_REVOCATIONS,
                 "trustList": KIND_TRUST_LIST}
@@ -105,7 +109,7 @@ def publish_bundle(data: bytes, *, storage: RegisterStorage, trust: RegisterTrus
         raise PublishRefused(f"{source}: not a signed bundle (a JSON document)",
                              ["not_a_bundle"])
     context = trust.context(at)
-    report = verify(data, context, source=source)
+    report = verify(data, context, source=source, policy=PUBLISH_POLICY)
     if report.bottom_line is not Status.PASSED:
         raise PublishRefused(f"refused: {report.summary()}", _not_passed(report), report)
     bundle = read_bundle(data, source=source)

@@ -134,13 +134,83 @@ _ERROR_BY_CODE: dict[str, type[VerificationError]] = {
 }
 
 
+#: The version of the JSON form of a report (``format`` of :meth:`VerificationReport.to_json`,
+#: schemas/verification-report.schema.json).
+REPORT_FORMAT = "urn:cfl:schema:verification-report:1"
+#: The version of the JSON form of a report's facts (``facts.format`` in the JSON report,
+#: schemas/verification-report.schema.json).
+FACTS_FORMAT = "urn:cfl:verified-facts:1"
+
+
+@dataclass(frozen=True)
+class VerifiedFacts:
+    """What a report's checks were about, as the signed document states it: the figures a
+    person compares with what is printed. ``origin`` says where they were read: ``bundle``
+    (the signed declaration) or ``claim`` (the QR claim's statements only, which name no
+    product and carry no thresholds flag). Names are by language (``zh``, ``en``); issuer
+    name and accreditation come from the trust-list entry of the key that signed, never from
+    the document. The facts are verified only when the report they belong to PASSED."""
+
+    origin: str
+    declaration_id: str | None
+    product_id: str | None
+    product_names: Mapping[str, str]
+    category: str | None
+    category_names: Mapping[str, str]
+    rule_set: str | None
+    rule_set_names: Mapping[str, str]
+    value: str | None
+    unit: str | None
+    unit_amount: str | None
+    boundary: str | None
+    grade: str | None
+    grade_illustrative: bool | None
+    valid_from: dt.datetime | None
+    valid_until: dt.datetime | None
+    issuer_kid: str | None
+    issuer_name: str | None
+    issuer_accreditation: str | None
+    signed_at: dt.datetime | None
+
+    def to_json(self, *, verified: bool) -> dict[str, Any]:
+        """The facts as JSON: every member present (null when the source does not say)."""
+        def when(value: dt.datetime | None) -> str | None:
+            return None if value is None else format_time(value)
+
+        return {
+            "format": FACTS_FORMAT,
+            "verified": verified,
+            "origin": self.origin,
+            "declarationId": self.declaration_id,
+            "productId": self.product_id,
+            "productNames": dict(self.product_names),
+            "category": self.category,
+            "categoryNames": dict(self.category_names),
+            "ruleSet": self.rule_set,
+            "ruleSetNames": dict(self.rule_set_names),
+            "value": self.value,
+            "unit": self.unit,
+            "unitAmount": self.unit_amount,
+            "boundary": self.boundary,
+            "grade": self.grade,
+            "gradeIllustrative": self.grade_illustrative,
+            "validFrom": when(self.valid_from),
+            "validUntil": when(self.valid_until),
+            "issuer": {"kid": self.issuer_kid, "name": self.issuer_name,
+                       "accreditation": self.issuer_accreditation},
+            "signedAt": when(self.signed_at),
+        }
+
+
 @dataclass(frozen=True)
 class VerificationReport:
-    """What was verified (``subject``), at which time, and the rows of every check."""
+    """What was verified (``subject``), at which time, the rows of every check, and the
+    ``facts`` the checks were about (None when nothing could be read)."""
 
     subject: str
     at: dt.datetime
     rows: tuple[CheckRow, ...]
+    facts: VerifiedFacts | None = None
 
     @property
     def bottom_line(self) -> Status:
@@ -183,11 +253,13 @@ class VerificationReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "format": REPORT_FORMAT,
             "subject": self.subject,
             "at": format_time(self.at),
             "bottomLine": self.bottom_line.value,
             "summary": self.summary(),
             "rows": [row.to_json() for row in self.rows],
+            "facts": None if self.facts is None else self.facts.to_json(verified=self.passed),
         }
 
     def raise_for_status(self) -> None:

@@ -157,8 +157,9 @@ def _own(code: str, check: str | tuple[str, ...], status: Status, en: str, zh: s
                             None if problem is None else _t(*problem), page_only)
 
 
-def _error(code: str, checks: tuple[str, ...], en: str, zh: str) -> None:
-    _REASONS[code] = Reason(code, checks, Status.FAILED, MappingProxyType({}), _t(en, zh))
+def _error(code: str, checks: tuple[str, ...], en: str, zh: str,
+           status: Status = Status.FAILED) -> None:
+    _REASONS[code] = Reason(code, checks, status, MappingProxyType({}), _t(en, zh))
 
 
 _P, _F, _I, _N = Status.PASSED, Status.FAILED, Status.INDETERMINATE, Status.NOT_CHECKED
@@ -322,6 +323,19 @@ _own("revoked", "revocation", _F,
      "{version}, issued {issued}, {age} old)",
      "声明 {declaration} 已于 {revoked_at} 被撤销，原因：{reason}（撤销列表第 {version} 版，"
      "签发于 {issued}，距今{age}）")
+_own("revocation_stale", "revocation", _I,
+     "the revocation list (version {version}, issued {issued}, {age} old) was due to be "
+     "replaced by {due}: a later version may revoke declaration {declaration}; get the "
+     "certifier's current list",
+     "撤销列表（第 {version} 版，签发于 {issued}，距今{age}）应在 {due} 前更新："
+     "更新的版本可能已撤销声明 {declaration}，请获取认证机构的现行撤销列表",
+     forms={"age": ("the revocation list (version {version}, issued {issued}, {age} old) "
+                    "names no next update and is older than the maximum age (current until "
+                    "{due}): a later version may revoke declaration {declaration}; get the "
+                    "certifier's current list",
+                    "撤销列表（第 {version} 版，签发于 {issued}，距今{age}）未注明下次更新时间，"
+                    "且已超过最长有效期（至 {due}）：更新的版本可能已撤销声明 {declaration}，"
+                    "请获取认证机构的现行撤销列表")})
 _own("not_revoked", "revocation", _P,
      "declaration {declaration} is not revoked (revocation list version {version}, issued "
      "{issued}, {age} old)",
@@ -424,6 +438,31 @@ _own("label_active_content", "label", _F,
      "page {page} holds annotations (links, comments, form fields …); a cfl label has none",
      "第 {page} 页含有注释（链接、批注、表单域等）；cfl 标签不应含有任何注释",
      problem=("active content", "含有活动内容（脚本、动作或表单）"))
+_own("label_incremental_update", "label", _F,
+     "the PDF was changed after it was produced ({revisions} revisions: an incremental "
+     "update can paint over the printed figures); ask for the original label",
+     "该 PDF 生成后被修改过（共 {revisions} 个修订版本：增量更新可以覆盖印刷的数字）；"
+     "请索取原始标签")
+_own("label_printed_agrees", "label-printed", _P,
+     "page {page} prints the signed value and unit, and the grade and product where it "
+     "shows them",
+     "第 {page} 页印刷的数值和单位（以及所示的等级和产品）与签名内容一致")
+_own("label_printed_mismatch", "label-printed", _F,
+     "page {page} does not print the signed value ({signed!r}); what is printed is not what "
+     "was signed",
+     "第 {page} 页没有印刷已签名的数值（{signed!r}）；印刷内容与签名内容不符",
+     forms={
+         "unit": ("page {page} does not print the signed unit ({signed!r}) after the value; "
+                  "what is printed is not what was signed",
+                  "第 {page} 页数值后没有印刷已签名的单位（{signed!r}）；印刷内容与签名内容不符"),
+         "grade": ("page {page} does not print the signed grade ({signed!r}) everywhere it "
+                   "shows a grade; what is printed is not what was signed",
+                   "第 {page} 页所示等级不是已签名的等级（{signed!r}）；印刷内容与签名内容不符"),
+         "product": ("page {page} prints a product identifier that was not signed (signed: "
+                     "{signed!r}); what is printed is not what was signed",
+                     "第 {page} 页印刷的产品标识未经签名（已签名：{signed!r}）；"
+                     "印刷内容与签名内容不符"),
+     })
 _own("no_such_page", ("label", "claim"), _F,
      "has no page",
      "没有任何页面",
@@ -513,10 +552,14 @@ for _code, _checks, _en, _zh in (
     ("no_embedded_bundle", ("label-bundle",), "no embedded bundle", "没有内嵌签名包"),
     ("bad_dpi", _CLAIM_CHECKS, "an invalid resolution", "分辨率（dpi）无效"),
     ("bad_image", _CLAIM_CHECKS, "an unreadable image", "图像无法读取"),
-    ("no_qr", _CLAIM_CHECKS, "no readable QR code", "没有可识别的二维码"),
     ("several_qr", _CLAIM_CHECKS, "several QR codes", "含有多个不同的二维码"),
 ):
     _error(_code, _checks, _en, _zh)
+
+# Nothing could be read: not evidence of a forgery, so INDETERMINATE (retake the photo).
+_error("no_qr", _CLAIM_CHECKS,
+       "no readable QR code; retake the photo (sharp, well lit, the whole code in the frame)",
+       "没有可识别的二维码；请重新拍照（清晰、光线充足、二维码完整入镜）", status=_I)
 
 #: Every reason code a row can carry, by code.
 REASONS: Mapping[str, Reason] = MappingProxyType(dict(sorted(_REASONS.items())))
@@ -560,8 +603,8 @@ def row_with(code: str, args: Mapping[str, ArgValue], *, subject: str | None = N
 
 def problem_row(code: str, detail: str, *, check: str, frame: str = "plain",
                 subject: str | None = None) -> CheckRow:
-    """A FAILED row about a problem a lower layer reported as ``(code, detail)``, worded by
-    ``frame`` (:data:`FRAMES`).
+    """The row about a problem a lower layer reported as ``(code, detail)``, worded by
+    ``frame`` (:data:`FRAMES`): FAILED, or the code's status (``no_qr``: INDETERMINATE).
 
     Never raises for the code: a code the registry does not hold still makes a row (a
     report must not break on it), worded by the frame with the bare code as the problem;

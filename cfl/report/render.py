@@ -3,10 +3,13 @@ what a service returns)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Mapping
 
 from cfl.io.jsonio import dumps_pretty
-from cfl.report.model import VerificationReport
+from cfl.report.model import VerificationReport, VerifiedFacts
+from cfl.timeutil import format_time
 
 FORMATS = ("text", "json")
 
@@ -22,13 +25,59 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+def facts_lines(facts: VerifiedFacts, *, verified: bool) -> list[str]:
+    """The facts a report was about, one per line, under a heading that says whether they
+    were verified (the report PASSED) or must not be relied on."""
+    head = ("VERIFIED FACTS (compare them with what is printed):" if verified else
+            "UNVERIFIED - the checks did not pass; these figures are NOT confirmed:")
+
+    def names(by_language: Mapping[str, str], fallback: str | None) -> str:
+        shown = [by_language[lang] for lang in ("zh", "en") if by_language.get(lang)]
+        text = " / ".join(dict.fromkeys(shown)) or (fallback or "-")
+        return f"{text} ({fallback})" if shown and fallback else text
+
+    def when(value: dt.datetime | None) -> str:
+        return "-" if value is None else format_time(value)
+
+    figure = "-" if facts.value is None else (
+        f"{facts.value} kg CO₂e per {facts.unit_amount or '1'} {facts.unit or '-'}")
+    grade = facts.grade or "-"
+    if facts.grade and facts.grade_illustrative:
+        grade += " (illustrative thresholds)"
+    issuer = facts.issuer_name or "not named by an accepted trust list"
+    if facts.issuer_accreditation:
+        issuer += f", {facts.issuer_accreditation}"
+    fields = [
+        ("product", names(facts.product_names, facts.product_id)),
+        ("category", names(facts.category_names, facts.category)),
+        ("rule set", names(facts.rule_set_names, facts.rule_set)),
+        ("footprint", figure),
+        ("boundary", facts.boundary or "-"),
+        ("grade", grade),
+        ("valid", f"{when(facts.valid_from)} to {when(facts.valid_until)}"),
+        ("issuer", issuer),
+        ("signed", when(facts.signed_at)),
+        ("declaration", facts.declaration_id or "-"),
+        ("read from", "the signed declaration" if facts.origin == "bundle"
+         else "the QR claim's statements"),
+    ]
+    return [head] + [f"  {name:<12} {value}" for name, value in fields]
+
+
 def report_text(report: VerificationReport) -> str:
-    """One line per row (status, code, subject, sentence) and the summary line."""
+    """The verified facts first (PASSED only), one line per row (status, code, subject,
+    sentence) and the summary line; the facts of a report that did not pass come after it,
+    marked unverified."""
     lines = []
+    facts = report.facts
+    if facts is not None and report.passed:
+        lines += [printable(line) for line in facts_lines(facts, verified=True)] + [""]
     for row in report.rows:
         subject = f" {row.subject}:" if row.subject else ""
         lines.append(printable(f"{row.status.value:<13} {row.code:<30}{subject} {row.message}"))
     lines.append(printable(report.summary()))
+    if facts is not None and not report.passed:
+        lines += [""] + [printable(line) for line in facts_lines(facts, verified=False)]
     return "\n".join(lines) + "\n"
 
 

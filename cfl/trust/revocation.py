@@ -32,6 +32,12 @@ from cfl.signing.jws import (
 from cfl.signing.keys import PublicKey, Signer
 from cfl.timeutil import format_time, parse_time
 
+#: How long after its issue time a list without ``nextUpdate`` (an older one) still counts
+#: as current: past it the list cannot show that a declaration is not revoked.
+MAX_AGE_WITHOUT_NEXT_UPDATE = dt.timedelta(days=45)
+#: How long after its issue time a new list says its next version will come, by default:
+#: the same span, so a list means the same whichever version of cfl wrote it.
+DEFAULT_NEXT_UPDATE = MAX_AGE_WITHOUT_NEXT_UPDATE
 #: Bound on a revocation list file, checked before parsing.
 MAX_REVOCATION_BYTES = 8 * MAX_BUNDLE_BYTES
 CONTENT_KEY = "revocationList"
@@ -54,6 +60,16 @@ class RevocationList:
     issued: dt.datetime
     entries: tuple[RevocationEntry, ...]
     digest: bytes
+    #: When the next version is due (None in lists made before the field existed).
+    next_update: dt.datetime | None = None
+
+    @property
+    def current_until(self) -> dt.datetime:
+        """Until when the list can show a declaration is not revoked: its ``nextUpdate``,
+        else its issue time plus :data:`MAX_AGE_WITHOUT_NEXT_UPDATE`."""
+        if self.next_update is not None:
+            return self.next_update
+        return self.issued + MAX_AGE_WITHOUT_NEXT_UPDATE
 
     def find(self, declaration_id: str) -> RevocationEntry | None:
         """The entry revoking ``declaration_id``; UUIDs match whatever their spelling
@@ -96,6 +112,7 @@ def revocation_list_from_content(content: dict[str, Any], *, source: str) -> Rev
         issuer=content["issuer"], version=content["version"],
         issued=parse_time(content["issued"]), entries=tuple(entries),
         digest=hashlib.sha256(canonical_bytes(content)).digest(),
+        next_update=parse_time(content["nextUpdate"]) if "nextUpdate" in content else None,
     )
 
 
@@ -131,6 +148,7 @@ def verify_revocation_list(
 def revoke(
     existing: bytes | None, signer: Signer, *, declaration_id: str | None,
     reason: str | None, at: dt.datetime, source: str = "<revocations>",
+    next_update: dt.timedelta = DEFAULT_NEXT_UPDATE,
 ) -> dict[str, Any]:
     """A new version of ``signer``'s revocation list, with ``declaration_id`` added.
 
@@ -142,7 +160,7 @@ def revoke(
         raise InputError("a reason is required to revoke a declaration", code="missing_reason")
     wanted = [(declaration_id, reason or "")] if declaration_id is not None else []
     update = revoke_many(existing, signer, revocations=wanted, at=at, source=source,
-                         reissue=True)
+                         reissue=True, next_update=next_update)
     if update.already:
         raise InputError(f"already revokes {declaration_id!r}", source=source,
                          code="already_revoked")
@@ -175,7 +193,7 @@ class RevocationUpdate:
 def revoke_many(
     existing: bytes | None, signer: Signer, *, revocations: Sequence[tuple[str, str]],
     at: dt.datetime, source: str = "<revocations>", known: KnownList | None = None,
-    reissue: bool = False,
+    reissue: bool = False, next_update: dt.timedelta = DEFAULT_NEXT_UPDATE,
 ) -> RevocationUpdate:
     """The next version of ``signer``'s revocation list with every ``(id, reason)`` of
     ``revocations`` added; ids it already revokes are left as they are.
@@ -185,8 +203,12 @@ def revoke_many(
     else it starts at version 1. ``existing`` older than ``known`` is refused
     (``stale_revocation_list``): extending an old copy would drop later revocations. When
     nothing is added the list is re-issued only with ``reissue`` (a new version and issue
-    time); otherwise ``document`` is None.
+    time); otherwise ``document`` is None. The list says its next version comes within
+    ``next_update`` of ``at`` (``nextUpdate``).
     """
+    if next_update <= dt.timedelta(0):
+        raise InputError("the next update must come after the issue time", source=source,
+                         code="bad_next_update")
     if existing is not None:
         current, raw_entries = _own_current_list(existing, signer, source=source)
         if known is not None and current.version < known.version:
@@ -218,7 +240,7 @@ def revoke_many(
     if not added and not reissue and version > 0:
         return RevocationUpdate(None, version, (), tuple(already), len(entries))
     content = {"issuer": signer.kid, "version": version + 1, "issued": format_time(at),
-               "entries": entries}
+               "nextUpdate": format_time(at + next_update), "entries": entries}
     validate_content(content, schema_name=SCHEMA, source=source, root=CONTENT_KEY)
     document = {CONTENT_KEY: content,
                 "signatures": [sign_content(content, signer, typ=TYP_REVOCATIONS, at=at)]}

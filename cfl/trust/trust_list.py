@@ -21,6 +21,7 @@ from typing import Any
 
 from cfl.errors import InputError
 from cfl.io.jsonio import loads_strict
+from cfl.signing.b64url import b64url_decode
 from cfl.signing.jcs import canonical_bytes
 from cfl.signing.jws import (
     MAX_BUNDLE_BYTES,
@@ -32,6 +33,8 @@ from cfl.signing.jws import (
 )
 from cfl.signing.keys import PublicKey, Signer
 from cfl.timeutil import format_time, parse_time
+from cfl.trust.logs import MEMBER as LOGS_MEMBER
+from cfl.trust.logs import TransparencyLog, transparency_logs_from_content
 
 #: Bound on a trust list file, checked before parsing.
 MAX_TRUST_LIST_BYTES = 8 * MAX_BUNDLE_BYTES
@@ -99,9 +102,36 @@ class TrustList:
     digest: bytes
     #: The scheme's resolver URL for QR codes, if the operator names one.
     resolver: str | None = None
+    #: The register logs a verifier believes (:mod:`cfl.trust.logs`).
+    transparency_logs: tuple[TransparencyLog, ...] = ()
 
     def find(self, kid: str) -> TrustEntry | None:
         return self._by_kid.get(kid)
+
+    def with_hint(self, hint: bytes) -> tuple[TrustEntry, ...]:
+        """The entries whose kid (the decoded RFC 7638 thumbprint) starts with ``hint``, in
+        list order: an index built once per hint length, so a lookup does not decode every
+        entry's kid."""
+        if not hint:
+            return ()
+        index = self._by_hint.get(len(hint))
+        if index is None:
+            grouped: dict[bytes, list[TrustEntry]] = {}
+            for raw, entry in self._raw_kids:
+                grouped.setdefault(raw[:len(hint)], []).append(entry)
+            index = {prefix: tuple(entries) for prefix, entries in grouped.items()}
+            self._by_hint[len(hint)] = index
+        return index.get(hint, ())
+
+    @functools.cached_property
+    def _raw_kids(self) -> tuple[tuple[bytes, TrustEntry], ...]:
+        """Each entry with its kid decoded (a kid is a checked base64url thumbprint)."""
+        return tuple((b64url_decode(entry.kid, what="kid"), entry) for entry in self.entries)
+
+    @functools.cached_property
+    def _by_hint(self) -> dict[int, dict[bytes, tuple[TrustEntry, ...]]]:
+        """Per hint length, the entries by kid prefix (filled by :meth:`with_hint`)."""
+        return {}
 
     @functools.cached_property
     def _by_kid(self) -> dict[str, TrustEntry]:
@@ -153,6 +183,7 @@ def trust_list_from_content(content: dict[str, Any], *, source: str,
         entries=tuple(entries),
         digest=hashlib.sha256(canonical_bytes(content) if payload is None else payload).digest(),
         resolver=content.get("resolver"),
+        transparency_logs=transparency_logs_from_content(content, source=source),
     )
 
 
@@ -233,6 +264,20 @@ def add_trust_entry(
         "status": status,
     }
     content["entries"] = [e for e in content["entries"] if e.get("kid") != key.kid] + [entry]
+    trust_list_from_content(content, source=source)
+    return {CONTENT_KEY: content, "signatures": []}
+
+
+def add_transparency_log(document: dict[str, Any], log: dict[str, Any], *,
+                         source: str = "<trust list>") -> dict[str, Any]:
+    """The document with one more transparency log (or the log of that origin replaced),
+    unsigned (``log``: :func:`cfl.trust.logs.transparency_log_json`); the first edit after
+    a release starts the next version, as for entries."""
+    content = dict(document[CONTENT_KEY])
+    if document.get("signatures"):
+        content["version"] = content["version"] + 1
+    content[LOGS_MEMBER] = [item for item in content.get(LOGS_MEMBER, ())
+                            if item.get("origin") != log.get("origin")] + [log]
     trust_list_from_content(content, source=source)
     return {CONTENT_KEY: content, "signatures": []}
 

@@ -23,6 +23,7 @@ from cfl.report.reasons import problem_row, row
 from cfl.signing.jws import TYP_DECLARATION, SignatureEntry, form_problem
 from cfl.signing.keys import PublicKey
 from cfl.trust.context import TrustContext
+from cfl.verification.facts import bundle_facts
 from cfl.verification.policy import STRICT_POLICY, VerificationPolicy
 from cfl.verification.rows import unreadable_bundle_row, validity_row
 from cfl.verification.signer import signer_rows
@@ -39,7 +40,7 @@ def verify_bundle(
         return VerificationReport(source, at, (unreadable_bundle_row(data, exc, source),))
     rows = [row("well_formed", signatures=len(bundle.signatures), subject=source)]
     rows += bundle_rows(bundle, trust, at=at, policy=policy)
-    return VerificationReport(source, at, tuple(rows))
+    return VerificationReport(source, at, tuple(rows), facts=bundle_facts(bundle, trust))
 
 
 def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime,

@@ -16,8 +16,14 @@ from cfl.report.reasons import error_row, row
 from cfl.signing.b64url import b64url_encode
 from cfl.signing.keys import PublicKey
 from cfl.trust.context import TrustContext
+from cfl.verification.facts import claim_facts
 from cfl.verification.rows import validity_row
 from cfl.verification.signer import signer_rows
+
+#: The most trusted entries sharing one kid hint that are tried for a claim's signature
+#: (an operator would have to list that many keys whose thumbprints share the hint's
+#: first bytes to reach it).
+MAX_HINT_CANDIDATES = 4
 
 
 def verify_claim(
@@ -35,11 +41,13 @@ def verify_claim(
     except CflError as exc:
         failed = error_row(exc, check="claim", frame="claim", subject=source)
         return VerificationReport(source, at, (failed,))
+    verify = remembering(signed.signature_valid)
     rows = [claim_well_formed_row(signed, source)]
-    rows += claim_rows(signed, trust, at=at)
+    rows += claim_rows(signed, trust, at=at, verify=verify)
     if bundle is not None:
         rows += binding_rows(signed, bundle)
-    return VerificationReport(f"claim for {signed.claim.declaration_id}", at, tuple(rows))
+    return VerificationReport(f"claim for {signed.claim.declaration_id}", at, tuple(rows),
+                              facts=claim_facts(signed, trust, issuer_kid(signed, trust, verify)))
 
 
 def claim_well_formed_row(signed: SignedClaim, source: str) -> CheckRow:
@@ -50,11 +58,13 @@ def claim_well_formed_row(signed: SignedClaim, source: str) -> CheckRow:
 def claim_rows(
     signed: SignedClaim, trust: TrustContext, *, at: dt.datetime,
     include_trust_rows: bool = True, subject: str = "claim",
+    verify: Callable[[PublicKey], bool] | None = None,
 ) -> list[CheckRow]:
-    """Rows for a decoded claim: trust list (optional), signer checks, validity."""
+    """Rows for a decoded claim: trust list (optional), signer checks, validity. ``verify``
+    (from :func:`remembering`) lets a caller that also names the issuer verify once."""
     claim = signed.claim
     rows: list[CheckRow] = list(trust.rows) if include_trust_rows else []
-    verify = _remembering(signed.signature_valid)
+    verify = verify or remembering(signed.signature_valid)
     rows += signer_rows(
         trust, kid=issuer_kid(signed, trust, verify), verify=verify,
         product_category=claim.product_category, rule_set=claim.rule_set,
@@ -69,15 +79,17 @@ def issuer_kid(signed: SignedClaim, trust: TrustContext,
                verify: Callable[[PublicKey], bool] | None = None) -> str:
     """The full kid of the trusted key that made ``signed``, found by its kid hint.
 
-    Every trusted entry whose kid starts with the hint is a candidate and the signature
-    decides: the first candidate whose key verifies it. If none does, the first candidate
+    The trusted entries whose kid starts with the hint (found by the list's index, at most
+    :data:`MAX_HINT_CANDIDATES` of them, so a claim costs a bounded number of signature
+    verifications whatever the list's size) are the candidates and the signature decides:
+    the first candidate whose key verifies it. If none does, the first candidate
     (so the signer rows say the signature does not verify), or, with no candidate, the
     hint itself in base64url (so they say the signer is not trusted).
     """
     check = verify or signed.signature_valid
     trust_list = trust.trust_list
-    candidates = [] if trust_list is None else [
-        entry for entry in trust_list.entries if signed.claim.names_issuer(entry.kid)]
+    candidates = () if trust_list is None else \
+        trust_list.with_hint(signed.claim.issuer_kid_hint)[:MAX_HINT_CANDIDATES]
     for entry in candidates:
         if check(entry.public_key):
             return entry.kid
@@ -86,7 +98,7 @@ def issuer_kid(signed: SignedClaim, trust: TrustContext,
     return b64url_encode(signed.claim.issuer_kid_hint)
 
 
-def _remembering(verify: Callable[[PublicKey], bool]) -> Callable[[PublicKey], bool]:
+def remembering(verify: Callable[[PublicKey], bool]) -> Callable[[PublicKey], bool]:
     """``verify`` with its answers remembered per key (the hint search and the signer rows
     would otherwise verify the same signature twice)."""
     answers: dict[str, bool] = {}

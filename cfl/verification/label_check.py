@@ -16,7 +16,7 @@ from cfl.claim.decode import decode_claim_text
 from cfl.claim.model import SignedClaim
 from cfl.errors import CflError
 from cfl.label.readback import DEFAULT_DPI, LabelDocument, decode_qr_from_image
-from cfl.report.model import CheckRow, VerificationReport
+from cfl.report.model import CheckRow, VerificationReport, VerifiedFacts
 from cfl.report.reasons import error_row, problem_row, row
 from cfl.trust.context import TrustContext
 from cfl.verification.bundle_check import bundle_rows
@@ -24,9 +24,13 @@ from cfl.verification.claim_check import (
     binding_rows,
     claim_rows,
     claim_well_formed_row,
+    issuer_kid,
+    remembering,
     verify_claim,
 )
+from cfl.verification.facts import bundle_facts, claim_facts
 from cfl.verification.policy import STRICT_POLICY, VerificationPolicy
+from cfl.verification.printed import printed_rows
 from cfl.verification.rows import not_well_formed_row
 
 
@@ -46,24 +50,32 @@ def verify_label(pdf_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
         problem = label.problem()
         rows = [problem_row(*problem, check="label", subject=source) if problem is not None
                 else row("label_plain", pages=label.page_count, subject=source)]
+        if label.revisions > 1:
+            rows.append(row("label_incremental_update", revisions=label.revisions,
+                            subject=source))
         if label.page_count == 0:  # nothing checked is never PASSED
             rows.append(row("no_such_page", subject=source))
         pages = range(label.page_count) if page is None else [page]
         several = len(pages) > 1
+        facts: VerifiedFacts | None = None
         for index in pages:
-            page_rows = _page_rows(label, index, trust, at=at, dpi=dpi,
-                                   include_trust_rows=index == pages[0], policy=policy)
+            page_rows, page_facts = _page_rows(label, index, trust, at=at, dpi=dpi,
+                                               include_trust_rows=index == pages[0],
+                                               policy=policy)
+            facts = facts or page_facts
             if several:
                 page_rows = [dataclasses.replace(
                     row, subject=f"page {index + 1}" + (f" {row.subject}" if row.subject
                                                           else "")) for row in page_rows]
             rows += page_rows
-    return VerificationReport(source, at, tuple(rows))
+    return VerificationReport(source, at, tuple(rows), facts=facts)
 
 
 def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.datetime,
                dpi: int, include_trust_rows: bool, policy: VerificationPolicy
-               ) -> list[CheckRow]:
+               ) -> tuple[list[CheckRow], VerifiedFacts | None]:
+    """The rows of page ``page``, and the facts it carries: its embedded declaration's, or
+    (without a readable bundle) its QR claim's."""
     source = label.source
     rows: list[CheckRow] = []
     bundle: Bundle | None = None
@@ -85,6 +97,8 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
         label_page = label.page(page)
         if label_page.annotated:
             rows.append(_page_annotated_row(page, source))
+        if bundle is not None:
+            rows += printed_rows(label_page.text(), bundle, page=page, subject=source)
         text = label_page.qr_text(dpi)
     except CflError as exc:
         text = None
@@ -98,12 +112,17 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
     if bundle is not None:
         rows += bundle_rows(bundle, trust, at=at, include_trust_rows=include_trust_rows,
                             policy=policy)
+    verify = remembering(signed.signature_valid) if signed is not None else None
     if signed is not None:
         rows += claim_rows(signed, trust, at=at,
-                           include_trust_rows=include_trust_rows and bundle is None)
+                           include_trust_rows=include_trust_rows and bundle is None,
+                           verify=verify)
         if bundle is not None:
             rows += binding_rows(signed, bundle)
-    return rows
+    facts = (bundle_facts(bundle, trust) if bundle is not None else
+             claim_facts(signed, trust, issuer_kid(signed, trust, verify))
+             if signed is not None else None)
+    return rows, facts
 
 
 def _page_annotated_row(page: int, source: str) -> CheckRow:

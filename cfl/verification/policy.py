@@ -18,6 +18,13 @@ class VerificationPolicy:
     """
 
     ignore_unlisted_cosigners: bool = False
+    #: A declaration must carry a proof of disclosure in a log the trust list names: without
+    #: one its disclosure row FAILS (``--require-disclosure``; a trust list can require it
+    #: for its logs too). Off by default: a missing proof is NOT_CHECKED.
+    require_disclosure: bool = False
+    #: Whether to look at disclosure at all: off for a register judging a bundle that is
+    #: being disclosed (it has no proof yet).
+    check_disclosure: bool = True
 
 
 #: The default policy: every signature must be checked.

@@ -8,12 +8,14 @@ Bundle, claim and label verification all check signers here, against an immutabl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from cfl.errors import InputError
 from cfl.report.model import CheckRow
 from cfl.report.reasons import Age, ArgValue, Terms, row_with
 from cfl.report.reasons import row as reason_row
+from cfl.signing.b64url import b64url_decode
 from cfl.signing.keys import PublicKey
 from cfl.timeutil import CLOCK_SKEW
 from cfl.trust.context import TrustContext
@@ -31,10 +33,11 @@ def signer_rows(
     not revoked.
 
     ``kid`` is only a hint to find the key: ``verify(key)`` decides. A signature that
-    verifies under another trusted key than the one its kid names is FAILED
-    (``kid_mismatch``). ``alg``, if given, must match the key type. The entry must list
-    ``role`` (else ``signer_wrong_role``): a key listed as a manufacturer never passes as a
-    certifier, and the other way round (ADR 0060).
+    does not verify under the key its kid names is FAILED: ``kid_mismatch`` if a bounded
+    search finds another listed key that made it, else ``signature_invalid``. ``alg``, if
+    given, must match the key type. The entry must list ``role`` (else
+    ``signer_wrong_role``): a key listed as a manufacturer never passes as a certifier, and
+    the other way round (ADR 0060).
     """
     def row(code: str, form: str = "", /, **args: ArgValue) -> CheckRow:
         return row_with(code, args, form=form, subject=subject)
@@ -78,15 +81,39 @@ class _RowMaker(Protocol):
     def __call__(self, code: str, form: str = "", /, **args: ArgValue) -> CheckRow: ...
 
 
+#: A trust list this small is searched whole for the key that did make a signature whose
+#: kid names another (the ``kid_mismatch`` diagnostic): at most this many extra
+#: verifications. A larger list is searched only among the entries sharing the kid's first
+#: :data:`HINT_BYTES` bytes, at most :data:`MAX_OTHER_KEYS` of them (ADR 0141).
+MAX_OTHER_KEYS = 8
+HINT_BYTES = 8
+
+
 def _verifies_under_other_key(
     trust: TrustContext, kid: str, verify: Callable[[PublicKey], bool], alg: str | None
 ) -> bool:
-    assert trust.trust_list is not None
-    return any(
-        other.kid != kid and (alg is None or other.public_key.alg == alg)
-        and verify(other.public_key)
-        for other in trust.trust_list.entries
-    )
+    """True if a listed key other than ``kid``'s verifies the signature: a bounded search,
+    so a tampered input never costs more than ``MAX_OTHER_KEYS`` extra verifications."""
+    trust_list = trust.trust_list
+    assert trust_list is not None
+    if len(trust_list.entries) <= MAX_OTHER_KEYS + 1:
+        others: Sequence[TrustEntry] = trust_list.entries
+    else:
+        try:
+            hint = b64url_decode(kid, what="kid")[:HINT_BYTES]
+        except InputError:
+            return False
+        others = trust_list.with_hint(hint) if len(hint) == HINT_BYTES else ()
+    tried = 0
+    for other in others:
+        if other.kid == kid or (alg is not None and other.public_key.alg != alg):
+            continue
+        if tried == MAX_OTHER_KEYS:
+            return False
+        tried += 1
+        if verify(other.public_key):
+            return True
+    return False
 
 
 def _window_row(
@@ -139,5 +166,10 @@ def revocation_row(
         return reason_row("revoked", declaration=declaration_id, revoked_at=hit.revoked_at,
                           reason=hit.reason, version=version, issued=issued, age=age,
                           subject=subject)
+    if at > revocation_list.current_until:
+        # a later version may revoke it: the list cannot say it is not revoked
+        return reason_row("revocation_stale", form="" if revocation_list.next_update else "age",
+                          declaration=declaration_id, version=version, issued=issued, age=age,
+                          due=revocation_list.current_until, subject=subject)
     return reason_row("not_revoked", declaration=declaration_id, version=version,
                       issued=issued, age=age, subject=subject)

@@ -33,6 +33,8 @@
   var RESOLVER = new RegExp(TEXT_FORM.resolverPattern);
   var KID_HINT_BYTES = FORMAT.kidHintBytes;
   var MAX_TIME = BigInt(FORMAT.maxTime);
+  var MAX_TIME_SECONDS = BigInt(DATA.maxTimeSeconds); // the Python verifier's last second
+  var NAMES = DATA.names;
   var MAX_TEXT_FIELD = FORMAT.maxTextField;
   var MAX_DECIMAL_DIGITS = FORMAT.maxDecimalDigits;
   var DECIMAL_LIMIT = 10n ** BigInt(MAX_DECIMAL_DIGITS);
@@ -461,7 +463,7 @@
     var boundary = BOUNDARIES.name(String(b));
     if (!boundary) fail("bad_claim", "unknown boundary code " + b);
     [KEY.validUntil, KEY.issuedAt, KEY.validFrom].forEach(function (t) {
-      if (values[t] >= MAX_TIME) fail("bad_claim", "time out of range");
+      if (values[t] >= MAX_TIME || values[t] > MAX_TIME_SECONDS) fail("bad_claim", "time out of range");
     });
     return {
       declarationId: uuidText(values[KEY.id]),
@@ -641,6 +643,10 @@
         listed.reason = hit.reason;
         return reasonRow("revoked", listed);
       }
+    }
+    if (nowMs > list.currentUntil.ms) {
+      listed.due = list.currentUntil.text;
+      return reasonRow("revocation_stale", listed, list.nextUpdate ? "" : "age");
     }
     return reasonRow("not_revoked", listed);
   }
@@ -906,11 +912,68 @@
   };
   var STATUS_NAMES = { PASSED: "通过 PASSED", FAILED: "未通过 FAILED",
     INDETERMINATE: "无法确定 INDETERMINATE" };
+  // What the verdict tells the reader, by kind (data-kind): a headline and what to do, in
+  // Chinese and English. Only "genuine" (a PASSED check at this device's time) is green.
   var VERDICTS = {
-    PASSED: ["标签真实有效", "PASSED: genuine, current, issued by a trusted body"],
-    FAILED: ["标签无效，请勿采信", "FAILED: do not rely on this label"],
-    INDETERMINATE: ["无法确认", "INDETERMINATE: could not be fully checked"]
+    genuine: ["标签真实有效", "PASSED: genuine, current, issued by a trusted body",
+      "可以采信。请核对下列数字与标签印刷内容一致。",
+      "You may rely on it. Check that the figures below match the printed label."],
+    "as-of": ["仅为指定时间的核查，不是当前结果", "CHECKED AS OF A GIVEN TIME: not a current check",
+      "核查时间来自链接而非本设备时钟。请去掉链接中的“#at=”后重新打开以核查当前状态。",
+      "The time came from the link, not this device's clock. Open the page without \u201c#at=\u201d to check now."],
+    tampered: ["伪造或被篡改，请勿采信", "FAILED: forged or tampered with",
+      "签名与内容不符。请勿采信；扣留货物或文件并报告。",
+      "The signature does not match the content. Do not rely on it; hold the goods and report it."],
+    revoked: ["已被撤销，请勿采信", "FAILED: revoked by its issuer",
+      "签发机构已撤销此声明。请勿采信；请供应商提供现行有效的声明。",
+      "The issuer withdrew this declaration. Do not rely on it; ask the supplier for a current one."],
+    expired: ["已过期或尚未生效", "FAILED: expired or not yet valid",
+      "声明不在有效期内。请勿作为现行声明采信；请供应商提供更新的声明。",
+      "The declaration is outside its validity period. Do not accept it as current; ask for a renewed one."],
+    untrusted: ["签发机构不受信任", "FAILED: issuer not trusted",
+      "签发机构不在本页信任列表中，或其资质/范围不适用。请确认本页为最新版本，再要求由认可机构签发的声明。",
+      "The issuer is not recognised by this page's trust list, or not for this product. Make sure the page is up to date, then ask for a declaration from a recognised body."],
+    unreadable: ["无法读取，请重新扫描", "UNREADABLE: the code could not be read",
+      "未能读取二维码内容，未核验任何信息。请重新拍摄或扫描，或手动输入二维码内容。",
+      "Nothing was verified. Retake the photo or scan again, or type the QR text."],
+    stale: ["状态无法确认", "INDETERMINATE: status could not be confirmed",
+      "签名已核对，但撤销信息或信任信息不是最新的。请用最新版本的页面或联网核查后再采信。",
+      "The signature was checked but revocation or trust information is not current. Check again with an up-to-date page or online before relying on it."],
+    failed: ["标签无效，请勿采信", "FAILED: do not rely on this label",
+      "请勿采信；请查看下列检查项。", "Do not rely on it; see the checks below."],
+    indeterminate: ["无法确认", "INDETERMINATE: could not be fully checked",
+      "未能完成全部核查。请勿仅凭此结果采信；请稍后联网或用最新页面重试。",
+      "Not every check could be done. Do not rely on it alone; check again later."]
   };
+  var KIND_BY_CODE = {
+    revoked: "revoked",
+    declaration_expired: "expired", declaration_not_yet_valid: "expired",
+    signer_untrusted: "untrusted", signer_wrong_role: "untrusted", signer_suspended: "untrusted",
+    signer_withdrawn: "untrusted", signer_expired: "untrusted", signer_unknown: "untrusted",
+    signer_expired_at_signing: "untrusted", signer_not_yet_valid: "untrusted",
+    signer_not_yet_valid_at_signing: "untrusted",
+    scope_category: "untrusted", scope_rule_set: "untrusted", trust_list_expired: "untrusted",
+    trust_list_not_yet_valid: "untrusted", trust_list_signature: "untrusted",
+    resolver_unknown: "untrusted",
+    bad_claim_text: "unreadable", claim_too_large: "unreadable", no_qr: "unreadable",
+    bad_time: "unreadable",
+    revocation_stale: "stale", revocation_unavailable: "stale", scope_unknown: "stale"
+  };
+  // The kind of a verdict: the bottom line, refined by the code of its first row.
+  function verdictKind(line, reason, asOf) {
+    if (line === "PASSED") return asOf ? "as-of" : "genuine";
+    var kind = reason ? KIND_BY_CODE[reason.code] : undefined;
+    if (kind) return kind;
+    if (line === "FAILED") return reason && reason.check === "input" ? "unreadable" : "tampered";
+    return "indeterminate";
+  }
+  // A name of the scheme's vocabulary (category, rule set, boundary) in both languages.
+  function named(table, slug) {
+    var entry = NAMES[table][slug];
+    if (!entry) return slug;
+    return entry.zh === entry.en ? entry.en : entry.zh + " · " + entry.en;
+  }
+  function dateText(ms) { return formatTime(ms).slice(0, 10); } // as the label prints it (UTC)
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
@@ -921,30 +984,45 @@
     list.appendChild(el("dt", {}, zh + " · " + en));
     list.appendChild(el("dd", {}, value));
   }
-  function show(result) {
+  function show(result, asOf) {
     var rows = result.rows, line = bottomLine(rows);
     var reason = rows.filter(function (r) { return r.status === line; })[0];
+    var kind = verdictKind(line, reason, asOf), words = VERDICTS[kind];
     var verdict = document.getElementById("verdict");
     verdict.setAttribute("data-verdict", line);
+    verdict.setAttribute("data-kind", kind);
     verdict.setAttribute("data-reason", reason && line !== "PASSED" ? reason.code : "");
     var title = document.getElementById("verdict-title");
-    title.textContent = VERDICTS[line][0];
-    title.appendChild(el("span", { "class": "en" }, VERDICTS[line][1]));
+    title.textContent = words[0];
+    title.appendChild(el("span", { "class": "en" }, words[1]));
+    var advice = document.getElementById("advice");
+    if (advice) advice.parentNode.removeChild(advice);
+    advice = el("p", { id: "advice" }, words[2]);
+    advice.appendChild(el("span", { "class": "en", lang: "en" }, words[3]));
+    title.parentNode.insertBefore(advice, title.nextSibling);
     var facts = document.getElementById("facts");
     facts.textContent = "";
+    facts.setAttribute("data-verified", line === "PASSED" ? "yes" : "no");
     if (reason && line !== "PASSED") {
-      fact(facts, "原因", "Reason", reason.code + ": " + message(reason, "zh"));
+      fact(facts, "原因", "Reason", message(reason, "zh"));
       facts.lastChild.appendChild(el("span", { "class": "en", lang: "en" }, message(reason, "en")));
+      facts.lastChild.appendChild(el("span", { "class": "code" }, reason.code));
     }
     if (result.signed) {
       var c = result.signed.claim;
+      if (line !== "PASSED") {
+        facts.appendChild(el("p", { id: "unverified-note", "class": "unverified-note" },
+          "以下内容未经核实，请勿采信 · UNVERIFIED: the figures below are what the code says, " +
+          "not confirmed facts"));
+      }
       fact(facts, "产品", "Product", c.productId);
       fact(facts, "碳足迹", "Carbon footprint", decimalText(c.value) + " kg CO2e / " +
         decimalText(c.amount) + " " + c.unit);
-      fact(facts, "类别", "Category", c.category);
-      fact(facts, "规则", "Rule set", c.ruleSet + " (" + c.boundary + ")");
+      fact(facts, "类别", "Category", named("categories", c.category));
+      fact(facts, "规则", "Rule set", named("ruleSets", c.ruleSet) + " (" +
+        named("boundaries", c.boundary) + ")");
       fact(facts, "等级", "Grade", c.grade === null ? "— (not graded)" : c.grade);
-      fact(facts, "有效期", "Valid", formatTime(c.validFrom) + " – " + formatTime(c.validUntil));
+      fact(facts, "有效期", "Valid", dateText(c.validFrom) + " – " + dateText(c.validUntil));
       fact(facts, "声明编号", "Declaration", c.declarationId);
       if (result.issuer) {
         fact(facts, "签发机构", "Issuer", result.issuer.name + " (" +
@@ -973,7 +1051,7 @@
       list.appendChild(item);
     });
   }
-  function showTrustInfo(data, nowMs) {
+  function showTrustInfo(data, nowMs, asOf) {
     var list = data.trustList, footer = document.getElementById("trust-info");
     footer.textContent = "";
     footer.appendChild(el("p", { id: "trust-age", "data-age-ms": String(nowMs - list.issued.ms) },
@@ -982,7 +1060,9 @@
       (nowMs > list.expires.ms ? ", EXPIRED" : "") + "), expires " + list.expires.text +
       ". " + data.entries.length + " listed keys, " + Object.keys(data.revocations).length +
       " revocation lists. Page built " + data.builtAt.text + "."));
-    footer.appendChild(el("p", { id: "verification-time" }, "验证时间 · Verification time: " +
+    footer.appendChild(el("p", { id: "verification-time", "data-source": asOf ? "link" : "device" },
+      (asOf ? "指定核查时间（来自链接，不是本设备时钟）· Checked as of (from the link, not this " +
+        "device's clock): " : "验证时间（本设备时钟）· Verification time (this device's clock): ") +
       formatTime(nowMs)));
   }
 
@@ -1003,23 +1083,26 @@
     var app = document.getElementById("app");
     var data = JSON.parse(document.getElementById("cfl-data").textContent);
     var fragment = parseFragment(location.hash.replace(/^#/, ""));
-    var nowMs = Date.now(); // read once
-    if (fragment.at !== null) {
+    var nowMs = Date.now(); // read once: the device's clock is when the check happens
+    // "#at=" is the explicit "check as of" mode (audits, tests): its verdict is never the
+    // green "genuine, current" one, since whoever made the link chose the time.
+    var asOf = fragment.at !== null;
+    if (asOf) {
       var atText = decodeURIComponent(fragment.at);
       var parsed = RFC3339.test(atText) ? Date.parse(atText.replace(" ", "T")) : NaN;
       if (isNaN(parsed)) {
-        showTrustInfo(data, nowMs);
-        show({ rows: [reasonRow("bad_time")], signed: null, issuer: null });
+        showTrustInfo(data, nowMs, false);
+        show({ rows: [reasonRow("bad_time")], signed: null, issuer: null }, false);
         app.setAttribute("data-state", "done");
         return;
       }
       nowMs = parsed;
     }
-    showTrustInfo(data, nowMs);
+    showTrustInfo(data, nowMs, asOf);
     function run(text, resolverGiven) {
       app.setAttribute("data-state", "verifying");
       return verifyText(text, resolverGiven, data, nowMs).then(function (result) {
-        show(result);
+        show(result, asOf);
         app.setAttribute("data-state", "done");
       });
     }

@@ -23,6 +23,7 @@ from typing import Any
 from cfl.claim import model as claim_model
 from cfl.claim import text as claim_text
 from cfl.errors import InputError
+from cfl.label.templates import load_messages
 from cfl.report import reasons
 from cfl.report.model import Status
 from cfl.signing.keys import PublicKey
@@ -48,6 +49,7 @@ PAGE_REASONS = (
     "signer_not_yet_valid_at_signing", "signer_expired_at_signing", "signer_valid_at_signing",
     "signer_not_yet_valid", "signer_expired", "signer_valid", "scope_category",
     "scope_rule_set", "scope_covered", "revocation_unavailable", "revoked", "not_revoked",
+    "revocation_stale",
     "declaration_not_yet_valid", "declaration_expired", "declaration_valid",
     # a page a register serves also binds the claim to the bundle it fetches
     "claim_digest_mismatch", "claim_bound", "claim_disagrees", "claim_agrees",
@@ -132,6 +134,8 @@ def page_data(context: TrustContext, trust_list: TrustList, *, anchor: PublicKey
     revocations = {issuer: {
         "version": revocation_list.version,
         "issued": _time(revocation_list.issued),
+        "currentUntil": _time(revocation_list.current_until),
+        "nextUpdate": revocation_list.next_update is not None,
         "entries": [{"id": entry.id, "key": declaration_key(entry.id), "reason": entry.reason,
                      "revokedAt": _time(entry.revoked_at)}
                     for entry in revocation_list.entries],
@@ -156,6 +160,23 @@ def _js_pattern(pattern: str) -> str:
     if pattern.endswith("$") and not pattern.endswith("\\$"):
         return pattern[:-1] + "\\n?$"
     return pattern
+
+
+#: The last whole second :mod:`datetime` can hold (9999-12-31T23:59:59Z).
+_MAX_DATETIME_SECONDS = int(dt.datetime.max.replace(microsecond=0, tzinfo=dt.UTC).timestamp())
+
+
+def _display_names() -> dict[str, dict[str, dict[str, str]]]:
+    """Category, rule set and boundary names in Chinese and English, as the label prints
+    them (templates/messages/*.yaml), so the page shows names rather than slugs."""
+    messages, m = load_messages(), claim_model
+    tables = {"categories": ("category", m.CATEGORY_CODES),
+              "ruleSets": ("ruleset", m.RULE_SET_CODES),
+              "boundaries": ("boundary", m.BOUNDARY_CODES)}
+    return {name: {slug: {lang: messages.get(f"{prefix}.{slug}", lang, slug)
+                          for lang in ("en", "zh")}
+                   for slug in codes}
+            for name, (prefix, codes) in tables.items()}
 
 
 def page_vocabulary() -> dict[str, Any]:
@@ -195,9 +216,13 @@ def page_vocabulary() -> dict[str, Any]:
             "maxResolverChars": claim_text.MAX_RESOLVER_CHARS,
             "maxTextChars": claim_text.MAX_TEXT_CHARS,
             # the one pattern check_resolver uses (cfl.claim.text does not export it)
-            "resolverPattern": _js_pattern(claim_text._RESOLVER.pattern),
+            "resolverPattern": _js_pattern(claim_text.RESOLVER_PATTERN.pattern),
         },
         "clockSkewMs": CLOCK_SKEW // dt.timedelta(milliseconds=1),
+        # the last second a verifier's clock (Python's datetime) can name: a claim time past
+        # it is out of range in both verifiers, although the text form could carry it
+        "maxTimeSeconds": _MAX_DATETIME_SECONDS,
+        "names": _display_names(),
         "reasons": {code: {
             "checks": list(entry.checks),
             "status": entry.status.value,

@@ -24,6 +24,7 @@ from cfl.claim.text import DEFAULT_RESOLVER, MAX_CLAIM_BYTES, claim_bytes_from_t
 from cfl.errors import CflError, InputError
 from cfl.signing.b64url import b64url_decode
 from cfl.signing.keys import LocalSigner
+from cfl.trust.trust_list import TrustList
 from cfl.verification.claim_check import verify_claim
 
 
@@ -345,7 +346,8 @@ def test_keys_sharing_the_hint_are_all_tried_and_the_signature_decides(
 def test_an_untrusted_key_with_a_colliding_hint_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     stranger = world().stranger
     text = claim_to_text(sign_claim(make_claim(stranger), stranger))
-    monkeypatch.setattr(CompactClaim, "names_issuer", lambda self, kid: True)
+    # Every listed entry shares the stranger's hint: the index finds them all as candidates.
+    monkeypatch.setattr(TrustList, "with_hint", lambda self, hint: self.entries)
     report = verify_claim(text, world().context(), at=AT)
     assert report.bottom_line.value == "FAILED"
     assert codes(report) == ["signature_invalid"]

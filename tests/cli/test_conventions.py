@@ -19,6 +19,7 @@ from cfl.cli.main import cli
 NOT_YET: dict[str, str] = {
     "serve": "the register's service commands",
     "publish": "the register's client command",
+    "log": "the transparency log's monitor and witness services",
 }
 #: File options that are files on disk by nature, and why `-` does not apply.
 ON_DISK = {

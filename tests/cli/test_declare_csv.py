@@ -90,7 +90,64 @@ def test_spreadsheet_encodings(tmp_path: Path) -> None:
     bom.write_bytes(b"\xef\xbb\xbf" + product_list(tmp_path / "plain.csv", 1).read_bytes())
     assert run("declare", bom, "-o", tmp_path / "bom", "--name-by", "sku", "--at",
                AT).exit_code == 0
-    wrong = run("declare", tmp_path / "gb18030.csv", "-o", tmp_path / "x", "--at", AT)
+    wrong = run("declare", tmp_path / "gb18030.csv", "-o", tmp_path / "x", "--name-by", "sku",
+                "--at", AT)
     assert wrong.exit_code == 1
-    assert "line 2" in wrong.output and "CSV UTF-8" in wrong.output
-    assert "--encoding gb18030" in wrong.output
+    assert "row 2, column product.names.zh: is not utf-8 text (bytes" in wrong.output
+    assert "CSV UTF-8" in wrong.output and "--encoding gb18030" in wrong.output
+
+
+def test_one_row_in_another_encoding_fails_alone(tmp_path: Path) -> None:
+    """A row pasted from a GBK sheet into a UTF-8 file: that row is refused with the hint,
+    every other row is declared."""
+    listing = product_list(tmp_path / "list.csv", 3)
+    lines = listing.read_bytes().split(b"\r\n")
+    lines[2] = lines[2].decode("utf-8").encode("gb18030")
+    listing.write_bytes(b"\r\n".join(lines))
+    result = run("declare", listing, "-o", tmp_path / "out", "--name-by", "sku", "--at", AT)
+    assert result.exit_code == 1
+    assert f"{listing}: row 3, column product.names.zh: is not utf-8 text" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["SKU-0000.json",
+                                                                    "SKU-0002.json"]
+
+
+def test_row_and_column_errors_say_what_was_expected(tmp_path: Path) -> None:
+    header, row = list(csv.reader(io.StringIO(example_csv())))
+
+    def changed(column: str, value: str, number: int) -> list[str]:
+        cells = list(row)
+        cells[header.index(column)] = value
+        cells[header.index("product.names.en")] += f" {number}"
+        return cells
+
+    rows = [header, changed("pcf", "", 1), changed("pcf", "71,42", 2),
+            changed("stages.production", "-13.32", 3), changed("company.ids", "urn:uscc:x", 4)]
+    listing = tmp_path / "bad.csv"
+    with listing.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    result = run("declare", listing, "-o", tmp_path / "out", "--at", AT)
+    assert result.exit_code == 1
+    out = result.output
+    assert f"{listing}: row 2, column pcf: is empty; a value is required here" in out
+    assert f"{listing}: row 3, column pcf: expected a number such as 12.5, got '71,42' (a " \
+        "decimal comma? write 71.42" in out
+    assert f"{listing}: row 4, column stages.production: is -13.32: the production stage " \
+        "holds emissions" in out
+    assert f"{listing}: row 5, column company.ids: error: USCC" in out
+
+
+def test_extra_columns_kept_or_ignored(tmp_path: Path) -> None:
+    listing = product_list(tmp_path / "list.csv", 2)
+    refused = run("declare", listing, "-o", tmp_path / "a")
+    assert refused.exit_code == 1 and "--extra-columns keep" in refused.output
+    kept = run("declare", listing, "-o", tmp_path / "b", "--extra-columns", "keep",
+               "--format", "json", "--at", AT)
+    assert kept.exit_code == 0, kept.output
+    rows = json.loads(kept.stdout)["rows"]
+    assert [r["extra"] for r in rows] == [{"sku": "SKU-0000"}, {"sku": "SKU-0001"}]
+    ignored = run("declare", listing, "-o", tmp_path / "c", "--extra-columns", "ignore",
+                  "--at", AT)
+    assert ignored.exit_code == 0
+    kept_ids = sorted(p.name for p in (tmp_path / "b").iterdir())
+    ignored_ids = sorted(p.name for p in (tmp_path / "c").iterdir())
+    assert kept_ids != ignored_ids  # the kept column is part of each row's id

@@ -106,3 +106,16 @@ def test_usage(scheme: Scheme) -> None:
     result = run("revoke", FIXTURE.parent / "nowhere", "--key", scheme.certifier,
                  "--reason", "x", "-o", scheme.revocations)
     assert result.exit_code == 1 and "is neither a declaration id" in result.output
+
+
+def test_next_update_is_written_and_bounded(scheme: Scheme, tmp_path: Path) -> None:
+    other = tmp_path / "other-certifier"
+    assert run("keys", "generate", "-o", other).exit_code == 0
+    out = tmp_path / "first.json"
+    result = run("revoke", "--key", other, "-o", out, "--at", SIGNED, "--next-update", "3")
+    assert result.exit_code == 0, result.output
+    content = json.loads(out.read_text())["revocationList"]
+    assert content["nextUpdate"] == "2026-03-13T00:00:00Z"
+    assert content["issued"] == SIGNED
+    refused = run("revoke", "--key", other, "-o", out, "--at", SIGNED, "--next-update", "0")
+    assert refused.exit_code == 2 and "--next-update" in refused.output

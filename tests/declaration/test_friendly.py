@@ -196,9 +196,11 @@ def test_csv_batch_reports_every_row() -> None:
     bad = result.rows[2].error
     assert isinstance(bad, InvalidDeclarationError)
     assert any(
-        f.path == "$.boundary" and f.source == "batch.csv: row 4"  # type: ignore[attr-defined]
+        f.path == "row 4, column boundary" and f.source == "batch.csv"  # type: ignore[attr-defined]
         for f in bad.findings
     )
+    assert str(bad).startswith("batch.csv: does not make a valid declaration: row 4, column "
+                               "boundary: ")
     decl = result.declarations[0]
     assert decl.pcf == Decimal("2.10") and decl.product_names["zh"] == "热轧钢卷"
 

@@ -138,7 +138,9 @@ def build_world(root: Path) -> FuzzWorld:
     """Run ``cfl demo`` into ``root`` and gather its outputs and keys."""
     result = CliRunner().invoke(cli, ["demo", str(root), "--at", DEMO_AT.isoformat()],
                                 env={"CFL_KEY_PASSPHRASE": None})
-    assert result.exit_code == 0, result.output
+    # the demo's own verdicts are tests/cli/test_demo.py's business: here, its files are seeds
+    assert result.exit_code in (0, 1) and (root / "trust" / "trust-list.json").is_file(), \
+        result.output
     passphrase = (root / "keys" / "demo-passphrase.txt").read_text("utf-8").strip().encode()
     operator = load_signer(root / "keys" / "operator", passphrase)
     certifier = load_signer(root / "keys" / "certifier", passphrase)

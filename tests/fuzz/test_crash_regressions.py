@@ -157,3 +157,24 @@ def test_c9_an_image_wider_than_zxing_reads() -> None:
     with pytest.raises(InputError) as info:
         decode_qr_from_image(image.getvalue())
     assert info.value.code == "too_large"
+
+
+def test_a_claim_too_large_for_its_text_form_is_refused_before_it_is_written() -> None:
+    """Python writes at most 4,300 digits of an integer; a claim is refused long before."""
+    with pytest.raises(InputError) as info:
+        claim_to_text(b"\xd2" + bytes(2000))
+    assert info.value.code == "claim_too_large"
+
+
+# --------------------------------------------------------------------------- found by the suite
+# Crash classes the fuzz suite in this folder found after the nine above (docs/fuzzing.md).
+
+
+@pytest.mark.parametrize("text", ["x: " + "9" * 4301, "x: -" + "1" * 5000, "x: 0x" + "f" * 4400])
+def test_a_yaml_integer_beyond_what_python_converts(text: str) -> None:
+    """``int()`` of more than 4,300 decimal digits raised ValueError (friendly inputs, rule
+    files, templates); a hexadecimal one read, then crashed wherever it was printed."""
+    with pytest.raises(InputError) as info:
+        loads_yaml(text)
+    assert info.value.code == "number_out_of_range"
+    assert loads_yaml("x: " + "9" * 4300)["x"] == int("9" * 4300)

@@ -197,6 +197,7 @@ def test_fuzz_declaration(fuzz_world: FuzzWorld, fuzz_settings: Any,
     parsed = [loads_strict(seed) for seed in seeds]
     names = key_names(parsed[0])
     strategy = st.one_of(
+        st.sampled_from(seeds),
         *[byte_mutations(seed, others=seeds) for seed in seeds[:4]],
         *[st.tuples(json_mutations(value, names=names), st.booleans()).map(
             lambda pair: dump_json(pair[0], ascii_only=pair[1])) for value in parsed])
@@ -242,6 +243,7 @@ def test_fuzz_friendly_input(fuzz_world: FuzzWorld, fuzz_settings: Any,
     structure = [st.tuples(json_mutations(value, names=names), st.sampled_from(
         ("yaml", "flow", "json", "ascii"))).map(_friendly_text) for value in parsed]
     strategy = st.one_of(
+        st.sampled_from(seeds),
         *[byte_mutations(seed, tokens=YAML_TOKENS if not seed.startswith(b"{") else JSON_TOKENS,
                          others=seeds) for seed in seeds[::2]],
         *structure,
@@ -283,7 +285,8 @@ def _friendly_flow(data: bytes, world: FuzzWorld) -> object:
 def test_fuzz_csv(fuzz_world: FuzzWorld, fuzz_settings: Any, fuzz_tally: FuzzTally) -> None:
     """cfl declare of a CSV: every row becomes a declaration or a CflError naming the row."""
     seed = fuzz_world.csv
-    strategy = st.one_of(csv_mutations(seed), byte_mutations(seed, tokens=CSV_TOKENS),
+    strategy = st.one_of(st.just(seed), csv_mutations(seed),
+                         byte_mutations(seed, tokens=CSV_TOKENS),
                          csv_mutations(seed).flatmap(lambda data: byte_mutations(
                              data, tokens=CSV_TOKENS, max_edits=2)))
 
@@ -327,6 +330,7 @@ def test_fuzz_bundle(fuzz_world: FuzzWorld, fuzz_settings: Any, fuzz_tally: Fuzz
             lambda value: _resigned_protected(bundle, value, fuzz_world))
 
     strategy = st.one_of(
+        st.sampled_from(seeds),
         *[byte_mutations(seed, others=seeds) for seed in seeds[:3]],
         *[declaration_resigned(i) for i in range(len(parsed))],
         *[header_resigned(i) for i in range(2)],
@@ -419,6 +423,7 @@ def cose_strategy(world: FuzzWorld) -> st.SearchStrategy[bytes]:
             lambda spec: _signed_cose(world, *spec))
         for header, payload in parts]
     return st.one_of(
+        st.sampled_from(claims),
         *[byte_mutations(claim, tokens=(b"\xd2", b"\x84", b"\xa0", b"\x40", b"\x58\xff",
                                         b"\x5f", b"\xff", b"\xf7", b"\xfb"), others=claims)
           for claim in claims[:3]],
@@ -469,6 +474,7 @@ def test_fuzz_qr_text(fuzz_world: FuzzWorld, fuzz_settings: Any, fuzz_tally: Fuz
         return "".join(chars)
 
     strategy = st.one_of(
+        st.sampled_from(texts),
         st.tuples(st.integers(0, 99), st.lists(st.tuples(st.integers(0, 3),
                                                          st.integers(0, 1 << 20),
                                                          st.integers(0, 255)),
@@ -510,6 +516,7 @@ def test_fuzz_label_pdf(fuzz_world: FuzzWorld, fuzz_settings: Any,
                                             signer=world.certifier, at=DEMO_AT), *TOOL_ERRORS)
 
     strategy = st.one_of(
+        st.sampled_from(labels),
         *[byte_mutations(label, tokens=PDF_TOKENS, others=labels) for label in labels[::4]],
         *[st.tuples(json_mutations(value["declaration"], names=names, max_edits=2),
                     st.sampled_from(sorted(templates))).map(rendered) for value in parsed[:3]],
@@ -563,6 +570,7 @@ def test_fuzz_image(fuzz_world: FuzzWorld, fuzz_settings: Any, fuzz_tally: FuzzT
     world = fuzz_world
     pngs = [image for image in world.images if image.startswith(b"\x89PNG")]
     strategy = st.one_of(
+        st.sampled_from(world.images),
         *[png_mutations(png) for png in pngs],
         *[byte_mutations(image, tokens=(b"IHDR", b"IDAT", b"IEND", b"\xff\xd8", b"\xff\xc0",
                                         b"\xff\xda", b"\xff\xd9", b"\x00\x00\xff\xff"),
@@ -594,6 +602,7 @@ def test_fuzz_trust_list(fuzz_world: FuzzWorld, fuzz_settings: Any,
     value = loads_strict(seed)
     names = key_names(value)
     strategy = st.one_of(
+        st.just(seed),
         byte_mutations(seed),
         json_mutations(value["trustList"], names=names).map(
             lambda content: _resigned_list(content, world.operator, key="trustList",
@@ -635,6 +644,7 @@ def test_fuzz_revocation_list(fuzz_world: FuzzWorld, fuzz_settings: Any,
     parsed = [loads_strict(seed) for seed in seeds]
     names = key_names(parsed[1])
     strategy = st.one_of(
+        st.sampled_from(seeds),
         *[byte_mutations(seed, others=seeds) for seed in seeds],
         *[json_mutations(value["revocationList"], names=names).map(
             lambda content: _resigned_list(content, world.certifier, key="revocationList",
@@ -666,6 +676,7 @@ def _rules_strategy(files: tuple[tuple[str, bytes], ...]) -> st.SearchStrategy[t
     parsed = [(name, loads_yaml(data)) for name, data in files]
     names = sorted({key for _, value in parsed for key in key_names(value)})
     return st.one_of(
+        st.sampled_from(files),
         st.sampled_from(files).flatmap(lambda file: byte_mutations(
             file[1], tokens=YAML_TOKENS).map(lambda data: (file[0], data))),
         *[st.tuples(json_mutations(value, names=names), st.booleans()).map(
@@ -726,6 +737,7 @@ def test_fuzz_template(fuzz_world: FuzzWorld, fuzz_settings: Any,
     bundle = parse_bundle(bundle_bytes)
     content = prepare_label(bundle, bundle_bytes, label_claim_text(bundle))
     strategy = st.one_of(
+        st.sampled_from(world.templates),
         *[byte_mutations(seed, tokens=YAML_TOKENS) for seed in world.templates],
         *[st.tuples(json_mutations(value, names=names, values=st.one_of(
             HOSTILE_VALUES, st.floats(), st.integers(-10, 400))), st.booleans()).map(

@@ -102,16 +102,25 @@ def test_one_precision_for_every_kg_co2e_figure() -> None:
     assert decimal_places(Decimal("0.1200")) == 4 and decimal_places(Decimal("1500")) == 0
 
 
-def test_signers_are_named_from_the_trust_list_or_marked_as_declared() -> None:
+def test_signers_are_named_from_the_trust_list_never_by_the_declarations_text() -> None:
     w = world()
+    body = w.declaration()["extensions"][0]["data"]["verification"]["bodyName"]
     names = {w.certifier.kid: ("Listed CB", "CNAS:CNAS-C999"),
              w.other_certifier.kid: ("Listed Maker Co.", "USCC:X")}
     listed = render(w.declaration(), "sheet", signer_names=names, cosign=True)
     assert "Listed CB" in listed and "Listed Maker Co." in listed
     assert "生产者 manufacturer" in listed and "未注明名称" not in listed
+    assert body not in listed.replace("\n", " ")
     declared = render(w.declaration(), "sheet", cosign=True)
+    # the manufacturer's own company name is marked as declared; the certifier is not named
     assert "Example Battery Co., Ltd. (illustrative) (声明所述 as declared)" in \
         declared.replace("\n", " ")
+    assert body not in declared.replace("\n", " ") and "未注明名称" in declared
+    for template in ("standard", "sticker"):
+        shown = render(w.declaration(), template, cosign=True).replace("\n", " ")
+        assert body not in shown
+        assert "Listed CB" in render(w.declaration(), template, signer_names=names,
+                                     cosign=True).replace("\n", " ") or template == "sticker"
     missing = render(w.declaration(), "sheet", signer_names={}, cosign=True)
     assert "不在信任列表中 not in the trust list" in missing.replace("\n", " ")
 

@@ -181,7 +181,9 @@ def test_a_pdf_without_a_bundle_fails_with_its_reason() -> None:
     page.save()
     report = verify_label(out.getvalue(), world().context(), at=AT, source="plain.pdf")
     codes = [row.code for row in report.rows if row.status.value == "FAILED"]
-    assert "no_embedded_bundle" in codes and "no_qr" in codes
+    unread = [row.code for row in report.rows if row.status.value == "INDETERMINATE"]
+    assert "no_embedded_bundle" in codes and "no_qr" in unread
+    assert report.bottom_line.value == "FAILED"
 
 
 # ----------------------------------------------------------------- attacks on label PDFs (brief G)

@@ -108,6 +108,9 @@ def test_claim_vector_parity(entry: dict[str, Any], vector_pages: dict[tuple[str
         if expected["reason"] is not None:
             assert page.first_reason == expected["reason"]
             assert page.reason == expected["reason"]
+    # each kind of failure its own headline; a link's time never gives the green one
+    kind = KIND_BY_REASON.get(page.reason or "", "as-of" if page.verdict == "PASSED" else "")
+    assert f'data-kind="{kind}"' in page.dom
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +139,13 @@ def _demo_python(demo: dict[str, Any], text: str, at: dt.datetime) -> Verificati
 
 
 VERIFY_AT = "2026-03-11T00:00:00Z"
+#: The verdict kind (the page's headline and colour) of a vector's first reason.
+KIND_BY_REASON = {
+    "bad_claim": "tampered", "signature_invalid": "tampered", "revoked": "revoked",
+    "declaration_expired": "expired", "signer_untrusted": "untrusted",
+    "signer_wrong_role": "untrusted", "scope_category": "untrusted",
+    "signer_expired_at_signing": "untrusted", "trust_list_expired": "untrusted",
+}
 
 
 def test_demo_label_passes(demo: dict[str, Any], browser: Any) -> None:
@@ -144,6 +154,38 @@ def test_demo_label_passes(demo: dict[str, Any], browser: Any) -> None:
     assert page.verdict == "PASSED"
     assert page.rows == _rows(_demo_python(demo, demo["text"], parse_time(VERIFY_AT)))
     assert "urn:gtin:" in page.dom and "kg CO2e" in page.dom
+    # names as the label prints them, not slugs; dates as the label prints them
+    assert "<dd>锂离子电池 · Lithium-ion battery</dd>" in page.dom
+    assert "<dd>GB/T 24067-2024 (从摇篮到坟墓 · cradle to grave)</dd>" in page.dom
+    assert "<dd>2026-01-01 – 2029-01-01</dd>" in page.dom
+
+
+def test_a_time_in_the_link_never_shows_the_green_verdict(demo: dict[str, Any], browser: Any
+                                                         ) -> None:
+    """Whoever prints the QR controls the fragment: "#at=" is only a "check as of" mode,
+    whose headline says so and is never the green "genuine, current" one."""
+    page = browser(page_url(demo["page"], f"at={VERIFY_AT}&{demo['text']}"))
+    assert page.verdict == "PASSED"
+    assert 'data-kind="as-of"' in page.dom and 'data-kind="genuine"' not in page.dom
+    title = re.search(r'id="verdict-title">(.*?)</p>', page.dom)
+    assert title is not None and "AS OF" in title.group(1)
+    assert "genuine" not in title.group(1)
+    assert 'data-source="link"' in page.dom
+
+
+def test_the_device_clock_is_the_verification_time(demo: dict[str, Any], browser: Any
+                                                   ) -> None:
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    page = browser(page_url(demo["page"], demo["text"]))
+    after = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+    assert page.js_error is None
+    found = re.search(r'id="verification-time" data-source="device">[^<]*: ([0-9T:.Z-]+)<',
+                      page.dom)
+    assert found is not None
+    shown = parse_time(found.group(1))
+    assert before <= shown <= after
+    assert page.rows == _rows(_demo_python(demo, demo["text"], shown))
+    assert ('data-kind="genuine"' in page.dom) == (page.verdict == "PASSED")
 
 
 def test_demo_label_digits_only_in_fragment(demo: dict[str, Any], browser: Any) -> None:
@@ -163,7 +205,20 @@ def test_tampered_digit_fails_with_the_python_code(demo: dict[str, Any], browser
     page = browser(page_url(demo["page"], f"at={VERIFY_AT}&{tampered}"))
     assert page.js_error is None
     assert page.verdict == "FAILED"
+    assert 'data-kind="tampered"' in page.dom
+    # the figures of a failed claim are shown greyed and marked unverified
+    assert 'data-verified="no"' in page.dom and 'id="unverified-note"' in page.dom
     assert page.rows == _rows(python)
+
+
+def test_a_stale_revocation_list_is_indeterminate(demo: dict[str, Any], browser: Any) -> None:
+    late = "2026-05-01T00:00:00Z"  # the demo's revocation list was due again by 2026-04-24
+    page = browser(page_url(demo["page"], f"at={late}&{demo['text']}"))
+    assert page.js_error is None
+    assert page.verdict == "INDETERMINATE"
+    assert page.reason == "revocation_stale"
+    assert page.rows == _rows(_demo_python(demo, demo["text"], parse_time(late)))
+    assert 'data-kind="stale"' in page.dom
 
 
 def test_expired_trust_list(demo: dict[str, Any], browser: Any) -> None:
@@ -198,6 +253,8 @@ def test_junk_input_is_a_clean_failed_row(claim: str, vector_pages: dict[tuple[s
     python = _python_report(entry, text)
     assert page.rows == _rows(python)
     assert len(page.rows) == 1 and page.rows[0][0] == "claim"
+    if page.reason in {"bad_claim_text", "claim_too_large"}:
+        assert 'data-kind="unreadable"' in page.dom
 
 
 def test_bad_verification_time(vector_pages: dict[tuple[str, ...], Path], browser: Any) -> None:
@@ -439,6 +496,15 @@ def _mutations() -> dict[str, bytes]:
         "signature-63-bytes": _sign1(protected, payload, signature[:63]),
         "payload-truncated": _sign1(protected, payload[:-3], signature),
     }
+    # every time field at the edges the format allows: 2**40 - 1 is in the text form's range
+    # but past the year 9999 a verifier's clock can name, so both verifiers refuse it
+    for key, field in ((0x0D, "valid-until"), (0x0E, "issued-at"), (0x0F, "valid-from")):
+        start = body.index(bytes([key, 0x1A]))
+        for label, seconds in (("2-40-minus-1", 2**40 - 1), ("year-10000", 253_402_300_800),
+                               ("last-second-9999", 253_402_300_799)):
+            changed = (body[:start] + bytes([key, 0x1B]) + seconds.to_bytes(8, "big")
+                       + body[start + 6:])
+            cases[f"{field}-{label}"] = _sign1(protected, b"\xad" + changed, signature)
     generator = random.Random(2026)
     for n in range(24):
         position = generator.randrange(2, len(claim))

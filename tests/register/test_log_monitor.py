@@ -1,0 +1,191 @@
+"""``cfl log monitor`` against a real register: consistent growth passes; an entry changed in
+the database, a history rewritten with recomputed hashes, and a deleted entry are each caught
+with their own exit status (3: does not verify; 4: the log contradicts itself, with both
+signed checkpoints kept as evidence)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from register_world import RegisterWorld, RunningRegister, start_register
+
+from cfl.cli.main import cli
+from cfl.log.hashing import NodeId, hashes_to_store, leaf_hash
+from cfl.signing.jws import bundle_to_bytes
+from cfl.trust.logs import transparency_log_json
+from cfl.trust.trust_list import add_transparency_log, sign_trust_list
+
+ORIGIN = "monitor.test/log"
+
+
+@pytest.fixture()
+def running(world: RegisterWorld, tmp_path: Path) -> Iterator[RunningRegister]:
+    register = start_register(world, tmp_path / "serve", tls=False,
+                              extra=["--log-origin", ORIGIN])
+    try:
+        yield register
+    finally:
+        register.stop()
+
+
+def _trust_with_log(world: RegisterWorld, register: RunningRegister, folder: Path) -> Path:
+    with register.client() as http:
+        key = http.get("/healthz").json()["log"]["verifierKey"]
+    document = json.loads(world.trust_list.read_bytes())
+    item = transparency_log_json(origin=ORIGIN, url=f"{register.url}/log", log_keys=[key],
+                                 valid_from=world.at - dt.timedelta(days=1),
+                                 valid_until=world.at + dt.timedelta(days=365))
+    document = add_transparency_log(document, item)
+    path = folder / "trust-with-log.json"
+    path.write_bytes(bundle_to_bytes(sign_trust_list(document, world.operator, at=world.at)))
+    return path
+
+
+def _monitor(register: RunningRegister, state: Path, trust: Path, world: RegisterWorld,
+             *extra: str) -> Result:
+    return CliRunner().invoke(cli, ["log", "monitor", f"{register.url}/log", "--state",
+                                    str(state), "--trust", str(trust), "--anchor",
+                                    str(world.anchor), *extra])
+
+
+def _publish(register: RunningRegister, *paths: Path) -> None:
+    result = CliRunner().invoke(cli, ["publish", *map(str, paths), "--to", register.url,
+                                      "--no-proofs"])
+    assert result.exit_code == 0, result.output
+
+
+def _checkpoint_size(register: RunningRegister, size: int) -> None:
+    """Wait (bounded) for the register's checkpoint loop to sign a tree of ``size``."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with register.client() as http:
+            note = http.get("/log/checkpoint")
+        if note.status_code == 200 and note.text.split("\n")[1] == str(size):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no checkpoint of {size} entries")
+
+
+def _database(register: RunningRegister) -> sqlite3.Connection:
+    return sqlite3.connect(register.data_dir / "register.sqlite3", timeout=30)
+
+
+def _rewrite(register: RunningRegister, change: int | None = None,
+             drop_last: bool = False) -> None:
+    """What a register operator with the database could do: change one entry (or drop the
+    last), recompute every stored hash so the tree is whole again, and remove the signed
+    checkpoints so that the register signs the new tree."""
+    with _database(register) as connection:
+        entries = [bytes(row[0]) for row in connection.execute(
+            "SELECT entry FROM log_entries ORDER BY idx")]
+        if change is not None:
+            entry = bytearray(entries[change])
+            entry[-1] ^= 1  # accepted a second later
+            entries[change] = bytes(entry)
+            connection.execute("UPDATE log_entries SET entry = ? WHERE idx = ?",
+                               (entries[change], change))
+        if drop_last:
+            entries.pop()
+            connection.execute("DELETE FROM log_entries WHERE idx = ?", (len(entries),))
+        stored: dict[NodeId, bytes] = {}
+        for index, entry in enumerate(entries):
+            stored.update(hashes_to_store(index, leaf_hash(entry),
+                                          lambda nodes: [stored[n] for n in nodes]))
+        connection.execute("DELETE FROM log_hashes")
+        connection.executemany("INSERT INTO log_hashes (level, idx, hash) VALUES (?, ?, ?)",
+                               [(level, index, value)
+                                for (level, index), value in stored.items()])
+        connection.execute("UPDATE log_state SET size = ?", (len(entries),))
+        connection.execute("DELETE FROM log_checkpoints")
+
+
+def test_a_monitor_follows_the_log_and_catches_every_rewrite(
+        running: RunningRegister, world: RegisterWorld, tmp_path: Path) -> None:
+    trust = _trust_with_log(world, running, tmp_path)
+    _publish(running, *world.bundles[:2])
+    _checkpoint_size(running, 3)  # the revocation list and two bundles
+    state = tmp_path / "state"
+    first = _monitor(running, state, trust, world)
+    assert first.exit_code == 0, first.output
+    assert "3 entries (was 0); 3 new entries checked (2 bundle(s) verified, 1 revocation" \
+        in first.stdout
+    _publish(running, world.bundles[2])
+    _checkpoint_size(running, 4)
+    grown = _monitor(running, state, trust, world)
+    assert grown.exit_code == 0 and "4 entries (was 3); 1 new entries checked" in grown.stdout
+
+    # an entry changed in the database, hashes untouched: whoever reads it sees it
+    with _database(running) as connection:
+        original = connection.execute("SELECT entry FROM log_entries WHERE idx = 1"
+                                      ).fetchone()[0]
+        connection.execute("UPDATE log_entries SET entry = ? WHERE idx = 1",
+                           (original[:-1] + bytes([original[-1] ^ 1]),))
+    fresh = _monitor(running, tmp_path / "fresh", trust, world)
+    assert fresh.exit_code == 3, fresh.output
+    assert "entry_mismatch" in fresh.stderr
+    with _database(running) as connection:
+        connection.execute("UPDATE log_entries SET entry = ? WHERE idx = 1", (original,))
+
+    # the same change with every hash recomputed: the register signs another tree of the
+    # same size, which the monitor holding the old checkpoint calls a fork
+    _rewrite(running, change=1)
+    _checkpoint_size(running, 4)
+    forked = _monitor(running, state, trust, world)
+    assert forked.exit_code == 4, forked.output
+    assert "LOG MISBEHAVED" in forked.stderr and "log_fork" in forked.stderr
+    evidence = sorted((state / "evidence").iterdir())
+    assert len(evidence) == 1
+    previous = (evidence[0] / "previous.checkpoint").read_bytes()
+    new = (evidence[0] / "new.checkpoint").read_bytes()
+    assert previous.split(b"\n")[:2] == new.split(b"\n")[:2] == [ORIGIN.encode(), b"4"]
+    assert previous.split(b"\n")[2] != new.split(b"\n")[2]  # two roots, both signed
+    # the stored state did not move: the fork is reported again, not accepted
+    assert _monitor(running, state, trust, world).exit_code == 4
+
+
+def test_a_deleted_entry_is_a_rollback_then_a_rewritten_history(
+        running: RunningRegister, world: RegisterWorld, tmp_path: Path) -> None:
+    trust = _trust_with_log(world, running, tmp_path)
+    _publish(running, *world.bundles[:2])
+    _checkpoint_size(running, 3)
+    state = tmp_path / "state"
+    assert _monitor(running, state, trust, world, "--entries-only").exit_code == 0
+    _rewrite(running, drop_last=True)
+    _checkpoint_size(running, 2)
+    rolled_back = _monitor(running, state, trust, world)
+    assert rolled_back.exit_code == 4 and "checkpoint_rollback" in rolled_back.stderr
+    # the register goes on: another bundle makes the tree as large as before, but the
+    # monitor's tree is not its prefix
+    _publish(running, world.bundles[3])
+    _checkpoint_size(running, 3)
+    rewritten = _monitor(running, state, trust, world)
+    assert rewritten.exit_code == 4 and "log_fork" in rewritten.stderr
+    _publish(running, world.bundles[2])
+    _checkpoint_size(running, 4)
+    longer = _monitor(running, state, trust, world)
+    assert longer.exit_code == 4 and "log_rewritten" in longer.stderr
+
+
+def test_a_monitor_without_the_trust_list_and_a_bad_url(running: RunningRegister,
+                                                        tmp_path: Path) -> None:
+    with running.client() as http:
+        key = http.get("/healthz").json()["log"]["verifierKey"]
+    _checkpoint_size(running, 1)
+    result = CliRunner().invoke(cli, ["log", "monitor", running.url, "--state",
+                                      str(tmp_path / "s"), "--log-key", key])
+    assert result.exit_code == 0, result.output
+    assert "1 entries (was 0)" in result.stdout
+    wrong = CliRunner().invoke(cli, ["log", "monitor", running.url, "--state",
+                                     str(tmp_path / "s2"), "--log-key",
+                                     key.replace("monitor.test", "other.test", 1)])
+    assert wrong.exit_code != 0
+    gone = CliRunner().invoke(cli, ["log", "monitor", "http://127.0.0.1:9/log", "--state",
+                                    str(tmp_path / "s3"), "--log-key", key])
+    assert gone.exit_code == 1 and "ConnectError" in gone.output
