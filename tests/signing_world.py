@@ -99,8 +99,9 @@ def world() -> World:
                  valid_from=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
                  valid_until=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     signed = sign_trust_list(doc, operator, at=SIGNED_AT)
+    # current all year, so checks at later times are not revocation_stale
     revocations = bundle_to_bytes(revoke(None, certifier, declaration_id=None, reason=None,
-                                         at=SIGNED_AT))
+                                         at=SIGNED_AT, next_update=dt.timedelta(days=366)))
     return World(operator, certifier, certifier_es256, other, future, expired, stranger,
                  signed, bundle_to_bytes(signed), revocations)
 

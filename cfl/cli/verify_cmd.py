@@ -27,6 +27,7 @@ from cfl.cli.options import (
 )
 from cfl.cli.ui import colour_allowed, summary_option, ui
 from cfl.io.jsonio import read_bytes
+from cfl.log.proof import MAX_PROOF_BYTES, sidecar_path
 from cfl.report.model import Status, VerificationReport
 from cfl.report.render import printable, render_report
 from cfl.trust.context import build_trust_context
@@ -69,6 +70,12 @@ SUBJECT_PATTERNS = ("*.json", "*.pdf", "*.png", "*.jpg", "*.jpeg")
               help="Report a manufacturer's co-signature whose key is not in the trust list "
               "as NOT_CHECKED instead of INDETERMINATE (the certifier's signature must still "
               "pass; a listed manufacturer's signature is always checked).")
+@click.option("--proof", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              default=None, help="The bundle's proof of disclosure (.tlog-proof; default: "
+              "BUNDLE.tlog-proof beside each bundle when it exists; a label carries its own).")
+@click.option("--require-disclosure", is_flag=True,
+              help="Fail a declaration without a proof of disclosure in a log the trust list "
+              "names (default: such a row is NOT_CHECKED, unless the trust list requires it).")
 @at_option
 @format_option
 @summary_option
@@ -76,7 +83,8 @@ SUBJECT_PATTERNS = ("*.json", "*.pdf", "*.png", "*.jpg", "*.jpeg")
 def verify(ctx: click.Context, subjects: tuple[Path, ...], list_file: Path | None,
            claim_text: str | None, trust_list: Path | None, anchor: Path,
            revocations: tuple[Path, ...], trust_store: Path | None,
-           ignore_unlisted_cosigners: bool, at: dt.datetime, output_format: str) -> None:
+           ignore_unlisted_cosigners: bool, proof: Path | None, require_disclosure: bool,
+           at: dt.datetime, output_format: str) -> None:
     """Verify each SUBJECT (a signed bundle, a label PDF or a PNG/JPEG of a label's QR code;
     a folder stands for all of them in it) or --text (a scanned QR text); exit 0 PASSED,
     1 FAILED, 3 INDETERMINATE (the worst of all subjects)."""
@@ -96,7 +104,11 @@ def verify(ctx: click.Context, subjects: tuple[Path, ...], list_file: Path | Non
         source=str(trust_list) if trust_list is not None else "<trust store>",
         revocation_sources=[str(p) for p in revocations],
     )
-    policy = verification.VerificationPolicy(ignore_unlisted_cosigners=ignore_unlisted_cosigners)
+    policy = verification.VerificationPolicy(ignore_unlisted_cosigners=ignore_unlisted_cosigners,
+                                             require_disclosure=require_disclosure)
+    if proof is not None and len(files) != 1:
+        raise click.UsageError("--proof is for one bundle; several bundles take each one's "
+                               "BUNDLE.tlog-proof beside it")
     out = ui(ctx)
     if claim_text is not None:
         reports = [verification.verify(text_option_value(claim_text), trust, source="<text>",
@@ -109,7 +121,13 @@ def verify(ctx: click.Context, subjects: tuple[Path, ...], list_file: Path | Non
             for path in files:
                 source = "<stdin>" if str(path) == "-" else str(path)
                 data = read_bytes(path, max_bytes=MAX_INPUT_BYTES)
-                reports.append(verification.verify(data, trust, source=source, policy=policy))
+                beside = proof if proof is not None else (
+                    sidecar_path(path) if str(path) != "-" and sidecar_path(path).is_file()
+                    else None)
+                proof_bytes = (read_bytes(beside, max_bytes=MAX_PROOF_BYTES)
+                               if beside is not None else None)
+                reports.append(verification.verify(data, trust, source=source, policy=policy,
+                                                   proof=proof_bytes))
                 advance(1)
         out.interrupted = None
     remember_trust(store, trust.updates)

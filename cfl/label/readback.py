@@ -412,8 +412,8 @@ class LabelDocument:
         unexpected = sorted(set(names) - expected)
         if unexpected:
             return ("label_unexpected_attachment", f"embeds {unexpected[0]!r}, which is "
-                    "not a label's bundle; a label carries one bundle per page and "
-                    "nothing else")
+                    "not a label's bundle; a label carries one bundle per page (and its "
+                    "proof of disclosure) and nothing else")
         active = sorted(self._scan.active_names)
         if not active:
             if pdfium_c.FPDFDoc_GetJavaScriptActionCount(document.raw) > 0:

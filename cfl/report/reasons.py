@@ -468,6 +468,42 @@ _own("no_such_page", ("label", "claim"), _F,
      "没有任何页面",
      problem=("no such page", "页面不存在"))
 
+# ----------------------------------------------------------------------- disclosure (cfl.log)
+# cfl.verification.disclosure_check: a proof of disclosure against the trust list's logs
+
+_own("disclosed", "disclosure", _P,
+     "disclosed in {log} as entry {index} (checkpoint size {size}, time {time})",
+     "已在透明日志 {log} 中披露，条目 {index}（检查点大小 {size}，时间 {time}）")
+_own("disclosure_missing", "disclosure", _N,
+     "no proof of disclosure in {log} was given; whether it was disclosed is not checked",
+     "未提供在 {log} 中的披露证明；未检查其是否已披露")
+_own("disclosure_required", "disclosure", _F,
+     "a proof of disclosure in {log} is required, and none was given",
+     "要求提供在 {log} 中的披露证明，但未提供")
+_own("disclosure_log_unknown", "disclosure", _N,
+     "the proof of disclosure is from the log {log}, which the trust list does not name; "
+     "not checked",
+     "披露证明来自信任列表未列出的日志 {log}；未检查")
+_own("disclosure_proof_malformed", "disclosure", _F,
+     "the proof of disclosure is not a well-formed tlog-proof of a cfl log entry",
+     "披露证明不是格式正确的、关于 cfl 日志条目的 tlog-proof")
+_own("disclosure_signature_invalid", "disclosure", _F,
+     "the checkpoint of the proof of disclosure is not signed by the key of {log}",
+     "披露证明的检查点未由 {log} 的密钥签名")
+_own("disclosure_inclusion_invalid", "disclosure", _F,
+     "the proof of disclosure does not show its entry in the tree of {log}",
+     "披露证明未能证明其条目在 {log} 的树中")
+_own("disclosure_quorum", "disclosure", _F,
+     "the checkpoint of the proof of disclosure lacks the {quorum} witness cosignature(s) "
+     "{log} requires",
+     "披露证明的检查点缺少 {log} 所要求的 {quorum} 个见证人联署")
+_own("disclosure_log_not_valid", "disclosure", _F,
+     "{log} was not trusted at {time} (the trust list trusts it {window})",
+     "{log} 在 {time} 不受信任（信任列表信任期间为 {window}）")
+_own("disclosure_entry_mismatch", "disclosure", _F,
+     "entry {index} of {log} is about another declaration than this one",
+     "{log} 的条目 {index} 关于另一份声明，而非本声明")
+
 # ----------------------------------------------------------------------- the page only
 
 _own("crypto_unavailable", "signature", _I,

@@ -23,6 +23,7 @@ from cfl.report.reasons import problem_row, row
 from cfl.signing.jws import TYP_DECLARATION, SignatureEntry, form_problem
 from cfl.signing.keys import PublicKey
 from cfl.trust.context import TrustContext
+from cfl.verification.disclosure_check import disclosure_rows
 from cfl.verification.facts import bundle_facts
 from cfl.verification.policy import STRICT_POLICY, VerificationPolicy
 from cfl.verification.rows import unreadable_bundle_row, validity_row
@@ -31,15 +32,18 @@ from cfl.verification.signer import signer_rows
 
 def verify_bundle(
     data: bytes, trust: TrustContext, *, at: dt.datetime, source: str = "<bundle>",
-    policy: VerificationPolicy = STRICT_POLICY,
+    policy: VerificationPolicy = STRICT_POLICY, proof: bytes | None = None,
 ) -> VerificationReport:
-    """Verify a signed bundle at time ``at`` against ``trust``; every check is a row."""
+    """Verify a signed bundle at time ``at`` against ``trust``; every check is a row.
+    ``proof``: the bundle's proof of disclosure, if it travels with it (the disclosure row,
+    :mod:`cfl.verification.disclosure_check`)."""
     try:
         bundle = read_bundle(data, source=source)
     except CflError as exc:
         return VerificationReport(source, at, (unreadable_bundle_row(data, exc, source),))
     rows = [row("well_formed", signatures=len(bundle.signatures), subject=source)]
     rows += bundle_rows(bundle, trust, at=at, policy=policy)
+    rows += disclosure_rows(bundle, proof, trust, at=at, policy=policy)
     return VerificationReport(source, at, tuple(rows), facts=bundle_facts(bundle, trust))
 
 

@@ -28,6 +28,7 @@ from cfl.verification.claim_check import (
     remembering,
     verify_claim,
 )
+from cfl.verification.disclosure_check import disclosure_rows
 from cfl.verification.facts import bundle_facts, claim_facts
 from cfl.verification.policy import STRICT_POLICY, VerificationPolicy
 from cfl.verification.printed import printed_rows
@@ -112,6 +113,8 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
     if bundle is not None:
         rows += bundle_rows(bundle, trust, at=at, include_trust_rows=include_trust_rows,
                             policy=policy)
+        rows += disclosure_rows(bundle, _proof(label, page, rows), trust, at=at,
+                                policy=policy, subject=source)
     verify = remembering(signed.signature_valid) if signed is not None else None
     if signed is not None:
         rows += claim_rows(signed, trust, at=at,
@@ -123,6 +126,16 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
              claim_facts(signed, trust, issuer_kid(signed, trust, verify))
              if signed is not None else None)
     return rows, facts
+
+
+def _proof(label: LabelDocument, page: int, rows: list[CheckRow]) -> bytes | None:
+    """The proof of disclosure embedded beside page ``page``'s bundle (None if there is
+    none; one that cannot be read is a row, and then none)."""
+    try:
+        return label.proof_bytes(page)
+    except CflError as exc:
+        rows.append(error_row(exc, check="label-bundle", frame="plain", subject=label.source))
+        return None
 
 
 def _page_annotated_row(page: int, source: str) -> CheckRow:

@@ -45,14 +45,16 @@ def input_kind(data: bytes) -> str:
 
 
 def verify(data: bytes | str, trust: TrustContext, *, at: dt.datetime | None = None,
-           source: str = "<input>", policy: VerificationPolicy = STRICT_POLICY
-           ) -> VerificationReport:
+           source: str = "<input>", policy: VerificationPolicy = STRICT_POLICY,
+           proof: bytes | None = None) -> VerificationReport:
     """Verify ``data`` (the bytes of a signed bundle, a label PDF, a PNG/JPEG photo of a
     label's QR code or a QR text; or a QR text as ``str``) against ``trust`` at the time the
     context was built for.
 
     ``at``, if given, must be ``trust.at``: the trust list's freshness and the signers'
-    validity are then judged at one and the same time. Never raises for bad input: every
+    validity are then judged at one and the same time. ``proof``: a bundle's proof of
+    disclosure that travels beside it (a label PDF carries its own). Never raises for bad
+    input: every
     problem is a row of the report.
     """
     if at is not None and at != trust.at:
@@ -67,7 +69,7 @@ def verify(data: bytes | str, trust: TrustContext, *, at: dt.datetime | None = N
         text = data.decode("utf-8", errors="replace").strip()
         return verify_claim(text, trust, at=when, source=source)
     if kind == INPUT_BUNDLE:
-        return verify_bundle(data, trust, at=when, source=source, policy=policy)
+        return verify_bundle(data, trust, at=when, source=source, policy=policy, proof=proof)
     # Imported here, on the first label or photo only: the PDF and image stack costs about
     # 300 ms, which verifying a bundle or a QR text never pays (tests/verification checks it).
     from cfl.verification import label_check

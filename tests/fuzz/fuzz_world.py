@@ -42,9 +42,9 @@ VERIFY_AT = dt.datetime(2026, 4, 10, tzinfo=dt.UTC)
 #: Inputs per target in the short budget: about two to four seconds each on one core of the
 #: reference machine (slow decoders run fewer).
 SHORT_EXAMPLES = {
-    "declaration": 120, "friendly": 120, "csv": 40, "bundle": 200, "qr_text": 300,
-    "cose": 300, "label_pdf": 40, "image": 20, "trust_list": 150, "revocation_list": 150,
-    "rule_set": 15, "mapping": 20, "template": 25,
+    "declaration": 120, "friendly": 120, "csv": 40, "bundle": 150, "qr_text": 150,
+    "cose": 200, "label_pdf": 40, "image": 20, "trust_list": 150, "revocation_list": 150,
+    "rule_set": 8, "mapping": 8, "template": 25,
 }
 DEFAULT_LONG_EXAMPLES = 100_000
 

@@ -75,6 +75,7 @@ from cfl.label.templates import load_template, parse_template
 from cfl.recognition.engine import check_declaration
 from cfl.recognition.lint import lint_rule_files
 from cfl.recognition.render import render_lint, render_recognition
+from cfl.recognition.rules import RuleMapping, load_rule_file
 from cfl.recognition.user_rules import merge_rule_files
 from cfl.report.model import VerificationReport
 from cfl.signing.b64url import b64url_encode
@@ -696,7 +697,9 @@ def _rules_flow(name: str, data: bytes, declaration: dict[str, Any]) -> str:
     loaded = outcome(lambda: merge_rule_files([(name, data)]))
     if isinstance(loaded, CflError):
         return name_of(loaded)
-    result = outcome(lambda: check_declaration(declaration, at=DEMO_AT,
+    item = load_rule_file(data, name)
+    target = item.target_id if isinstance(item, RuleMapping) else item.id
+    result = outcome(lambda: check_declaration(declaration, [target], at=DEMO_AT,
                                                registry=loaded.registry))
     if isinstance(result, CflError):
         return name_of(result)

@@ -5,6 +5,7 @@ signed checkpoints kept as evidence)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import sqlite3
@@ -14,10 +15,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from merkle_reference import mth
+from merkle_reference import path as reference_path
 from register_world import RegisterWorld, RunningRegister, start_register
 
 from cfl.cli.main import cli
 from cfl.log.hashing import NodeId, hashes_to_store, leaf_hash
+from cfl.log.note import parse_note
+from cfl.log.proof import parse_log_proof
+from cfl.log.tiles import EntryBundleId, parse_entry_bundle
 from cfl.signing.jws import bundle_to_bytes
 from cfl.trust.logs import transparency_log_json
 from cfl.trust.trust_list import add_transparency_log, sign_trust_list
@@ -189,3 +195,41 @@ def test_a_monitor_without_the_trust_list_and_a_bad_url(running: RunningRegister
     gone = CliRunner().invoke(cli, ["log", "monitor", "http://127.0.0.1:9/log", "--state",
                                     str(tmp_path / "s3"), "--log-key", key])
     assert gone.exit_code == 1 and "ConnectError" in gone.output
+
+
+def test_a_published_bundle_carries_its_proof_into_the_label_and_the_verification(
+        running: RunningRegister, world: RegisterWorld, tmp_path: Path) -> None:
+    trust = _trust_with_log(world, running, tmp_path)
+    bundle = tmp_path / "battery.bundle.json"
+    bundle.write_bytes(world.bundles[0].read_bytes())
+    published = CliRunner().invoke(cli, ["publish", str(bundle), "--to", running.url])
+    assert published.exit_code == 0, published.output
+    proof = parse_log_proof((tmp_path / "battery.bundle.json.tlog-proof").read_bytes())
+    # an independent reading of RFC 6962 (the RFC's recursion over the register's entries,
+    # read from its tiles) agrees with the proof's path and with the signed root
+    with running.client() as http:
+        entries = parse_entry_bundle(http.get(f"/log/{EntryBundleId(0, 2).path}").content,
+                                     EntryBundleId(0, 2))
+    note = parse_note(proof.checkpoint)
+    size, root = note.text.split("\n")[1:3]
+    assert int(size) == 2 and base64.b64decode(root) == mth(entries)
+    assert list(proof.inclusion) == reference_path(proof.index, entries)
+    assert entries[proof.index] == proof.extra
+    label = tmp_path / "label.pdf"
+    labelled = CliRunner().invoke(cli, ["label", str(bundle), "-o", str(label),
+                                        "--template", "sticker"])
+    assert labelled.exit_code == 0, labelled.output
+    for subject in (label, bundle):
+        verified = CliRunner().invoke(cli, ["verify", str(subject), "--trust", str(trust),
+                                            "--anchor", str(world.anchor), "--revocations",
+                                            str(world.revocations), "--trust-store",
+                                            str(tmp_path / "store")])
+        assert verified.exit_code == 0, verified.output
+        assert f"disclosed in {ORIGIN} as entry 1 (checkpoint size 2, time" in verified.output
+    bare = tmp_path / "bare.bundle.json"
+    bare.write_bytes(bundle.read_bytes())
+    required = CliRunner().invoke(cli, ["verify", str(bare), "--trust", str(trust), "--anchor",
+                                        str(world.anchor), "--revocations",
+                                        str(world.revocations), "--trust-store",
+                                        str(tmp_path / "store"), "--require-disclosure"])
+    assert required.exit_code == 1 and "disclosure in" in required.output

@@ -96,3 +96,19 @@ def test_a_label_printing_another_grade_than_the_signed_one_fails() -> None:
     assert "grade ('D')" in report.summary()
     assert "等级" in next(r for r in report.rows if r.code == "label_printed_mismatch"
                         ).message_in("zh")
+
+
+def test_a_label_printing_another_unit_or_product_than_the_signed_one_fails() -> None:
+    declaration = world().declaration()
+    content = prepare_label(bundle(), bundle_bytes(), claim_text())
+    other_unit = {**content.coded, "unit": "megajoule"}
+    report = verify(LabelRenderer(load_template("standard")).render(
+        [dataclasses.replace(content, coded=other_unit)]), world().context(), at=AT)
+    assert _failed(report) == ["label_printed_mismatch"]
+    assert "unit" in report.summary()
+    fresh = prepare_label(bundle(), bundle_bytes(), claim_text())
+    other_product = {**fresh.base_fields, "product_id": "urn:gtin:09999999999999"}
+    report = verify(LabelRenderer(load_template("standard")).render(
+        [dataclasses.replace(fresh, base_fields=other_product)]), world().context(), at=AT)
+    assert _failed(report) == ["label_printed_mismatch"]
+    assert declaration["productIds"][0] in report.summary()
