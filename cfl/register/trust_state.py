@@ -30,6 +30,8 @@ from cfl.web.page import PageSources, content_security_policy, page_data, render
 
 #: Where the page fetches bundles from (same origin).
 BUNDLE_API = "/api/bundles/"
+#: … and proofs of disclosure.
+PROOF_API = "/api/proofs/"
 
 
 class TrustNotServable(CflError):
@@ -207,7 +209,7 @@ class RegisterTrust:
             return page
         data: dict[str, Any] = page_data(context, trust_list, anchor=self.anchor,
                                          at=self.clock())
-        data["register"] = {"bundles": BUNDLE_API}
+        data["register"] = {"bundles": BUNDLE_API, "proofs": PROOF_API}
         html = render_page(data, self.sources, connect="'self'")
         csp = content_security_policy(self.sources.css, self.sources.script, connect="'self'")
         page = ResolverPage(html, hashlib.sha256(html).hexdigest()[:32], csp, fingerprint,

@@ -757,7 +757,10 @@
       declaration: signed.claim.declarationId });
     var result = await claimRows(signed, data, nowMs);
     var out = { rows: [first].concat(result.rows), signed: signed, issuer: result.issuer };
-    if (data.register) await addBundle(out, data.register);
+    if (data.register) {
+      await addBundle(out, data.register);
+      await addDisclosure(out, data.register, data, nowMs);
+    }
     return out;
   }
 
@@ -869,6 +872,165 @@
       result.declaration = declaration;
     }
   }
+  // ------------------------------------------------------------------ disclosure
+  // A page a register serves also fetches the declaration's proof of disclosure (a C2SP
+  // tlog-proof, docs/transparency-log.md section 6) and checks it against the logs of its
+  // trust list, as cfl/verification/disclosure_check.py does: the log's Ed25519 signature
+  // on the checkpoint, the witness cosignatures the list requires, the entry's inclusion
+  // (RFC 9162 2.1.3.2) and the entry itself (this claim's digest, id and issuer).
+  var PROOF = DATA.proofFormat;
+  var NODE_PREFIX = new Uint8Array([1]), LEAF_PREFIX = new Uint8Array([0]);
+  function b64Decode(text) { // standard padded base64, its one canonical spelling only
+    if (typeof text !== "string" || !/^[A-Za-z0-9+\/]*={0,2}$/.test(text) || text.length % 4)
+      return null;
+    var raw;
+    try { raw = atob(text); } catch (e) { return null; }
+    if (btoa(raw) !== text) return null;
+    var out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+  async function sha256(bytes) {
+    return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  }
+  function uint(bytes, from, count) {
+    var value = 0;
+    for (var i = from; i < from + count; i++) value = value * 256 + bytes[i];
+    return value;
+  }
+  function parseProof(text) {
+    var split = text.indexOf("\n\n");
+    if (split < 0) return null;
+    var head = text.slice(0, split).split("\n"), note = text.slice(split + 2);
+    if (head[0] !== PROOF.header || !head[1] || head[1].indexOf("extra ") !== 0) return null;
+    var extra = b64Decode(head[1].slice(6)), index = /^index (0|[1-9][0-9]{0,14})$/.exec(head[2]);
+    if (!extra || !index || head.length - 3 > PROOF.maxHashes) return null;
+    var path = head.slice(3).map(b64Decode);
+    if (path.some(function (h) { return !h || h.length !== 32; })) return null;
+    var cut = note.lastIndexOf("\n\n");
+    if (cut < 0 || note[note.length - 1] !== "\n") return null;
+    var body = note.slice(0, cut + 1), lines = note.slice(cut + 2, -1).split("\n");
+    var point = body.slice(0, -1).split("\n"), root = b64Decode(point[2] || "");
+    if (point.length < 3 || !/^(0|[1-9][0-9]{0,14})$/.test(point[1]) || !root ||
+        root.length !== 32) return null;
+    var signatures = [];
+    for (var i = 0; i < lines.length; i++) {
+      var m = /^\u2014 (\S+) (\S+)$/.exec(lines[i]), blob = m && b64Decode(m[2]);
+      if (!blob || blob.length < 5) return null;
+      signatures.push({ name: m[1], id: uint(blob, 0, 4), signature: blob.slice(4) });
+    }
+    return { index: Number(index[1]), entry: extra, path: path, text: body,
+      origin: point[0], size: Number(point[1]), root: root, signatures: signatures };
+  }
+  async function noteKeyVerifies(key, signature, message) {
+    try {
+      var imported = await crypto.subtle.importKey("raw", b64Decode(key.key),
+        { name: "Ed25519" }, false, ["verify"]);
+      return await crypto.subtle.verify({ name: "Ed25519" }, imported, signature, message);
+    } catch (e) { return false; }
+  }
+  // The signatures of `keys` on the note: -1 if one of them fails, else the list of those
+  // that verify (for a witness: its cosignature's time, in ms).
+  async function signedBy(keys, proof, witness) {
+    var found = [];
+    for (var i = 0; i < proof.signatures.length; i++) {
+      var s = proof.signatures[i];
+      var key = keys.filter(function (k) { return k.name === s.name && k.id === s.id; })[0];
+      if (!key) continue;
+      var signature = s.signature, message = new TextEncoder().encode(proof.text), seconds = 0;
+      if (witness) {
+        if (signature.length !== 72) return -1;
+        seconds = uint(signature, 0, 8);
+        message = new TextEncoder().encode("cosignature/v1\ntime " + seconds + "\n" +
+          proof.text);
+        signature = signature.slice(8);
+      }
+      if (!(await noteKeyVerifies(key, signature, message))) return -1;
+      found.push(seconds * 1000);
+    }
+    return found;
+  }
+  async function includedRoot(proof) { // RFC 9162 2.1.3.2 steps 1-4
+    var fn = proof.index, sn = proof.size - 1;
+    var r = await sha256(concat([LEAF_PREFIX, proof.entry]));
+    if (fn > sn) return null;
+    for (var i = 0; i < proof.path.length; i++) {
+      if (sn === 0) return null;
+      if (fn % 2 === 1 || fn === sn) {
+        r = await sha256(concat([NODE_PREFIX, proof.path[i], r]));
+        while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+      } else {
+        r = await sha256(concat([NODE_PREFIX, r, proof.path[i]]));
+      }
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+    }
+    return sn === 0 ? r : null;
+  }
+  function timeText(ms) { return new Date(ms).toISOString().replace(".000Z", "Z"); }
+  async function disclosureRow(proof, log, result, nowMs) {
+    var logged = await signedBy(log.keys, proof, false);
+    if (logged === -1 || !logged.length) {
+      return reasonRow("disclosure_signature_invalid", { log: log.origin });
+    }
+    var times = log.quorum ? await signedBy(log.witnesses, proof, true) : [];
+    if (times === -1) return reasonRow("disclosure_quorum", { log: log.origin, quorum: log.quorum });
+    times = times.filter(function (t) { return t <= nowMs + CLOCK_SKEW_MS; });
+    if (times.length < log.quorum) {
+      return reasonRow("disclosure_quorum", { log: log.origin, quorum: log.quorum });
+    }
+    var root = await includedRoot(proof);
+    if (!root || !sameBytes(root, proof.root)) {
+      return reasonRow("disclosure_inclusion_invalid", { log: log.origin });
+    }
+    var when = times.length ? Math.max.apply(null, times) : nowMs;
+    if (when < log.validFrom.ms || when > log.validUntil.ms) {
+      return reasonRow("disclosure_log_not_valid", { log: log.origin, time: timeText(when),
+        window: log.validFrom.text + " to " + log.validUntil.text });
+    }
+    var e = proof.entry, claim = result.signed.claim;
+    if (e.length !== PROOF.bundleBytes || e[0] !== PROOF.entryVersion ||
+        e[1] !== PROOF.bundleType || !sameBytes(e.slice(2, 34), claim.digest) ||
+        uuidText(e.slice(34, 50)) !== claim.declarationId ||
+        b64urlEncode(e.slice(50, 82)) !== result.issuer.kid) {
+      return reasonRow("disclosure_entry_mismatch", { log: log.origin, index: proof.index });
+    }
+    return reasonRow("disclosed", { log: log.origin, index: proof.index, size: proof.size,
+      time: timeText(uint(e, 82, 8) * 1000) });
+  }
+  async function addDisclosure(result, register, data, nowMs) {
+    var logs = data.logs || [];
+    if (!register.proofs || !logs.length || !result.issuer) return;
+    var required = logs.some(function (l) { return l.required; });
+    var names = logs.map(function (l) { return l.origin; }).join(", ");
+    var missing = reasonRow(required ? "disclosure_required" : "disclosure_missing",
+      { log: names });
+    var response, text = "";
+    try {
+      response = await fetch(register.proofs + hex(result.signed.claim.digest),
+        { credentials: "omit", redirect: "error" });
+      if (response.status === 200) text = await response.text();
+    } catch (e) {
+      result.rows.push(missing);
+      return;
+    }
+    if (!text || text.length > PROOF.maxBytes) {
+      result.rows.push(missing);
+      return;
+    }
+    var proof = parseProof(text);
+    if (!proof) {
+      result.rows.push(reasonRow("disclosure_proof_malformed"));
+      return;
+    }
+    var log = logs.filter(function (l) { return l.origin === proof.origin; })[0];
+    if (!log) {
+      result.rows.push(required ? missing
+        : reasonRow("disclosure_log_unknown", { log: proof.origin }));
+      return;
+    }
+    result.rows.push(await disclosureRow(proof, log, result, nowMs));
+  }
   function bundleFacts(facts, result) {
     var d = result.declaration, x = cflData(d) || {}, names = x.productNames || {};
     var unit = (d.pcf || {}).declaredUnitAmount + " " + (d.pcf || {}).declaredUnitOfMeasurement;
@@ -908,10 +1070,11 @@
     "signer-scope": "认可范围 · Issuer scope",
     "revocation": "撤销状态 · Revocation",
     "validity": "声明有效期 · Declaration validity",
-    "input": "输入 · Input"
+    "input": "输入 · Input",
+    "disclosure": "披露 · Disclosure"
   };
   var STATUS_NAMES = { PASSED: "通过 PASSED", FAILED: "未通过 FAILED",
-    INDETERMINATE: "无法确定 INDETERMINATE" };
+    INDETERMINATE: "无法确定 INDETERMINATE", NOT_CHECKED: "未检查 NOT_CHECKED" };
   // What the verdict tells the reader, by kind (data-kind): a headline and what to do, in
   // Chinese and English. Only "genuine" (a PASSED check at this device's time) is green.
   var VERDICTS = {

@@ -24,6 +24,10 @@ from cfl.claim import model as claim_model
 from cfl.claim import text as claim_text
 from cfl.errors import InputError
 from cfl.label.templates import load_messages
+from cfl.log import entries as log_entries
+from cfl.log.hashing import MAX_PROOF_HASHES
+from cfl.log.note import VerifierKey, raw_public_key
+from cfl.log.proof import MAX_PROOF_BYTES, PROOF_HEADER
 from cfl.report import reasons
 from cfl.report.model import Status
 from cfl.signing.keys import PublicKey
@@ -53,6 +57,11 @@ PAGE_REASONS = (
     "declaration_not_yet_valid", "declaration_expired", "declaration_valid",
     # a page a register serves also binds the claim to the bundle it fetches
     "claim_digest_mismatch", "claim_bound", "claim_disagrees", "claim_agrees",
+    # … and checks the proof of disclosure it fetches (cfl.verification.disclosure_check)
+    "disclosed", "disclosure_missing", "disclosure_required", "disclosure_log_unknown",
+    "disclosure_proof_malformed", "disclosure_signature_invalid",
+    "disclosure_inclusion_invalid", "disclosure_quorum", "disclosure_log_not_valid",
+    "disclosure_entry_mismatch",
 )
 #: The frames the page words a claim decoding error with (:data:`cfl.report.reasons.FRAMES`).
 PAGE_FRAMES = ("claim",)
@@ -114,6 +123,20 @@ def _public_jwk(key: PublicKey) -> dict[str, str]:
     return {name: str(key.jwk[name]) for name in ("kty", "crv", "x", "y") if name in key.jwk}
 
 
+def _note_key(key: VerifierKey) -> dict[str, Any]:
+    return {"name": key.name, "id": key.key_id,
+            "key": base64.b64encode(raw_public_key(key.public_key)).decode("ascii")}
+
+
+def _logs(trust_list: TrustList) -> list[dict[str, Any]]:
+    """The transparency logs of the trust list, as the page checks proofs against them."""
+    return [{"origin": log.origin, "keys": [_note_key(key) for key in log.log_keys],
+             "validFrom": _time(log.valid_from), "validUntil": _time(log.valid_until),
+             "quorum": log.witnesses.quorum,
+             "witnesses": [_note_key(key) for key in log.witnesses.witnesses],
+             "required": log.required} for log in trust_list.transparency_logs]
+
+
 def page_data(context: TrustContext, trust_list: TrustList, *, anchor: PublicKey,
               at: dt.datetime) -> dict[str, Any]:
     """The JSON the page script reads: accepted entries, list facts, revocations."""
@@ -150,6 +173,7 @@ def page_data(context: TrustContext, trust_list: TrustList, *, anchor: PublicKey
                       "sha256": trust_list.digest.hex()},
         "entries": entries,
         "revocations": revocations,
+        "logs": _logs(trust_list),
         **page_vocabulary(),
     }
 
@@ -219,6 +243,12 @@ def page_vocabulary() -> dict[str, Any]:
             "resolverPattern": _js_pattern(claim_text.RESOLVER_PATTERN.pattern),
         },
         "clockSkewMs": CLOCK_SKEW // dt.timedelta(milliseconds=1),
+        # what the page reads of a proof of disclosure (cfl.log.proof, cfl.log.entries)
+        "proofFormat": {"header": PROOF_HEADER, "maxBytes": MAX_PROOF_BYTES,
+                        "maxHashes": MAX_PROOF_HASHES,
+                        "entryVersion": log_entries.ENTRY_FORMAT_VERSION,
+                        "bundleType": log_entries.TYPE_BUNDLE,
+                        "bundleBytes": log_entries.BUNDLE_ENTRY_BYTES},
         # the last second a verifier's clock (Python's datetime) can name: a claim time past
         # it is out of range in both verifiers, although the text form could carry it
         "maxTimeSeconds": _MAX_DATETIME_SECONDS,

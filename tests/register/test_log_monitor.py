@@ -8,7 +8,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
+import re
+import shutil
 import sqlite3
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +23,8 @@ from merkle_reference import mth
 from merkle_reference import path as reference_path
 from register_world import RegisterWorld, RunningRegister, start_register
 
+from cfl.bundle.claim import claim_in_bundle
+from cfl.bundle.model import parse_bundle
 from cfl.cli.main import cli
 from cfl.log.hashing import NodeId, hashes_to_store, leaf_hash
 from cfl.log.note import parse_note
@@ -233,3 +239,35 @@ def test_a_published_bundle_carries_its_proof_into_the_label_and_the_verificatio
                                         str(world.revocations), "--trust-store",
                                         str(tmp_path / "store"), "--require-disclosure"])
     assert required.exit_code == 1 and "disclosure in" in required.output
+
+
+def test_the_registers_page_checks_the_proof_of_disclosure_in_the_browser(
+        running: RunningRegister, world: RegisterWorld, tmp_path: Path) -> None:
+    """Headless Chromium opens /V/<digits>: the page fetches the bundle and its proof from the
+    register and checks the proof in WebCrypto against the log its trust list names."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if os.environ.get("CFL_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is not installed, and CFL_REQUIRE_BROWSER=1 requires it")
+        pytest.skip("Chromium is not installed; set CFL_REQUIRE_BROWSER=1 to make this a failure")
+    trust = _trust_with_log(world, running, tmp_path)
+    _publish(running, trust, world.bundles[0])  # the list naming the log, then a bundle
+    _checkpoint_size(running, 2)
+
+    def rows(data: bytes) -> list[tuple[str, str]]:
+        digits = claim_in_bundle(parse_bundle(data)).to_text().rsplit("/", 1)[1]
+        done = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update",
+             "--virtual-time-budget=10000", f"--user-data-dir={tmp_path / 'profile'}",
+             "--dump-dom", f"{running.url}/V/{digits}"],
+            capture_output=True, text=True, timeout=90, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert 'id="js-error"' not in done.stdout
+        return re.findall(r'data-code="([a-z_]+)" data-status="([A-Z_]+)"', done.stdout)
+
+    published = rows(world.bundles[0].read_bytes())
+    assert ("disclosed", "PASSED") in published, published
+    assert all(status == "PASSED" for _, status in published)
+    _, unpublished = world.new_bundle(71)
+    assert ("disclosure_missing", "NOT_CHECKED") in rows(unpublished)
