@@ -108,6 +108,12 @@ def decimal_text(value: Any, *, source: str | None, path: str) -> str:
         if not value.is_finite():
             raise InputError(f"{value} is not a finite number", source=source, location=path,
                              code="non_finite_number")
+        exponent = value.as_tuple().exponent
+        if value and (value.adjusted() >= 18 or not isinstance(exponent, int)
+                      or exponent < -MAX_DECIMAL_CHARS):  # no arithmetic: 1e999999 overflows
+            raise InputError(f"{value} is out of range (at most 18 digits before the point, "
+                             f"{MAX_DECIMAL_CHARS} characters in all)", source=source,
+                             location=path, code="number_out_of_range")
         if abs(value) >= Decimal(10) ** 18:
             raise InputError(f"{value} is out of range (at most 18 digits before the point)",
                              source=source, location=path, code="number_out_of_range")
@@ -399,7 +405,8 @@ def build_declaration_document(
             if key in electricity:
                 electricity[key] = b.decimal(electricity[key], ("electricity", key))
         year = electricity.get("factorYear")
-        if isinstance(year, str) and year.strip().isascii() and year.strip().isdigit():
+        if isinstance(year, str) and year.strip().isascii() and year.strip().isdigit() \
+                and len(year.strip()) <= 9:
             electricity["factorYear"] = int(year.strip())  # a CSV cell is always text
         ext["electricity"] = electricity
         b.note((*EXT, "electricity",), ("electricity",))

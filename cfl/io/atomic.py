@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import stat
 import sys
@@ -22,6 +21,15 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from cfl.errors import OutputError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - a platform without flock (Windows)
+    fcntl = None  # type: ignore[assignment]
+
+#: ``os.open`` flags that not every platform has (0 where it has not).
+NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+CLOSE_ON_EXEC = getattr(os, "O_CLOEXEC", 0)
 
 TEMP_SUFFIX = ".tmp"
 
@@ -151,8 +159,8 @@ def _locked_temporary(directory: Path, target: Path) -> tuple[int, str]:
     fixed = temporary_name(target)
     for _ in range(8):
         try:
-            fd = os.open(fixed, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                         | os.O_CLOEXEC, 0o600)
+            fd = os.open(fixed, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NO_FOLLOW
+                         | CLOSE_ON_EXEC, 0o600)
         except FileExistsError:
             if _stale(fixed):
                 _remove(str(fixed))
@@ -178,8 +186,8 @@ def _lock_and_keep(fd: int, name: str) -> bool:
     """Lock the new file ``fd``; False (``fd`` closed) if another writer tidying up removed
     ``name`` in the moment between its creation and the lock."""
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        if os.stat(name, follow_symlinks=False).st_ino == os.fstat(fd).st_ino:
+        if lock_file(fd, wait=False) and \
+                os.stat(name, follow_symlinks=False).st_ino == os.fstat(fd).st_ino:
             return True
     except OSError:
         pass
@@ -192,11 +200,25 @@ def _stale(path: Path) -> bool:
     whose lock no process holds."""
     try:
         info = os.lstat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_nlink != 1:
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or \
+                info.st_uid != getattr(os, "getuid", lambda: info.st_uid)():
             return False
         return _unlocked(str(path))
     except OSError:
         return False
+
+
+def lock_file(fd: int, *, wait: bool) -> bool:
+    """Take the exclusive lock of the open file ``fd`` (``flock``, released when the file is
+    closed or its process ends, even by SIGKILL): True once held, False if another process
+    holds it and ``wait`` is False. Where the platform has no such locks, always True."""
+    if fcntl is None:  # pragma: no cover - Windows: an open file cannot be removed there
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _remove(name: str) -> None:
@@ -206,11 +228,10 @@ def _remove(name: str) -> None:
 
 def _unlocked(path: str) -> bool:
     """True if no process holds the lock of ``path`` (its writer is gone)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    fd = os.open(path, os.O_RDONLY | NO_FOLLOW | getattr(os, "O_NONBLOCK", 0))
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return lock_file(fd, wait=False)
     except OSError:
         return False
     finally:
         os.close(fd)
-    return True

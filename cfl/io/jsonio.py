@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -106,6 +107,37 @@ def _may_nest_deeper(text: str, limit: int) -> bool:
     return text.count("{") + text.count("[") > limit
 
 
+#: Bounds on a number read as a Decimal (JSON or YAML): more characters, or a decimal
+#: exponent beyond ±MAX_NUMBER_EXPONENT, is refused. A double holds at most ±308; beyond
+#: the bounds, Decimal arithmetic with the default context overflows or takes the memory of
+#: a million digits.
+MAX_NUMBER_CHARS = 400
+MAX_NUMBER_EXPONENT = 1000
+
+
+class NumberOutOfRange(ValueError):
+    """A number beyond :data:`MAX_NUMBER_CHARS` or :data:`MAX_NUMBER_EXPONENT`."""
+
+    def __init__(self, text: str) -> None:
+        shown = text if len(text) <= 40 else f"{text[:20]}…{text[-12:]} ({len(text)} characters)"
+        super().__init__(f"the number {shown} is beyond what cfl reads (at most "
+                         f"{MAX_NUMBER_CHARS} characters and an exponent of "
+                         f"±{MAX_NUMBER_EXPONENT})")
+
+
+def decimal_number(text: str) -> Decimal:
+    """``Decimal(text)`` within the bounds (:class:`NumberOutOfRange` otherwise)."""
+    if len(text) > MAX_NUMBER_CHARS:
+        raise NumberOutOfRange(text)
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise NumberOutOfRange(text) from None
+    if value.is_finite() and value and abs(value.adjusted()) > MAX_NUMBER_EXPONENT:
+        raise NumberOutOfRange(text)
+    return value
+
+
 _NumberParser = Callable[[str], Any]
 #: Decoders reused across calls, by number parsers (building one per call costs a tenth of
 #: parsing a small document).
@@ -132,13 +164,14 @@ def loads_strict(
     source: str = "<input>",
     max_bytes: int = MAX_JSON_BYTES,
     max_depth: int = MAX_JSON_DEPTH,
-    parse_float: Callable[[str], Any] = Decimal,
+    parse_float: Callable[[str], Any] = decimal_number,
     parse_int: Callable[[str], Any] | None = None,
 ) -> JsonValue:
     """Parse one JSON document strictly; raise :class:`InputError` naming the place.
 
-    ``parse_float`` turns non-integer number tokens into values (Decimal by default) and
-    ``parse_int``, if given, integer tokens (``int`` otherwise).
+    ``parse_float`` turns non-integer number tokens into values (a bounded Decimal by default:
+    :func:`decimal_number`) and ``parse_int``, if given, integer tokens (``int`` otherwise,
+    which takes at most 4,300 digits).
     """
     size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
     if size > max_bytes:
@@ -167,8 +200,16 @@ def loads_strict(
             f"is not valid JSON: {exc.msg}", source=source,
             location=f"line {exc.lineno}, column {exc.colno}", code="malformed_json",
         ) from None
-    except ValueError as exc:  # NaN / Infinity
+    except NumberOutOfRange as exc:  # a size bound, like the document's own
+        raise InputError(str(exc), source=source, code="too_large") from None
+    except ValueError as exc:  # NaN / Infinity, or an integer of more than 4,300 digits
+        if "digits" in str(exc):
+            raise InputError("holds an integer of more than 4,300 digits", source=source,
+                             code="too_large") from None
         raise InputError(str(exc), source=source, code="non_finite_number") from None
+    except ArithmeticError as exc:  # a parse_float given by the caller refused a number
+        raise InputError(f"holds a number that cannot be read ({type(exc).__name__})",
+                         source=source, code="too_large") from None
     except RecursionError:
         raise InputError(
             f"nests too deeply; at most {max_depth} levels are accepted",
@@ -252,8 +293,25 @@ def load_json_file(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES) -> Json
 
 
 def dumps_pretty(value: JsonValue) -> str:
-    """Human-friendly JSON (2-space indent, UTF-8 kept, trailing newline)."""
+    """Human-friendly JSON (2-space indent, UTF-8 kept, trailing newline).
+
+    A Decimal (a non-integer number as the strict readers give it, kept in a member cfl does
+    not know) is written as it was read, digit for digit."""
+    marker = f"\u0000{secrets.token_hex(8)}:"
+    found = False
+
+    def number(item: Any) -> str:
+        nonlocal found
+        if isinstance(item, Decimal) and item.is_finite():
+            found = True
+            return f"{marker}{item}"
+        raise TypeError(f"Object of type {type(item).__name__} is not JSON serializable")
+
     try:
-        return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
-    except TypeError as exc:  # a Decimal or other non-JSON object reached the writer: a bug
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=number) + "\n"
+    except TypeError as exc:  # another non-JSON object reached the writer: a bug
         raise TypeError(f"cannot write as JSON: {exc}") from exc
+    if found:  # the marker holds a NUL, which a JSON string writes escaped: never our own
+        escaped = json.dumps(marker)[1:-1]
+        text = re.sub(f'"{re.escape(escaped)}([^"]*)"', lambda m: m.group(1), text)
+    return text

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import importlib
 import re
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from cfl.errors import InputError
-from cfl.io.jsonio import MAX_JSON_BYTES, decode_utf8, holds_lone_surrogate, read_bytes
+from cfl.io.jsonio import (
+    MAX_JSON_BYTES,
+    NumberOutOfRange,
+    decimal_number,
+    decode_utf8,
+    holds_lone_surrogate,
+    read_bytes,
+)
 
 #: Bound on the nodes that aliases may add when expanded (a "billion laughs" guard).
 MAX_YAML_EXPANDED_NODES = 10_000
@@ -170,7 +176,11 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         )
     if _CORE_FLOAT.match(text) is None:
         raise _number_error(loader, node, text)
-    return Decimal(text)
+    try:
+        return decimal_number(text)
+    except NumberOutOfRange as exc:
+        raise InputError(str(exc), source=getattr(loader, "source", None),
+                         location=_mark(node), code="number_out_of_range") from None
 
 
 _StrictLoader.add_constructor(_INT_TAG, _construct_int)

@@ -24,7 +24,6 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
-import fcntl
 import hashlib
 import io
 import multiprocessing
@@ -38,7 +37,14 @@ from typing import Any
 
 from cfl.claim.text import DEFAULT_RESOLVER
 from cfl.errors import CflError, InputError, OutputError
-from cfl.io.atomic import open_atomic, output_error, write_atomic
+from cfl.io.atomic import (
+    CLOSE_ON_EXEC,
+    NO_FOLLOW,
+    lock_file,
+    open_atomic,
+    output_error,
+    write_atomic,
+)
 from cfl.io.jsonio import decode_utf8, read_bytes
 from cfl.label.journal import BatchJournal, digest, journal_path, settings_digest
 from cfl.label.merge import merge_label_parts
@@ -519,14 +525,17 @@ PARTS_LOCK = ".lock"
 def _held(lock: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``lock`` (created) while the block runs."""
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | NO_FOLLOW | CLOSE_ON_EXEC, 0o600)
     except OSError as exc:
         raise output_error(lock.parent, exc, doing="cannot use its scratch folder") from None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held = lock_file(fd, wait=False)
     except OSError as exc:
         os.close(fd)
         raise output_error(lock.parent, exc, doing="cannot lock its scratch folder") from None
+    if not held:
+        os.close(fd)
+        raise OutputError(f"{lock.parent}: another batch holds this scratch folder")
     try:
         yield
     finally:
@@ -548,16 +557,16 @@ def remove_stale_parts(folder: Path, name: str) -> list[Path]:
     for candidate in candidates:
         lock = candidate / PARTS_LOCK
         try:
-            fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            fd = os.open(lock, os.O_RDONLY | NO_FOLLOW | CLOSE_ON_EXEC)
         except FileNotFoundError:
             fd = -1  # killed before it locked: its parts are as stale
         except OSError:
             continue
         try:
-            if fd >= 0:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fd >= 0 and not lock_file(fd, wait=False):
+                continue  # a live batch holds it
         except OSError:
-            continue  # a live batch holds it
+            continue
         finally:
             if fd >= 0:
                 os.close(fd)

@@ -7,7 +7,9 @@ from cfl.trust.context import TrustContext, build_trust_context, load_trust_cont
 from cfl.trust.revocation import RevocationList, revoke, verify_revocation_list
 from cfl.trust.store import (
     DirectoryTrustStore,
+    InsecureTrustStoreError,
     MemoryTrustStore,
+    Remembered,
     StoredTrust,
     TrustStore,
     default_trust_store_path,
@@ -27,7 +29,9 @@ from cfl.trust.trust_list import (
 __all__ = [
     "Accreditation",
     "DirectoryTrustStore",
+    "InsecureTrustStoreError",
     "MemoryTrustStore",
+    "Remembered",
     "RevocationList",
     "StoredTrust",
     "TrustContext",

@@ -15,7 +15,6 @@ folder or file that other users may write: whoever can write the store can roll 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import stat
@@ -28,7 +27,7 @@ from typing import Any, Protocol
 import platformdirs
 
 from cfl.errors import CflError
-from cfl.io.atomic import output_error, write_atomic
+from cfl.io.atomic import CLOSE_ON_EXEC, NO_FOLLOW, lock_file, output_error, write_atomic
 from cfl.io.jsonio import loads_strict, read_bytes
 from cfl.signing.jcs import canonical_bytes
 from cfl.signing.jws import MAX_BUNDLE_BYTES
@@ -97,11 +96,11 @@ class DirectoryTrustStore:
         self._make()
         lock = self.path / LOCK_NAME
         try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | NO_FOLLOW | CLOSE_ON_EXEC, 0o600)
         except OSError as exc:
             raise output_error(lock, exc, doing="cannot lock the trust store") from None
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            lock_file(fd, wait=True)
             yield
         finally:
             os.close(fd)  # releases the lock
@@ -137,7 +136,7 @@ def _check_private(path: Path, what: str) -> None:
     elif mode & (stat.S_IWGRP | stat.S_IWOTH):
         problem = (f"is writable by other users (mode {mode:04o}); fix it with "
                    f"chmod go-w {path}")
-    elif info.st_uid not in (os.getuid(), 0):
+    elif hasattr(os, "getuid") and info.st_uid not in (os.getuid(), 0):
         problem = (f"belongs to another user (uid {info.st_uid}), who could change it; use "
                    "a trust store of your own (--trust-store)")
     if problem is not None:

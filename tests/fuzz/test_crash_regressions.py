@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +179,59 @@ def test_a_yaml_integer_beyond_what_python_converts(text: str) -> None:
         loads_yaml(text)
     assert info.value.code == "number_out_of_range"
     assert loads_yaml("x: " + "9" * 4300)["x"] == int("9" * 4300)
+
+
+@pytest.mark.parametrize("document", [
+    b'{"a": 9e' + b"9" * 4198 + b"}",   # an exponent Decimal cannot hold (InvalidOperation)
+    b'{"a": 1e1001}',                    # beyond any double, and Decimal arithmetic's reach
+    b'{"a": 0.' + b"1" * 500 + b"}",     # a number of 500 characters
+])
+def test_a_json_number_beyond_decimals_reach(document: bytes) -> None:
+    """``Decimal("9e999…9")`` raised decimal.InvalidOperation out of the strict JSON reader
+    (trust lists, revocation lists, every JSON input)."""
+    with pytest.raises(InputError) as info:
+        loads_strict(document)
+    assert info.value.code == "too_large" and "beyond what cfl reads" in str(info.value)
+    with pytest.raises(InputError) as info:
+        verify_revocation_list(document, key_for=world().context().certifier_key_for)
+    assert info.value.code == "too_large"
+
+
+def test_a_yaml_decimal_whose_exponent_overflows_arithmetic() -> None:
+    """``1e999999999`` read as a Decimal, then ``abs()`` in cfl declare raised
+    decimal.Overflow."""
+    from cfl.declaration.friendly import decimal_text
+
+    with pytest.raises(InputError) as info:
+        loads_yaml("pcf: 1e999999999")
+    assert info.value.code == "number_out_of_range"
+    with pytest.raises(InputError) as info:
+        decimal_text(Decimal("1e999999999999"), source=None, path="$.pcf")
+    assert info.value.code == "number_out_of_range"
+
+
+def test_an_unknown_member_holding_a_decimal_is_written_as_read() -> None:
+    """A valid declaration may carry members cfl does not know; one holding a non-integer
+    number made ``cfl export pact`` (and every pretty writer) raise TypeError."""
+    from cfl.interop.pact import export_pact
+    from cfl.io.jsonio import dumps_pretty
+
+    document = bundle_to_bytes(world().declaration())[:-2] + b', "x-note": 0.10}\n'
+    declaration = Declaration.from_json(loads_strict(document))
+    text = dumps_pretty(export_pact(declaration, keep_cfl_extension=True))
+    assert '"x-note": 0.10' in text
+
+
+def test_a_csv_factor_year_of_thousands_of_digits() -> None:
+    """``int()`` of a 4,301-digit electricity.factorYear raised ValueError in cfl declare."""
+    from cfl.declaration.friendly import declare_csv_bytes
+
+    header = ("company.name,company.ids,product.names.en,product.category,product.ids,"
+              "declaredUnit.unit,productMassPerDeclaredUnit,referencePeriod.start,"
+              "referencePeriod.end,boundary,ruleSet,gwpReport,pcf,fossilCarbonContent,"
+              "exemptedEmissionsPercent,electricity.factorYear")
+    row = ("Acme,urn:uscc:91350100M000100Y43,Glass,flat-glass,urn:gtin:06901234567892,"
+           "kilogram,1,2025-01-01T00:00:00Z,2026-01-01T00:00:00Z,cradle-to-gate,"
+           "gbt-24067-2024,AR6,1.2,0,0," + "9" * 4301)
+    result = declare_csv_bytes(f"{header}\n{row}\n".encode(), at=AT, source="p.csv")
+    assert result.rows[0].error is not None and result.rows[0].declaration is None

@@ -172,5 +172,6 @@ def test_the_resolver_page_may_fetch_from_its_own_origin_only(trust: RegisterTru
     page = trust.page()
     assert "connect-src 'self'" in page.csp
     html = page.html.decode()
-    assert "connect-src 'self'" in html and '"register":{"bundles":"/api/bundles/"}' in html
+    assert "connect-src 'self'" in html
+    assert '"register":{"bundles":"/api/bundles/","proofs":"/api/proofs/"}' in html
     assert trust.page() is page  # cached until the trust data changes
