@@ -124,8 +124,8 @@ class DirectoryTrustStore:
 def _check_private(path: Path, what: str) -> None:
     """Refuse ``path`` if a user other than its owner may write it, if it belongs to another
     user (who could change that), or, for a stored file, if it is not a plain file."""
-    try:
-        info = os.lstat(path)
+    try:  # the folder may be reached through a link (its target is checked); a file may not
+        info = os.stat(path) if what == "folder" else os.lstat(path)
     except OSError as exc:
         raise CflError(f"{path}: cannot read the trust store ({exc.strerror})",
                        code="trust_store") from None

@@ -189,3 +189,14 @@ def test_eight_verifiers_with_mixed_versions_never_roll_the_store_back(tmp_path:
             assert record["accepted"] is not None
     offered = {r["given"] for r in records}
     assert versions[-1] == max(offered)
+
+
+def test_a_store_folder_reached_through_a_link_is_judged_by_its_target(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    os.symlink(real, tmp_path / "link")
+    store = DirectoryTrustStore(tmp_path / "link")
+    assert store.names() == []
+    remember_trust(store, [(trust_list_name(world().operator.kid), _version(1))])
+    assert [p.name for p in real.iterdir() if p.name != ".lock"] == [
+        trust_list_name(world().operator.kid)]
