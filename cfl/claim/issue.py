@@ -68,13 +68,13 @@ def claim_from_declaration(
             issued_at=at,
             valid_from=valid_from,
         )
+        payload_map(claim)  # validates every field once, up front
     except (KeyError, IndexError, TypeError, AttributeError) as exc:
         raise InputError(f"lacks a field the claim needs ({exc})", source=source,
                          code="claim_field_missing") from None
     except (ValueError, InvalidOperation, InputError) as exc:
         raise InputError(f"has a field the claim cannot carry ({exc})", source=source,
                          code="claim_field_invalid") from None
-    payload_map(claim)  # validates every field once, up front
     return claim
 
 

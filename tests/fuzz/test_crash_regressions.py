@@ -21,6 +21,7 @@ from cfl.claim.text import claim_to_text
 from cfl.declaration.model import Declaration
 from cfl.declaration.schema import check_declaration
 from cfl.errors import CflError, InputError
+from cfl.findings import is_blocking
 from cfl.io.jsonio import loads_strict
 from cfl.io.yamlio import loads_yaml
 from cfl.label.readback import decode_qr_from_image
@@ -235,3 +236,15 @@ def test_a_csv_factor_year_of_thousands_of_digits() -> None:
            "gbt-24067-2024,AR6,1.2,0,0," + "9" * 4301)
     result = declare_csv_bytes(f"{header}\n{row}\n".encode(), at=AT, source="p.csv")
     assert result.rows[0].error is not None and result.rows[0].declaration is None
+
+
+def test_a_valid_declaration_whose_value_a_claim_cannot_carry() -> None:
+    """A PCF value of 28 significant digits is a valid declaration (decimal strings of up to
+    40 characters), but a claim carries 24: ``cfl sign`` raised ValueError from the claim
+    encoder instead of saying so."""
+    declaration: dict[str, Any] = copy.deepcopy(world().declaration())
+    declaration["pcf"]["declaredUnitAmount"] = "0.1201234567890123456789012340"
+    assert not is_blocking(check_declaration(declaration))
+    with pytest.raises(InputError) as info:
+        sign_bundle(declaration, world().certifier, role="certifier", at=SIGNED_AT)
+    assert info.value.code == "claim_field_invalid" and "QR claim" in str(info.value)

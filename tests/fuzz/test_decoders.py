@@ -762,9 +762,9 @@ def test_fuzz_template(fuzz_world: FuzzWorld, fuzz_settings: Any,
 
 # --------------------------------------------------------------------------- the register
 # The register's request bodies (publishing a bundle, a revocation or status list, the PACT
-# API's requests) get their target here once cfl.register exists: seed it from what the demo
-# publishes, mutate the JSON bodies with json_mutations and re-sign them with the demo keys as
-# above, call the request handler in process, and hold it to the same oracle (a response or a
-# CflError; a PASSED bundle's signature over the reference canonical bytes). Add its short
-# budget to SHORT_EXAMPLES in conftest.py and its row to docs/fuzzing.md.
-
+# API's requests) get their target here, from the register's side (cfl.register): seed it
+# from what the demo publishes, mutate the JSON bodies with json_mutations and re-sign them
+# with the demo keys as above, call the request handler in process (no server), and hold it to
+# the same oracle (a response or a CflError; a PASSED bundle's signature over the reference
+# canonical bytes). Add its short budget to SHORT_EXAMPLES in fuzz_world.py and its row to
+# docs/fuzzing.md.
