@@ -33,7 +33,7 @@ def claim_in_bundle(bundle: Bundle, *, source: str = "<bundle>") -> SignedClaim:
         except InputError as exc:
             problems.append(f"{where}: {exc.message}")
             continue
-        if not signed.claim.names_issuer(entry.kid) or signed.alg != entry.alg:
+        if not signed.claim.names_issuer(entry.kid) or signed.alg != entry.key_alg:
             problems.append(f"{where}: the claim names another key than its signature")
             continue
         problem = claim_binding(signed, bundle).problem

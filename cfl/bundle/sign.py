@@ -46,7 +46,7 @@ from cfl.signing.jws import (
     sign_content,
     signed_document_from_json,
 )
-from cfl.signing.keys import Signer
+from cfl.signing.keys import JWS_ALG_BY_KEY_ALG, Signer
 
 
 def sign_bundle(
@@ -145,7 +145,7 @@ class SigningHeaders:
             raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}",
                              code="bad_role")
         self.signer, self.role, self.at = signer, role, at
-        header = {"alg": signer.alg, "kid": signer.kid, "typ": TYP_DECLARATION,
+        header = {"alg": JWS_ALG_BY_KEY_ALG[signer.alg], "kid": signer.kid, "typ": TYP_DECLARATION,
                   "iat": int(at.timestamp()), ROLE_HEADER: role}
         self.protected = b64url_encode(canonical_bytes(header))
         self._prefix = self.protected.encode("ascii") + b"."

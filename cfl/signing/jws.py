@@ -29,7 +29,7 @@ from cfl.io.resources import load_schema
 from cfl.io.schema_formats import format_checker
 from cfl.signing.b64url import b64url_decode, b64url_encode
 from cfl.signing.jcs import canonical_bytes, json_plain
-from cfl.signing.keys import ALGORITHMS, PublicKey, Signer
+from cfl.signing.keys import JWS_ALG_BY_KEY_ALG, KEY_ALG_BY_JWS_ALG, PublicKey, Signer
 
 #: Size bound on a signed bundle, checked before parsing (declarations are a few KiB).
 MAX_BUNDLE_BYTES = 1024 * 1024
@@ -75,6 +75,12 @@ class SignatureEntry:
     @property
     def alg(self) -> str:
         return str(self.header["alg"])
+
+    @property
+    def key_alg(self) -> str | None:
+        """The key algorithm this signature needs (``EdDSA`` for both ``Ed25519`` and the
+        older ``EdDSA``), or None for an algorithm cfl does not accept."""
+        return KEY_ALG_BY_JWS_ALG.get(self.alg)
 
     @property
     def kid(self) -> str:
@@ -250,9 +256,9 @@ def _bad(message: str, source: str, location: str, *, code: str = "bad_bundle") 
 def header_problem(entry: SignatureEntry, *, typ: str) -> tuple[str, str] | None:
     """Why this entry's headers are never acceptable, as ``(code, sentence)``, or None.
 
-    Refused: ``alg: none``, HMAC and any algorithm other than EdDSA/ES256, key material or
-    key locations in any header, ``crit`` (cfl defines no critical extension), a ``typ``
-    other than ``typ`` (a revocation list signature is not a declaration signature), and
+    Refused: ``alg: none``, HMAC and any algorithm other than Ed25519/EdDSA/ES256, key
+    material or key locations in any header, ``crit`` (cfl defines no critical extension), a
+    ``typ`` other than ``typ`` (a revocation list signature is not a declaration signature), and
     protected members cfl does not know, and unprotected members other than the
     certifier's ``cfl.claim`` on a declaration signature.
     """
@@ -261,10 +267,10 @@ def header_problem(entry: SignatureEntry, *, typ: str) -> tuple[str, str] | None
         return "alg_none", "the signature uses 'alg: none' (unsigned), which is never accepted"
     if alg.upper().startswith("HS"):
         return "alg_hmac", (f"the signature uses the HMAC algorithm {alg!r}; only public-key "
-                            "signatures (EdDSA, ES256) are accepted")
-    if alg not in ALGORITHMS:
+                            "signatures (Ed25519, EdDSA, ES256) are accepted")
+    if alg not in KEY_ALG_BY_JWS_ALG:
         return "alg_unsupported", (f"the signature algorithm {alg!r} is not supported; "
-                                   f"expected one of {', '.join(ALGORITHMS)}")
+                                   f"expected one of {', '.join(KEY_ALG_BY_JWS_ALG)}")
     for where, members in (("protected", entry.header), ("unprotected", entry.unprotected or {})):
         keyish = sorted(KEY_HEADERS & set(members))
         if keyish:
@@ -297,8 +303,8 @@ def sign_content(
 ) -> dict[str, Any]:
     """One JWS signature entry (as JSON) over the JCS bytes of ``content`` (``payload``, if
     the caller has them already)."""
-    header: dict[str, Any] = {"alg": signer.alg, "kid": signer.kid, "typ": typ,
-                              "iat": int(at.timestamp())}
+    header: dict[str, Any] = {"alg": JWS_ALG_BY_KEY_ALG[signer.alg], "kid": signer.kid,
+                              "typ": typ, "iat": int(at.timestamp())}
     header.update(extra_header or {})
     protected = b64url_encode(canonical_bytes(header))
     if payload is None:
@@ -407,7 +413,7 @@ def signature_problem(
     problem = form_problem(entry, typ=typ)
     if problem is not None:
         return problem
-    if entry.alg != key.alg:
+    if entry.key_alg != key.alg:
         return "alg_key_mismatch", (f"the signature says {entry.alg} but the signer's key is "
                                     f"an {key.alg} key")
     if not key.verify(entry.signature, entry.signing_input(payload)):

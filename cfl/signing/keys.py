@@ -31,6 +31,12 @@ from cfl.signing.b64url import b64url_decode, b64url_encode
 from cfl.signing.keyfile import MIN_PASSPHRASE_CHARS, encrypted_pkcs8_pem
 
 ALGORITHMS = ("EdDSA", "ES256")
+#: The JOSE ``alg`` a new signature of each key algorithm carries: the fully-specified
+#: identifiers of RFC 9864 (``Ed25519``; JOSE's ``ES256`` is fully specified already).
+JWS_ALG_BY_KEY_ALG = {"EdDSA": "Ed25519", "ES256": "ES256"}
+#: Every JOSE ``alg`` accepted on a signature, and the key algorithm it needs: the older,
+#: polymorphic ``EdDSA`` keeps verifying (RFC 9864 deprecates it for new signatures).
+KEY_ALG_BY_JWS_ALG = {"Ed25519": "EdDSA", "EdDSA": "EdDSA", "ES256": "ES256"}
 #: CLI names → JOSE algorithm names.
 ALG_BY_NAME = {"ed25519": "EdDSA", "es256": "ES256"}
 

@@ -103,7 +103,7 @@ def signature_entry_rows(
     signing_input = entry.signing_input(bundle.payload)
 
     def verify(key: PublicKey) -> bool:
-        return key.alg == entry.alg and key.verify(entry.signature, signing_input)
+        return key.alg == entry.key_alg and key.verify(entry.signature, signing_input)
 
     if entry.role == "manufacturer" and trust.trust_list is not None and \
             trust.find(entry.kid) is None:
@@ -114,7 +114,7 @@ def signature_entry_rows(
         return signer_rows(
             trust, kid=entry.kid, verify=verify, product_category=product_category,
             rule_set=rule_set, signed_at=entry.signed_at, at=at,
-            declaration_id=declaration_id, alg=entry.alg, subject=subject, role=entry.role,
+            declaration_id=declaration_id, alg=entry.key_alg, subject=subject, role=entry.role,
         )
     return [row("bad_role", role=entry.role, subject=subject)]
 

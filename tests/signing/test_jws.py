@@ -26,7 +26,7 @@ from cfl.signing.jws import (
     bundle_to_bytes,
     header_problem,
 )
-from cfl.signing.keys import LocalSigner
+from cfl.signing.keys import JWS_ALG_BY_KEY_ALG, LocalSigner
 
 
 def _test_declarations() -> list[Any]:
@@ -51,7 +51,7 @@ def test_a_signed_bundle_has_the_agreed_shape() -> None:
     assert set(entry) == {"protected", "header", "signature"}
     assert set(entry["header"]) == {"cfl.claim"}  # the certifier's QR claim (ADR 0025)
     header = json.loads(b64url_decode(entry["protected"]))
-    assert header == {"alg": "EdDSA", "kid": w.certifier.kid, "typ": TYP_DECLARATION,
+    assert header == {"alg": "Ed25519", "kid": w.certifier.kid, "typ": TYP_DECLARATION,
                       "iat": int(SIGNED_AT.timestamp()), ROLE_HEADER: "certifier"}
     assert len(b64url_decode(entry["signature"])) == 64
 
@@ -64,7 +64,7 @@ def test_parse_bundle_gives_payload_digest_and_entries() -> None:
 
     assert parsed.digest == hashlib.sha256(parsed.payload).digest()
     (entry,) = parsed.signatures
-    assert (entry.alg, entry.kid, entry.role) == ("EdDSA", w.certifier.kid, "certifier")
+    assert (entry.alg, entry.kid, entry.role) == ("Ed25519", w.certifier.kid, "certifier")
     assert entry.signed_at == SIGNED_AT
     assert w.certifier.public_key.verify(entry.signature, entry.signing_input(parsed.payload))
     assert header_problem(entry, typ=TYP_DECLARATION) is None
@@ -151,16 +151,29 @@ def test_an_independent_jose_library_verifies_our_signatures(alg: str) -> None:
     general = {"payload": b64url_encode(payload), "signatures": data["signatures"]}
     token = jws.JWS()
     token.deserialize(json.dumps(general))
-    token.verify(jwk.JWK(**signer.public_key.jwk), alg=alg)
+    token.verify(jwk.JWK(**signer.public_key.jwk), alg=JWS_ALG_BY_KEY_ALG[alg])
     assert token.payload == payload
     with pytest.raises(jws.InvalidJWSSignature):
         other = jws.JWS()
         general["payload"] = b64url_encode(payload.replace(b"Illustrative", b"Xllustrative"))
         other.deserialize(json.dumps(general))
-        other.verify(jwk.JWK(**signer.public_key.jwk), alg=alg)
+        other.verify(jwk.JWK(**signer.public_key.jwk), alg=JWS_ALG_BY_KEY_ALG[alg])
 
 
-def test_we_verify_a_signature_made_by_an_independent_jose_library() -> None:
+def test_new_signatures_carry_the_fully_specified_algorithm() -> None:
+    """RFC 9864: a new Ed25519 signature says ``Ed25519``, not the polymorphic ``EdDSA``."""
+    w = world()
+    bundle = sign_bundle(w.declaration(), w.certifier, role="certifier", at=SIGNED_AT)
+    header = json.loads(b64url_decode(bundle["signatures"][0]["protected"]))
+    assert header["alg"] == "Ed25519"
+    es256 = LocalSigner.generate("ES256")
+    bundle = sign_bundle(w.declaration(), es256, role="certifier", at=SIGNED_AT)
+    assert json.loads(b64url_decode(bundle["signatures"][0]["protected"]))["alg"] == "ES256"
+
+
+@pytest.mark.parametrize("alg", ["EdDSA", "Ed25519"])
+def test_we_verify_a_signature_made_by_an_independent_jose_library(alg: str) -> None:
+    """Both the fully-specified ``Ed25519`` and the older ``EdDSA`` verify."""
     key = jwk.JWK.generate(kty="OKP", crv="Ed25519")
     public = json.loads(key.export_public())
     from cfl.signing.keys import PublicKey
@@ -168,9 +181,9 @@ def test_we_verify_a_signature_made_by_an_independent_jose_library() -> None:
     ours = PublicKey.from_jwk(public)
     declaration = world().declaration()
     token = jws.JWS(canonical_bytes(declaration))
-    header = {"alg": "EdDSA", "kid": ours.kid, "typ": TYP_DECLARATION, "iat": 1773100800,
+    header = {"alg": alg, "kid": ours.kid, "typ": TYP_DECLARATION, "iat": 1773100800,
               ROLE_HEADER: "certifier"}
-    token.add_signature(key, alg="EdDSA", protected=json.dumps(header))
+    token.add_signature(key, alg=alg, protected=json.dumps(header))
     general = json.loads(token.serialize())
     entry = {"protected": general["protected"], "signature": general["signature"]}
     parsed = parse_bundle(bundle_to_bytes({"declaration": declaration, "signatures": [entry]}))

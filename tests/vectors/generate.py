@@ -215,6 +215,19 @@ def signed(signer: Signer, *, role: str = "certifier", at: dt.datetime = SIGNED_
     return sign_bundle(content or declaration(), signer, role=role, at=at)
 
 
+def with_older_alg_name(signed_bundle: dict[str, Any], signer: Signer) -> dict[str, Any]:
+    """``signed_bundle`` with its one signature made again under the header ``alg`` ``EdDSA``
+    (what Ed25519 signatures carried before RFC 9864's ``Ed25519``)."""
+    entry = dict(signed_bundle["signatures"][0])
+    header = json.loads(b64url_decode(entry["protected"]))
+    header["alg"] = "EdDSA"
+    entry["protected"] = b64url_encode(canonical_bytes(header))
+    signing_input = (entry["protected"] + "." + b64url_encode(
+        canonical_bytes(signed_bundle["declaration"]))).encode()
+    entry["signature"] = b64url_encode(signer.sign(signing_input))
+    return {**signed_bundle, "signatures": [entry]}
+
+
 def forged(signer: Signer | None, header_changes: dict[str, Any],
            sign: Callable[[bytes], bytes] | None = None) -> bytes:
     """A bundle of the fixture with one signature entry whose protected header is the
@@ -273,6 +286,9 @@ def build() -> dict[str, bytes]:
     # ------------------------------------------------------------ valid bundles
     bundle("eddsa-valid", good, "signed by certifier C1 (Ed25519)", "PASSED", None)
     bundle("es256-valid", good_es256, "signed by certifier C2 (ES256, raw R||S)",
+           "PASSED", None)
+    bundle("eddsa-older-alg-name-valid", with_older_alg_name(good, keys.c1),
+           "signed by C1 with the JOSE alg 'EdDSA' that signatures carried before RFC 9864",
            "PASSED", None)
     bundle("certifier-and-manufacturer-valid", sign_bundle(
         signed(keys.manufacturer, role="manufacturer"), keys.c1, role="certifier",
