@@ -20,7 +20,7 @@ FORMAT_VERSION = 1
 OUTPUT_SCHEMAS: dict[str, str] = {
     kind: f"{kind}-output.schema.json" for kind in (
         "attest", "check", "claim", "completion", "config", "convert", "declare", "demo",
-        "export", "grade", "import", "inspect", "keys", "label", "lint", "page", "revoke",
+        "export", "grade", "import", "inspect", "keys", "label", "lint", "log", "page", "revoke",
         "rulesets", "rule-set", "sign", "trust", "validate", "verify", "categories",
     )
 }

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from cfl.cli.jsonout import json_document
 from cfl.cli.keys_cmd import open_signer, passphrase_option
-from cfl.cli.options import at_option
+from cfl.cli.options import at_option, format_option, load_public_key_arg
+from cfl.cli.ui import ui
 from cfl.errors import CflError, InputError
 from cfl.io.jsonio import read_bytes
 from cfl.log.errors import LogFormatError, LogVerificationError
@@ -63,10 +65,11 @@ def _listed_log(trust_list: TrustList, url: str, origin: str | None) -> Transpar
               type=click.Path(path_type=Path, file_okay=False),
               help="Folder keeping the last checkpoint seen, the ids and list versions seen, "
               "and evidence of misbehaviour.")
-@click.option("--trust", "trust_list", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--trust", "trust_list",
+              type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
               help="The scheme's signed trust list: the log's key, origin and witnesses, and "
               "the certifiers every bundle must be signed by.")
-@click.option("--anchor", type=click.Path(path_type=Path),
+@click.option("--anchor", type=click.Path(path_type=Path, allow_dash=True),
               help="The operator's public key the trust list must be signed by.")
 @click.option("--origin", help="Which of the trust list's logs (default: the one at URL).")
 @click.option("--log-key", "log_keys", multiple=True, metavar="VKEY",
@@ -80,9 +83,11 @@ def _listed_log(trust_list: TrustList, url: str, origin: str | None) -> Transpar
 @click.option("--ca-file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="CA certificate(s) to trust for the register's TLS certificate.")
 @at_option
+@format_option
 def monitor(url: str, state: Path, trust_list: Path | None, anchor: Path | None,
             origin: str | None, log_keys: tuple[str, ...], witnesses: tuple[str, ...],
-            quorum: int, entries_only: bool, ca_file: Path | None, at: dt.datetime) -> None:
+            quorum: int, entries_only: bool, ca_file: Path | None, at: dt.datetime,
+            output_format: str) -> None:
     """Check the log at URL (a register's /log, or the register itself) from the last
     checkpoint seen in --state to its latest: the new tree extends the old one, every tile
     and entry hashes to the checkpoint, and every new entry is a bundle the register serves
@@ -98,7 +103,7 @@ def monitor(url: str, state: Path, trust_list: Path | None, anchor: Path | None,
         if anchor is None:
             raise click.UsageError("--trust needs --anchor (the operator's public key)")
         context = build_trust_context(read_bytes(trust_list, max_bytes=MAX_TRUST_LIST_BYTES),
-                                      anchor=load_public_key(anchor), at=at,
+                                      anchor=load_public_key_arg(anchor), at=at,
                                       source=str(trust_list))
         if context.trust_list is None:
             reasons = "; ".join(row.code for row in context.rows)
@@ -123,7 +128,14 @@ def monitor(url: str, state: Path, trust_list: Path | None, anchor: Path | None,
                               check_bundles=not entries_only,
                               verify=str(ca_file) if ca_file is not None else True)
     except LogVerificationError as exc:
-        if exc.code in MISBEHAVIOUR:
+        misbehaved = exc.code in MISBEHAVIOUR
+        if output_format == "json":
+            ui().result(json_document("log", {
+                "action": "monitor", "outcome": "misbehaved" if misbehaved else "refused",
+                "origin": log_origin, "code": exc.code, "message": exc.message,
+                "evidence": str(state / EVIDENCE_DIR) if misbehaved and exc.evidence
+                else None}), nl=False)
+        if misbehaved:
             click.echo(f"LOG MISBEHAVED: {log_origin}: {exc.code}: {exc.message}", err=True)
             if exc.evidence:
                 click.echo(f"  both signed checkpoints are kept in {state / EVIDENCE_DIR}/ "
@@ -132,10 +144,19 @@ def monitor(url: str, state: Path, trust_list: Path | None, anchor: Path | None,
         cause = f" ({exc.__cause__})" if isinstance(exc.__cause__, CflError) else ""
         click.echo(f"REFUSED: {log_origin}: {exc.code}: {exc.message}{cause}", err=True)
         raise SystemExit(EXIT_REFUSED) from None
+    if output_format == "json":
+        ui().result(json_document("log", {
+            "action": "monitor", "outcome": "consistent", "origin": outcome.origin,
+            "previousSize": outcome.previous_size, "size": outcome.size,
+            "entries": outcome.entries, "bundles": outcome.bundles,
+            "bundlesVerified": not entries_only, "revocationLists": outcome.lists,
+            "tiles": outcome.tiles, "entryBundles": outcome.entry_bundles,
+            "seconds": round(outcome.seconds, 3)}), nl=False)
+        return
     checked = (f"{outcome.bundles} bundle(s) "
                + ("checked" if entries_only else "verified")
                + f", {outcome.lists} revocation list(s)")
-    click.echo(f"ok: {outcome.origin}: {outcome.size} entries (was {outcome.previous_size}); "
+    ui().total(f"ok: {outcome.origin}: {outcome.size} entries (was {outcome.previous_size}); "
                f"{outcome.entries} new entries checked ({checked}); {outcome.tiles} tiles, "
                f"{outcome.entry_bundles} entry bundles, {outcome.seconds:.2f} s")
 
@@ -149,14 +170,19 @@ def witness() -> None:
 @click.option("--key", required=True, type=click.Path(path_type=Path),
               help="The witness's Ed25519 key folder (cfl keys generate).")
 @click.option("--name", required=True, help="The witness's name, e.g. witness.example.org.")
-def witness_key(key: Path, name: str) -> None:
+@format_option
+def witness_key(key: Path, name: str, output_format: str) -> None:
     """Print the witness's verifier key (what a register's [log] witnesses and a trust
     list's witnesses list)."""
     try:
         print_key = VerifierKey.from_public_key(name, load_public_key(key), SIG_COSIGNATURE_V1)
     except LogFormatError as exc:
         raise InputError(exc.message, source=str(key), code=exc.code) from None
-    click.echo(print_key.text)
+    if output_format == "json":
+        ui().result(json_document("log", {"action": "witness-key", "name": name,
+                                          "verifierKey": print_key.text}), nl=False)
+        return
+    ui().result(print_key.text)
 
 
 @witness.command("serve")

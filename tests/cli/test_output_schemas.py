@@ -74,7 +74,7 @@ def test_every_json_output_validates_against_its_schema(scheme: Scheme) -> None:
         errors = list(jsonschema.Draft202012Validator(schema).iter_errors(document))
         assert not errors, f"{argv}: {errors[0].message}"
         seen.add(kind)
-    untested = set(OUTPUT_SCHEMAS) - seen - {"attest", "demo"}  # tested where they are made
+    untested = set(OUTPUT_SCHEMAS) - seen - {"attest", "demo", "log"}  # tested where made
     assert not untested, untested
 
 

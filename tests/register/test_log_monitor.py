@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 from merkle_reference import mth
@@ -25,12 +26,15 @@ from register_world import RegisterWorld, RunningRegister, start_register
 
 from cfl.bundle.claim import claim_in_bundle
 from cfl.bundle.model import parse_bundle
+from cfl.cli.jsonout import OUTPUT_SCHEMAS
 from cfl.cli.main import cli
+from cfl.io.resources import load_schema
 from cfl.log.hashing import NodeId, hashes_to_store, leaf_hash
 from cfl.log.note import parse_note
 from cfl.log.proof import parse_log_proof
 from cfl.log.tiles import EntryBundleId, parse_entry_bundle
 from cfl.signing.jws import bundle_to_bytes
+from cfl.signing.keys import LocalSigner, write_key_pair
 from cfl.trust.logs import transparency_log_json
 from cfl.trust.trust_list import add_transparency_log, sign_trust_list
 
@@ -130,8 +134,10 @@ def test_a_monitor_follows_the_log_and_catches_every_rewrite(
         in first.stdout
     _publish(running, world.bundles[2])
     _checkpoint_size(running, 4)
-    grown = _monitor(running, state, trust, world)
-    assert grown.exit_code == 0 and "4 entries (was 3); 1 new entries checked" in grown.stdout
+    grown = _monitor(running, state, trust, world, "--format", "json")
+    assert grown.exit_code == 0, grown.output
+    _assert_log_output(json.loads(grown.stdout), outcome="consistent", size=4,
+                       previousSize=3, entries=1, bundles=1, bundlesVerified=True)
 
     # an entry changed in the database, hashes untouched: whoever reads it sees it
     with _database(running) as connection:
@@ -159,7 +165,18 @@ def test_a_monitor_follows_the_log_and_catches_every_rewrite(
     assert previous.split(b"\n")[:2] == new.split(b"\n")[:2] == [ORIGIN.encode(), b"4"]
     assert previous.split(b"\n")[2] != new.split(b"\n")[2]  # two roots, both signed
     # the stored state did not move: the fork is reported again, not accepted
-    assert _monitor(running, state, trust, world).exit_code == 4
+    again = _monitor(running, state, trust, world, "--format", "json")
+    assert again.exit_code == 4
+    _assert_log_output(json.loads(again.stdout), outcome="misbehaved", code="log_fork",
+                       evidence=str(state / "evidence"))
+
+
+def _assert_log_output(document: dict[str, object], **expected: object) -> None:
+    schema = load_schema(OUTPUT_SCHEMAS["log"])
+    assert document["format"] == schema["$id"]
+    assert not list(jsonschema.Draft202012Validator(schema).iter_errors(document))
+    for name, value in expected.items():
+        assert document[name] == value, (name, document)
 
 
 def test_a_deleted_entry_is_a_rollback_then_a_rewritten_history(
@@ -194,6 +211,19 @@ def test_a_monitor_without_the_trust_list_and_a_bad_url(running: RunningRegister
                                       str(tmp_path / "s"), "--log-key", key])
     assert result.exit_code == 0, result.output
     assert "1 entries (was 0)" in result.stdout
+    refused = CliRunner().invoke(cli, ["log", "monitor", running.url, "--state",
+                                       str(tmp_path / "s4"), "--log-key", key, "--origin",
+                                       "other.test/log", "--format", "json"])
+    assert refused.exit_code == 3, refused.output
+    _assert_log_output(json.loads(refused.stdout), outcome="refused")
+    write_key_pair(tmp_path / "witness", LocalSigner.generate("EdDSA"),
+                   b"a witness passphrase")
+    witness = CliRunner().invoke(cli, ["log", "witness", "key", "--key",
+                                       str(tmp_path / "witness"), "--name", "w.example",
+                                       "--format", "json"])
+    assert witness.exit_code == 0, witness.output
+    _assert_log_output(json.loads(witness.stdout), action="witness-key", name="w.example")
+    assert json.loads(witness.stdout)["verifierKey"].startswith("w.example+")
     wrong = CliRunner().invoke(cli, ["log", "monitor", running.url, "--state",
                                      str(tmp_path / "s2"), "--log-key",
                                      key.replace("monitor.test", "other.test", 1)])
