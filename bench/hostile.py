@@ -51,6 +51,7 @@ from cfl.recognition.user_rules import (  # noqa: E402
     MAX_USER_RULE_FILE_BYTES,
     merge_rule_files,
 )
+from cfl.recognition.rules import shipped_rule_items  # noqa: E402
 from cfl.signing.jws import TYP_REVOCATIONS, TYP_TRUST_LIST, bundle_to_bytes, sign_content  # noqa: E402
 from cfl.trust.context import build_trust_context  # noqa: E402
 from cfl.trust.revocation import MAX_REVOCATION_BYTES, verify_revocation_list  # noqa: E402
@@ -98,6 +99,10 @@ def hostile_pdfs() -> dict[str, bytes]:
     nested = (b"%PDF-1.7\n1 0 obj\n<< >>\nstream\nx\x01"
               + nested_unit * ((PDF_BOUND - 64) // len(nested_unit)) + _stored(0, final=True))
     a85 = base64.a85encode(os.urandom(3_000_000)) + b"~>"
+    # the image count of ADR 0138: inline image operators and JPEG segments walked one by one
+    lone_begins = zlib.compress(b"BI " * 1_300_000, 9)
+    inline_images = zlib.compress(b"BI /W 1 /H 1 ID x EI " * 190_000, 9)
+    tiny_segments = b"\xff\xd8" + b"\xff\xfe\x00\x02" * 1_000_000
     return {
         "corrupt zlib streams": _fill(
             b"1 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(corrupt)
@@ -110,6 +115,15 @@ def hostile_pdfs() -> dict[str, bytes]:
             + b"1 0 obj " * 110 + b"\n")[9:],
         "ASCII85 streams": _fill(b"1 0 obj <</Filter /ASCII85Decode>> stream\n" + a85
                                  + b"\nendstream endobj\n"),
+        "inline image operators, no data": _fill(
+            b"1 0 obj << /Filter /FlateDecode /Length %d >> stream\n" % len(lone_begins)
+            + lone_begins + b"\nendstream endobj\n"),
+        "tiny inline images": _fill(
+            b"1 0 obj << /Filter /FlateDecode /Length %d >> stream\n" % len(inline_images)
+            + inline_images + b"\nendstream endobj\n"),
+        "JPEG of empty segments": _fill(
+            b"1 0 obj << /Filter /DCTDecode /Length %d >> stream\n" % len(tiny_segments)
+            + tiny_segments + b"\nendstream endobj\n"),
         "escaped names in dictionaries": _fill(
             b"1 0 obj << /A#41#42 " + b"/B#43#44#45#46 " * 60 + b">> stream\n"
             + zlib.compress(b"q Q") + b"\nendstream endobj\n"),
@@ -243,6 +257,12 @@ def bench_rule_files() -> None:
     spent, outcome = timed(lambda: merge_rule_files([("broken.yaml", broken)]))
     row("one rule file (128 KiB)", f"a problem in each requirement, {len(broken) // 1024} KiB",
         spent, outcome, baseline)
+    one_file = [library[0]]
+    spent, outcome = timed(lambda: merge_rule_files(one_file), repeat=20)
+    reparse, _ = timed(lambda: shipped_rule_items.__wrapped__(), repeat=3)
+    print(f"one shipped file as one's own, linted and merged: {spent:.4f} s a call; parsing "
+          f"the shipped library (what each call paid before ADR 0127): {reparse:.4f} s, "
+          f"x{reparse / spent:.1f} of a call")
     files = [(f"r{i}.yaml", _big_rule_set(MAX_USER_RULE_FILE_BYTES - 1024, f"my-rules-{i}"))
              for i in range(MAX_USER_RULE_BYTES // MAX_USER_RULE_FILE_BYTES)]
     total = sum(len(data) for _, data in files)

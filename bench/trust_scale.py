@@ -4,9 +4,12 @@ Run as ``python bench/trust_scale.py``. For trust lists of 10, 1,000 and 10,000 
 prints, from one run: the time to load (check and accept) the signed list, to verify one
 QR claim and to verify one tampered bundle (signed by an unlisted key under the kid of a
 listed one), each also as a multiple of one raw Ed25519 verification measured in the same
-run, and the size, load and lookup time of a status list of 1,000,000 declarations (limit:
-load under 100 ms). The limit on trust lists: claim and tampered-bundle costs stay flat as
-the list grows (a bounded number of signature verifications per input, whatever its size).
+run, and, for a status list of 1,000,000 declarations: its size, its load alone and inside a
+trust context (limit: under 100 ms, printed as a ratio), one bit's lookup and the status row,
+and the verification of a format-2 claim with that list present (the same limit in raw
+verifications as any claim: the list's size costs nothing per claim). The limit on trust
+lists: claim and tampered-bundle costs stay flat as the list grows (a bounded number of
+signature verifications per input, whatever its size).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from cfl.trust.status_list import issue_status_list, verify_status_list
 from cfl.trust.trust_list import CONTENT_KEY, new_trust_list, sign_trust_list
 from cfl.verification.bundle_check import verify_bundle
 from cfl.verification.claim_check import verify_claim
+from cfl.verification.signer import status_row
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "declarations" / \
     "battery-pack.json"
@@ -43,6 +47,9 @@ SIZES = (10, 1_000, 10_000)
 #: A claim or a tampered bundle may cost at most this many raw verifications' time (the
 #: parse, rows and report come on top of the signature work), whatever the list's size.
 LIMIT_RAW_VERIFIES = 25.0
+#: A status list of a million declarations must load within this (ADR 0140, 0143).
+LIMIT_STATUS_LOAD_SECONDS = 0.100
+STATUS_ENTRIES = 1_000_000
 
 
 def per_call(function: Callable[[], object], seconds: float = SECONDS) -> float:
@@ -108,15 +115,17 @@ def main() -> None:
         print(f"{size:>8} {load_time * 1e3:>9.1f} {claim_time * 1e6:>9.1f} "
               f"{claim_time / raw:>6.1f} {tampered_time * 1e6:>12.1f} "
               f"{tampered_time / raw:>6.1f}")
-    _status_list(certifier)
+    worst = max(worst, _status_list(declaration, operator, certifier, revocations, raw))
     verdict = "within" if worst <= LIMIT_RAW_VERIFIES else "OVER"
     print(f"worst per-input cost {worst:.1f} raw verifies: {verdict} the limit of "
           f"{LIMIT_RAW_VERIFIES:.0f}")
 
 
-def _status_list(certifier: LocalSigner) -> None:
-    """A national-scale status list: 1,000,000 declarations, 1 % revoked at random."""
-    size, rng = 1_000_000, random.Random(7)
+def _status_list(declaration: dict[str, Any], operator: LocalSigner, certifier: LocalSigner,
+                 revocations: bytes, raw: float) -> float:
+    """A national-scale status list: 1,000,000 declarations, 1 % revoked at random; returns
+    the format-2 claim's cost in raw verifications."""
+    size, rng = STATUS_ENTRIES, random.Random(7)
     revoked = rng.sample(range(size), size // 100)
     data = bundle_to_bytes(issue_status_list(certifier, size=size, revoked=revoked, version=1,
                                              at=AT))
@@ -129,9 +138,41 @@ def _status_list(certifier: LocalSigner) -> None:
     assert all(status.is_revoked(index) for index in revoked[:100])
     load = per_call(lambda: verify_status_list(data, key_for=key_for), seconds=max(SECONDS, 0.2))
     lookup = per_call(lambda: status.is_revoked(123_457))
+
+    document = new_trust_list("Bench operator", expires=AT + dt.timedelta(days=365), at=AT)
+    document[CONTENT_KEY]["entries"] = [_entry(certifier.public_key)]
+    trust_bytes = bundle_to_bytes(sign_trust_list(document, operator, at=AT))
+
+    def context(lists: list[bytes]) -> Any:
+        return load_trust_context(trust_bytes, anchor=operator.public_key, at=AT,
+                                  revocations=[revocations], status_lists=lists)
+
+    with_list, without_list = context([data]), context([])
+    in_context = per_call(lambda: context([data]), seconds=max(SECONDS, 0.2))
+    bare_context = per_call(lambda: context([]), seconds=max(SECONDS, 0.2))
+    row = per_call(functools.partial(status_row, with_list, kid=certifier.kid, index=123_457,
+                                     at=AT))
+    clear = next(i for i in range(size) if not status.is_revoked(i))
+    bundle = sign_bundle(declaration, certifier, role="certifier", at=AT, status_index=clear)
+    claim = claim_in_bundle(parse_bundle(bundle_to_bytes(bundle))).encoded
+    assert verify_claim(claim, with_list, at=AT).bottom_line is Status.PASSED
+    assert verify_claim(claim, without_list, at=AT).bottom_line is Status.INDETERMINATE
+    claim_time = per_call(functools.partial(verify_claim, claim, with_list, at=AT))
+    claim_bare = per_call(functools.partial(verify_claim, claim, without_list, at=AT))
+    limit = LIMIT_STATUS_LOAD_SECONDS
     print(f"status list of {size:,} declarations, {len(revoked):,} revoked: {len(data):,} bytes "
-          f"on disk, {len(status.bits):,} bytes of bits in memory; load {load * 1e3:.1f} ms "
-          f"(limit 100 ms), lookup {lookup * 1e9:.0f} ns")
+          f"on disk, {len(status.bits):,} bytes of bits in memory")
+    extra = in_context - bare_context
+    print(f"  load {load * 1e3:.1f} ms = {load / limit:.3f} of the {limit * 1e3:.0f} ms limit; "
+          f"a trust context with it {in_context * 1e3:.1f} ms ({extra * 1e3:.1f} ms more than "
+          f"without) = {extra / limit:.3f} of the limit")
+    print(f"  lookup {lookup * 1e9:.0f} ns, status row {row * 1e6:.1f} us")
+    print(f"  format-2 claim verified with the list present {claim_time * 1e6:.1f} us "
+          f"({claim_time / raw:.1f} raw verifies, limit {LIMIT_RAW_VERIFIES:.0f}); without a "
+          f"list {claim_bare * 1e6:.1f} us ({claim_time / claim_bare:.2f} x)")
+    verdict = "within" if load <= limit and extra <= limit else "OVER"
+    print(f"  status list load: {verdict} the limit")
+    return claim_time / raw
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from cfl.bundle.sign import sign_bundle
+from cfl.claim.text import DEFAULT_RESOLVER
 from cfl.declaration.identifiers import gtin_check_digit
 from cfl.io.jsonio import load_json_file
 from cfl.signing.jws import bundle_to_bytes
@@ -126,7 +127,7 @@ def make_world(folder: Path, *, count: int = 3) -> RegisterWorld:
     operator, certifier = LocalSigner.generate("EdDSA"), LocalSigner.generate("EdDSA")
     cement, stranger = LocalSigner.generate("EdDSA"), LocalSigner.generate("EdDSA")
     document = new_trust_list("Register test operator", expires=at + dt.timedelta(days=400),
-                              at=at - dt.timedelta(hours=2))
+                              at=at - dt.timedelta(hours=2), resolver=DEFAULT_RESOLVER)
     for signer, name, categories in ((certifier, "Battery CB", ["lithium-ion-battery"]),
                                      (cement, "Cement CB", ["cement"])):
         document = add_trust_entry(document, signer.public_key, name=name,

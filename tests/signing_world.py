@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cfl.bundle.sign import sign_bundle
+from cfl.claim.text import DEFAULT_RESOLVER
 from cfl.io.jsonio import load_json_file
 from cfl.signing.jws import bundle_to_bytes
 from cfl.signing.keys import LocalSigner
@@ -87,7 +88,7 @@ def world() -> World:
     start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     end = dt.datetime(2028, 1, 1, tzinfo=dt.UTC)
     doc = new_trust_list("Test scheme operator", expires=dt.datetime(2026, 12, 31, tzinfo=dt.UTC),
-                         at=SIGNED_AT)
+                         at=SIGNED_AT, resolver=DEFAULT_RESOLVER)
     doc = _entry(doc, certifier, "C1", ["lithium-ion-battery"], valid_from=start,
                  valid_until=end)
     doc = _entry(doc, certifier_es256, "C2", ["lithium-ion-battery", "pv-module"],

@@ -53,7 +53,9 @@ def test_vector(vector: dict[str, Any]) -> None:
     anchor = PublicKey.from_jwk(loads_strict(_read(trust["anchor"])))
     context = load_trust_context(_read(trust["trust_list"]), anchor=anchor, at=at,
                                  store=MemoryTrustStore(),
-                                 revocations=[_read(path) for path in trust["revocations"]])
+                                 revocations=[_read(path) for path in trust["revocations"]],
+                                 status_lists=[_read(path)
+                                               for path in trust.get("status_lists", [])])
     files = vector["files"]
     if "claim" in files:
         bundle = parse_bundle(_read(files["bundle"])) if "bundle" in files else None
@@ -87,6 +89,7 @@ def test_the_manifest_covers_every_vector_file_and_names_only_existing_ones() ->
     named = {path for vector in MANIFEST for path in vector["files"].values()}
     named |= {vector["trust"][key] for vector in MANIFEST for key in ("anchor", "trust_list")}
     named |= {path for vector in MANIFEST for path in vector["trust"]["revocations"]}
+    named |= {path for vector in MANIFEST for path in vector["trust"].get("status_lists", [])}
     for path in named:
         assert (VECTORS / path).is_file(), path
     for folder in ("bundles", "claims", "trust"):

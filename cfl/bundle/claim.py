@@ -3,12 +3,13 @@ unprotected ``cfl.claim`` header, ADR 0025), taken out and checked before it is 
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 
 from cfl.bundle.model import Bundle
 from cfl.claim.decode import decode_claim
 from cfl.claim.issue import claim_differences
-from cfl.claim.model import SignedClaim
+from cfl.claim.model import CLAIM_FORMAT_2, SignedClaim, binding_digest
 from cfl.errors import InputError
 from cfl.signing.b64url import b64url_decode
 
@@ -53,8 +54,10 @@ def claim_in_bundle(bundle: Bundle, *, source: str = "<bundle>") -> SignedClaim:
 
 @dataclass(frozen=True)
 class ClaimBinding:
-    """How a claim relates to a bundle: ``bound`` (the claim's digest is the declaration's),
-    the fields in which they differ, or why the declaration cannot be compared at all."""
+    """How a claim relates to a bundle: ``bound`` (format 1: the claim's digest is the
+    declaration's; format 2: its binding is that of the declaration and the issuer's
+    certifier signature), the fields in which they differ, or why the declaration cannot be
+    compared at all."""
 
     bound: bool
     differences: tuple[str, ...] = ()
@@ -64,8 +67,9 @@ class ClaimBinding:
     def problem(self) -> str | None:
         """Why the claim does not belong to the bundle, or None when it is bound and agrees."""
         if not self.bound:
-            return ("the claim's SHA-256 does not match the bundle's declaration: the claim "
-                    "belongs to another declaration, or the bundle was altered")
+            return ("the claim's SHA-256 (or binding) does not match the bundle's declaration "
+                    "and certifier signature: the claim belongs to another declaration, or "
+                    "the bundle was altered")
         if self.incomparable is not None:
             return f"the bundle's declaration cannot be compared: {self.incomparable}"
         if self.differences:
@@ -73,11 +77,38 @@ class ClaimBinding:
         return None
 
 
-def claim_binding(signed: SignedClaim, bundle: Bundle) -> ClaimBinding:
-    """Compare ``signed`` with ``bundle``: the digest first, then every agreeing field."""
-    if signed.claim.digest != bundle.digest:
+def claim_binding(signed: SignedClaim, bundle: Bundle, *, issuer_kid: str | None = None,
+                  entry: int | None = None) -> ClaimBinding:
+    """Compare ``signed`` with ``bundle``: the digest (format 1) or the binding (format 2)
+    first, then every agreeing field.
+
+    A format-2 claim is bound when its binding is that of the bundle's declaration and the
+    signature bytes of one of the bundle's certifier signatures: the one by ``issuer_kid``
+    (the key the claim's signature verified under, when the caller knows it), else any
+    whose kid starts with the claim's kid hint; ``entry`` restricts it to one signature
+    entry (the one that carries the claim)."""
+    if not _bound(signed, bundle, issuer_kid, entry):
         return ClaimBinding(bound=False)
     try:
         return ClaimBinding(True, tuple(claim_differences(signed.claim, bundle.declaration)))
     except InputError as exc:
         return ClaimBinding(True, incomparable=str(exc))
+
+
+def _bound(signed: SignedClaim, bundle: Bundle, issuer_kid: str | None,
+           entry: int | None) -> bool:
+    claim = signed.claim
+    if claim.version != CLAIM_FORMAT_2:
+        return claim.digest == bundle.digest
+    for index, candidate in enumerate(bundle.signatures):
+        if entry is not None and index != entry:
+            continue
+        if candidate.role != "certifier":
+            continue
+        if (candidate.kid != issuer_kid) if issuer_kid is not None \
+                else not claim.names_issuer(candidate.kid):
+            continue
+        if hmac.compare_digest(binding_digest(bundle.digest, candidate.signature),
+                               claim.digest):
+            return True
+    return False

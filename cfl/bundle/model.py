@@ -7,10 +7,12 @@ The JWS envelope itself (signature entries, header policy, signing input) is
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from cfl.declaration.view import DeclarationView
 from cfl.signing.jcs import canonical_bytes, parse_canonicalisable, plain_canonical_bytes
 from cfl.signing.jws import (
     MAX_BUNDLE_BYTES,
@@ -31,6 +33,13 @@ class Bundle:
     signatures: tuple[SignatureEntry, ...]
     payload: bytes
     digest: bytes
+
+    @functools.cached_property
+    def view(self) -> DeclarationView:
+        """The declaration read through :class:`~cfl.declaration.view.DeclarationView`, one
+        view for every check and fact of a verification (its extension and validity window
+        are found once)."""
+        return DeclarationView.of(self.declaration)
 
 
 def parse_bundle(data: bytes, *, source: str = "<bundle>") -> Bundle:

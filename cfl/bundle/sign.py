@@ -34,7 +34,7 @@ from cfl.findings import is_blocking
 from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import read_bytes
 from cfl.io.kinds import DECLARATION, SIGNED_BUNDLE, require_kind
-from cfl.signing.b64url import b64url_encode
+from cfl.signing.b64url import b64url_decode, b64url_encode
 from cfl.signing.jcs import canonical_bytes, parse_canonicalisable, plain_canonical_bytes
 from cfl.signing.jws import (
     CLAIM_HEADER,
@@ -52,6 +52,7 @@ from cfl.signing.keys import JWS_ALG_BY_KEY_ALG, Signer
 def sign_bundle(
     declaration_or_bundle: dict[str, Any], signer: Signer, *, role: str, at: dt.datetime,
     source: str = "<declaration>", issue_claim: bool | None = None,
+    status_index: int | None = None,
 ) -> dict[str, Any]:
     """Validate the declaration, then return a bundle with one more signature by ``signer``.
 
@@ -64,6 +65,11 @@ def sign_bundle(
     the declaration carries the cfl extension (and raises if that declaration cannot carry
     one); True requires it even without the extension (an :class:`InputError` says what is
     missing); False never issues one.
+
+    ``status_index``: the declaration's index in the certifier's status list. With it the
+    claim is format 2 (ADR 0142: about 130 bytes, bound to this signature, revoked by the
+    status list); without it the claim is format 1, as before. The CLI takes indexes from
+    the certifier's ledger (:meth:`cfl.bundle.ledger.Ledger.reserve_status_indexes`).
     """
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}",
@@ -85,7 +91,9 @@ def sign_bundle(
                              extra_header={ROLE_HEADER: role}, payload=payload)
     if issue_claim is not False and role == "certifier":
         claim = _issue_claim(declaration, payload, signer, at=at, source=source,
-                             required=issue_claim is True)
+                             required=issue_claim is True, status_index=status_index,
+                             signature=b64url_decode(new_entry["signature"],
+                                                     what="signature"))
         if claim is not None:
             new_entry = {"protected": new_entry["protected"],
                          "header": {CLAIM_HEADER: b64url_encode(claim)},
@@ -94,14 +102,18 @@ def sign_bundle(
 
 
 def _issue_claim(declaration: dict[str, Any], payload: bytes, signer: Signer, *,
-                 at: dt.datetime, source: str, required: bool) -> bytes | None:
-    """The claim bytes, or None for a plain PACT declaration (no cfl extension) unless
-    ``required``. A cfl declaration that cannot carry a claim is an error, never silence."""
+                 at: dt.datetime, source: str, required: bool, status_index: int | None,
+                 signature: bytes) -> bytes | None:
+    """The claim bytes (format 2 with ``status_index``, bound to ``signature``, the JWS
+    signature that will carry it; format 1 without), or None for a plain PACT declaration
+    (no cfl extension) unless ``required``. A cfl declaration that cannot carry a claim is
+    an error, never silence."""
     if not required and cfl_extension(declaration) is None:
         return None
     try:
         claim = claim_from_declaration(declaration, digest=hashlib.sha256(payload).digest(),
-                                       issuer_kid=signer.kid, at=at)
+                                       issuer_kid=signer.kid, at=at,
+                                       status_index=status_index, signature=signature)
     except InputError as exc:
         raise InputError(f"cannot carry a QR claim: {exc.message}", source=source,
                          code=exc.code) from None
@@ -134,6 +146,8 @@ class SignedFile:
     product: str
     signatures: int
     claim_issued: bool
+    #: The status index of a format-2 claim (None: no claim, or format 1).
+    status_index: int | None = None
 
 
 class SigningHeaders:
@@ -153,20 +167,25 @@ class SigningHeaders:
     def entry(self, payload: bytes) -> dict[str, Any]:
         """The signature entry over ``payload`` (the declaration's JCS bytes); the same
         entry :func:`cfl.signing.jws.sign_content` makes with this header."""
-        signature = self.signer.sign(self._prefix + b64url_encode(payload).encode("ascii"))
-        return {"protected": self.protected, "signature": b64url_encode(signature)}
+        return {"protected": self.protected, "signature": b64url_encode(self.sign(payload))}
+
+    def sign(self, payload: bytes) -> bytes:
+        """The raw JWS signature over ``payload`` with this header."""
+        return self.signer.sign(self._prefix + b64url_encode(payload).encode("ascii"))
 
 
 def sign_document_bytes(data: bytes, signer: Signer, *, role: str, at: dt.datetime,
                         source: str = "<declaration>",
-                        headers: SigningHeaders | None = None) -> SignedFile:
+                        headers: SigningHeaders | None = None,
+                        status_index: int | None = None) -> SignedFile:
     """Sign the bytes of a declaration (or add a signature to a bundle's bytes).
 
     The result is what :func:`sign_bundle` gives for the parsed document, written with the
     declaration as its RFC 8785 bytes (so a verifier's exact JCS fast path applies): one
     parse, the validity decided by the compiled schema and the error-only cross-field
     checks (the explaining checks run only for an invalid declaration), the header encoded
-    once per batch (``headers``).
+    once per batch (``headers``). ``status_index`` makes a certifier's claim format 2, as
+    for :func:`sign_bundle`.
     """
     headers = headers or SigningHeaders(signer, role=role, at=at)
     value, plain = parse_canonicalisable(data, source=source, max_bytes=MAX_BUNDLE_BYTES)
@@ -187,10 +206,13 @@ def sign_document_bytes(data: bytes, signer: Signer, *, role: str, at: dt.dateti
         declaration = value
     _require_valid_declaration_fast(declaration, source=source)
     payload = plain_canonical_bytes(declaration) if plain else canonical_bytes(declaration)
-    new_entry = headers.entry(payload)
+    signature = headers.sign(payload)
+    new_entry: dict[str, Any] = {"protected": headers.protected,
+                                 "signature": b64url_encode(signature)}
     claim_issued = False
     if headers.role == "certifier":
-        claim = _issue_claim(declaration, payload, signer, at=at, source=source, required=False)
+        claim = _issue_claim(declaration, payload, signer, at=at, source=source, required=False,
+                             status_index=status_index, signature=signature)
         if claim is not None:
             new_entry = {"protected": new_entry["protected"],
                          "header": {CLAIM_HEADER: b64url_encode(claim)},
@@ -200,7 +222,8 @@ def sign_document_bytes(data: bytes, signer: Signer, *, role: str, at: dt.dateti
     product_ids = declaration.get("productIds")
     product = str(product_ids[0]) if isinstance(product_ids, list) and product_ids else ""
     return SignedFile(bundle_bytes(payload, signatures), str(declaration.get("id", "")),
-                      hashlib.sha256(payload).digest(), product, len(signatures), claim_issued)
+                      hashlib.sha256(payload).digest(), product, len(signatures), claim_issued,
+                      status_index if claim_issued else None)
 
 
 def bundle_bytes(payload: bytes, signatures: Sequence[Mapping[str, Any]]) -> bytes:
@@ -264,6 +287,8 @@ class SignOutcome:
     claim_issued: bool = False
     message: str | None = None
     code: str | None = None
+    #: The status index of the format-2 claim issued (None: no claim, or format 1).
+    status_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +305,9 @@ class BatchSignResult:
 
 #: Where signature records go before their bundles are written (a ledger's ``append``).
 RecordSink = Callable[[Sequence[Mapping[str, Any]]], None]
+#: Reserves a block of status indexes and returns its first (a ledger's
+#: ``reserve_status_indexes`` for the signer's kid): given, a certifier's claims are format 2.
+IndexReserver = Callable[[int], int]
 #: Tasks a worker signs before it hands their ledger records over and writes their bundles.
 CHUNK = 32
 
@@ -289,12 +317,14 @@ class _BatchContext:
     headers: SigningHeaders
     record: RecordSink | None
     again: bool
+    reserve: IndexReserver | None = None
 
 
 def sign_files(
     tasks: Sequence[SignTask], signer: Signer, *, role: str, at: dt.datetime, jobs: int = 1,
     record: RecordSink | None = None, again: bool = False,
     on_outcome: Callable[[SignOutcome], None] | None = None,
+    reserve: IndexReserver | None = None,
 ) -> BatchSignResult:
     """Sign every task's source into its target (atomically), ``jobs`` processes at once.
 
@@ -307,8 +337,13 @@ def sign_files(
     called for each finished task in the calling process (progress, what to say when
     interrupted). Workers are forked, so the key is never serialised; where processes
     cannot be forked the batch runs in the calling process.
+
+    ``reserve`` (a certifier's): each chunk reserves one block of status indexes for the
+    declarations it is about to sign (after the skipped ones are known), and their claims
+    are format 2; each ledger record says its ``statusIndex``.
     """
-    context = _BatchContext(SigningHeaders(signer, role=role, at=at), record, again)
+    context = _BatchContext(SigningHeaders(signer, role=role, at=at), record, again,
+                            reserve if role == "certifier" else None)
     report = on_outcome or (lambda outcome: None)
     outcomes: list[SignOutcome] = []
     chunks = [list(tasks[i:i + CHUNK]) for i in range(0, len(tasks), CHUNK)]
@@ -368,7 +403,7 @@ def _sign_in_workers(context: _BatchContext, chunks: list[list[SignTask]], jobs:
 def _sign_chunk(context: _BatchContext, chunk: Sequence[SignTask]) -> list[SignOutcome]:
     headers = context.headers
     outcomes: list[SignOutcome] = []
-    ready: list[tuple[SignTask, SignedFile, bool]] = []
+    todo: list[tuple[SignTask, str, bytes, bool]] = []
     for task in chunk:
         source = "<stdin>" if str(task.source) == "-" else str(task.source)
         try:
@@ -378,8 +413,22 @@ def _sign_chunk(context: _BatchContext, chunk: Sequence[SignTask]) -> list[SignO
                                                                 source=source):
                 outcomes.append(SignOutcome(task, "skipped"))
                 continue
-            signed = sign_document_bytes(data, headers.signer, role=headers.role,
-                                         at=headers.at, source=source, headers=headers)
+            todo.append((task, source, data, exists))
+        except CflError as exc:
+            outcomes.append(SignOutcome(task, "failed", message=str(exc), code=exc.code))
+    first: int | None = None
+    if todo and context.reserve is not None:
+        try:
+            first = context.reserve(len(todo))
+        except CflError as exc:
+            return outcomes + [SignOutcome(task, "failed", message=str(exc), code=exc.code)
+                               for task, _, _, _ in todo]
+    ready: list[tuple[SignTask, SignedFile, bool]] = []
+    for number, (task, source, data, exists) in enumerate(todo):
+        try:
+            signed = sign_document_bytes(
+                data, headers.signer, role=headers.role, at=headers.at, source=source,
+                headers=headers, status_index=None if first is None else first + number)
             ready.append((task, signed, exists and task.target != task.source))
         except CflError as exc:
             outcomes.append(SignOutcome(task, "failed", message=str(exc), code=exc.code))
@@ -387,7 +436,8 @@ def _sign_chunk(context: _BatchContext, chunk: Sequence[SignTask]) -> list[SignO
         context.record([signed_record(declaration_id=signed.declaration_id,
                                       digest=signed.digest, product=signed.product,
                                       signed_at=headers.at, kid=headers.signer.kid,
-                                      role=headers.role) for _, signed, _ in ready])
+                                      role=headers.role, status_index=signed.status_index)
+                        for _, signed, _ in ready])
     for task, signed, replaced in ready:
         try:
             write_atomic(task.target, signed.data)
@@ -396,7 +446,8 @@ def _sign_chunk(context: _BatchContext, chunk: Sequence[SignTask]) -> list[SignO
                                         message=str(exc), code=exc.code))
             continue
         outcomes.append(SignOutcome(task, "replaced" if replaced else "signed",
-                                    signed.declaration_id, signed.claim_issued))
+                                    signed.declaration_id, signed.claim_issued,
+                                    status_index=signed.status_index))
     return outcomes
 
 
@@ -429,24 +480,27 @@ def _already_signed(target: Path, source_data: bytes, headers: SigningHeaders, *
 
 def sign_one(data: bytes, target: Path, signer: Signer, *, role: str, at: dt.datetime,
              record: RecordSink | None = None, again: bool = False,
-             source: str = "<declaration>") -> tuple[SignOutcome, bytes | None]:
+             source: str = "<declaration>", reserve: IndexReserver | None = None
+             ) -> tuple[SignOutcome, bytes | None]:
     """Sign the bytes of one input into ``target`` (``-``: nothing is written, the bytes are
     returned for the caller to print), as :func:`sign_files` does for a file: skipped when
-    ``target`` already holds it signed (unless ``again``), recorded before it is written.
-    Raises :class:`CflError` for a bad input."""
+    ``target`` already holds it signed (unless ``again``), recorded before it is written;
+    ``reserve`` gives a certifier's claim its status index (format 2). Raises
+    :class:`CflError` for a bad input."""
     headers = SigningHeaders(signer, role=role, at=at)
     task = SignTask(0, Path(source), target)
     exists = str(target) != "-" and target.is_file()
     if exists and not again and _already_signed(target, data, headers, source=source):
         return SignOutcome(task, "skipped"), None
+    index = reserve(1) if reserve is not None and role == "certifier" else None
     signed = sign_document_bytes(data, signer, role=role, at=at, source=source,
-                                 headers=headers)
+                                 headers=headers, status_index=index)
     if record is not None:
         record([signed_record(declaration_id=signed.declaration_id, digest=signed.digest,
                               product=signed.product, signed_at=at, kid=signer.kid,
-                              role=role)])
+                              role=role, status_index=signed.status_index)])
     if str(target) != "-":
         write_atomic(target, signed.data)
     status = "replaced" if exists and str(target) != source else "signed"
-    return (SignOutcome(task, status, signed.declaration_id, signed.claim_issued),
-            signed.data)
+    return (SignOutcome(task, status, signed.declaration_id, signed.claim_issued,
+                        status_index=signed.status_index), signed.data)

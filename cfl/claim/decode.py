@@ -4,6 +4,10 @@ The text length and the byte size are checked before any parsing, the CBOR must 
 the deterministic encoding :mod:`cfl.claim.encode` writes, and every field must have its one
 allowed type and range. Anything else is an :class:`~cfl.errors.InputError`. The usual
 layout is read by a fast reader; anything else by the general one (ADR 0028).
+
+The payload decides the format: a map is format 1, an array format 2 (ADR 0142), and the
+protected header's algorithm must belong to the same format (-8/-7 with an 8-byte kid hint
+for format 1, -19/-9 with a 4-byte hint for format 2).
 """
 
 from __future__ import annotations
@@ -17,10 +21,17 @@ from typing import Any
 import cbor2
 
 from cfl.claim.model import (
+    BINDING_BYTES,
     BOUNDARY_CODES,
     CATEGORY_CODES,
+    CATEGORY_CODES_2,
+    CLAIM_FORMAT_2,
     CLAIM_FORMAT_VERSION,
+    COSE_ALG_NAMES,
     COSE_SIGN1_TAG,
+    FORMAT_2_ITEMS,
+    FORMAT_BY_COSE_ALG,
+    GTIN_BYTES,
     GTIN_URN,
     KEY_BOUNDARY,
     KEY_DECLARATION_ID,
@@ -36,18 +47,26 @@ from cfl.claim.model import (
     KEY_VALID_UNTIL,
     KEY_VALUE,
     KEY_VERSION,
-    KID_HINT_BYTES,
+    KID_HINT_BYTES_BY_FORMAT,
     KNOWN_KEYS,
+    LAST_DAY,
+    MAX_DAY_OFFSET,
     MAX_DECIMAL_DIGITS,
+    MAX_GRADE_CHARS,
+    MAX_ISSUED_DAY,
+    MAX_STATUS_INDEX,
     MAX_TEXT_FIELD,
     MAX_TIME,
     NAME_BY_COSE_ALG,
+    NAME_BY_COSE_ALG_2,
     NAMES_BY_CODE,
     REQUIRED_KEYS,
     RULE_SET_CODES,
     UNIT_CODES,
     CompactClaim,
     SignedClaim,
+    day_start,
+    gtin_check_digit_valid,
     protected_bytes,
     sign1_bytes,
 )
@@ -89,11 +108,18 @@ def decode_claim(data: bytes, *, source: str = "<claim>") -> SignedClaim:
         raise InputError("is not in deterministic CBOR encoding", source=source,
                          code="claim_not_deterministic")
     header = _loads(protected, source, "protected header")
-    alg, kid = _parse_header(header, source)
+    alg, kid, claim_format = _parse_header(header, source)
     if protected_bytes(header[1], header[4]) != protected:
         raise InputError("the protected header is not in deterministic CBOR encoding",
                          source=source, code="claim_not_deterministic")
-    claim = _parse_payload(payload, kid, source)
+    payload_format = _payload_format(payload)
+    if payload_format is not None and payload_format != claim_format:
+        raise InputError(
+            f"a format-{payload_format} payload (a CBOR {_SHAPES[payload_format]}) under the "
+            f"format-{claim_format} algorithm {header[1]} ({COSE_ALG_NAMES[header[1]]})",
+            source=source, code="bad_claim")
+    claim = (_parse_array_payload(payload, kid, source) if claim_format == CLAIM_FORMAT_2
+             else _parse_payload(payload, kid, source))
     return SignedClaim(claim=claim, alg=alg, protected=protected, payload=payload,
                        signature=signature, encoded=bytes(data))
 
@@ -107,19 +133,37 @@ def _loads(data: bytes, source: str, what: str) -> Any:
                          code="bad_claim") from None
 
 
-def _parse_header(header: Any, source: str) -> tuple[str, bytes]:
+_SHAPES = {1: "map", 2: "array"}
+
+
+def _payload_format(payload: bytes) -> int | None:
+    """The format a payload's first byte says (a map 1, an array 2), None for neither (the
+    format's own reader then says what is wrong)."""
+    if not payload:
+        return None
+    return {5: 1, 4: 2}.get(payload[0] >> 5)
+
+
+def _parse_header(header: Any, source: str) -> tuple[str, bytes, int]:
+    """(key algorithm, kid hint, claim format) of the protected header."""
     if not isinstance(header, Mapping) or set(header) != {1, 4}:
         raise InputError("the protected header must hold exactly alg (1) and kid (4)",
                          source=source, code="bad_claim")
-    alg = NAME_BY_COSE_ALG.get(header[1]) if isinstance(header[1], int) else None
-    if alg is None:
-        raise InputError(f"unsupported COSE algorithm {header[1]!r}; expected -8 (EdDSA) or "
-                         "-7 (ES256)", source=source, code="bad_claim_alg")
+    cose_alg = header[1]
+    claim_format = FORMAT_BY_COSE_ALG.get(cose_alg) if type(cose_alg) is int else None
+    if claim_format is None:
+        raise InputError(f"unsupported COSE algorithm {cose_alg!r}; expected -19 (Ed25519) "
+                         "or -9 (ESP256), or for format 1 -8 (EdDSA) or -7 (ES256)",
+                         source=source, code="bad_claim_alg")
+    table = NAME_BY_COSE_ALG_2 if claim_format == CLAIM_FORMAT_2 else NAME_BY_COSE_ALG
+    alg = table[cose_alg]
     kid = header[4]
-    if not isinstance(kid, bytes) or len(kid) != KID_HINT_BYTES:
-        raise InputError(f"the kid must be the first {KID_HINT_BYTES} bytes of the RFC 7638 "
-                         "thumbprint", source=source, code="bad_claim")
-    return alg, kid
+    length = KID_HINT_BYTES_BY_FORMAT[claim_format]
+    if not isinstance(kid, bytes) or len(kid) != length:
+        raise InputError(f"the kid must be the first {length} bytes of the RFC 7638 "
+                         f"thumbprint (algorithm {cose_alg}, claim format {claim_format})",
+                         source=source, code="bad_claim")
+    return alg, kid, claim_format
 
 
 _DECIMAL_LIMIT = 10**MAX_DECIMAL_DIGITS
@@ -427,4 +471,161 @@ def _read_payload(data: bytes, kid: bytes) -> CompactClaim:
         valid_until=dt.datetime.fromtimestamp(values[KEY_VALID_UNTIL], dt.UTC),
         issued_at=dt.datetime.fromtimestamp(values[KEY_ISSUED_AT], dt.UTC),
         valid_from=dt.datetime.fromtimestamp(values[KEY_VALID_FROM], dt.UTC),
+    )
+
+
+# --------------------------------------------------------------------------- format 2
+
+
+def _parse_array_payload(payload: bytes, kid: bytes, source: str) -> CompactClaim:
+    """Decode format 2's payload array strictly (docs/claim-format.md §7)."""
+    try:
+        return _read_array_payload(payload, kid)
+    except _Malformed as exc:
+        location = None if exc.key is None else f"payload item {exc.key}"
+        raise InputError(exc.message, source=source, location=location,
+                         code=exc.code) from None
+    except (IndexError, UnicodeDecodeError, ValueError, InvalidOperation) as exc:
+        raise InputError(f"the payload is not a valid claim array ({exc})", source=source,
+                         code="bad_claim") from None
+
+
+_NULL = 0xF6
+
+
+def _no_simple(data: bytes, pos: int, item: int) -> None:
+    """Floats and other simple values (major type 7) are never an item of format 2 (only
+    null, as the grade, which its reader takes first)."""
+    if data[pos] >> 5 == 7:
+        raise _Malformed("floats and other simple values are not allowed", key=item)
+
+
+def _unsigned(data: bytes, pos: int, item: int, what: str) -> tuple[int, int]:
+    _no_simple(data, pos, item)
+    major, value, pos = _head(data, pos)
+    if major != 0:
+        raise _Malformed(f"{what} must be an unsigned integer", key=item)
+    return value, pos
+
+
+def _day_offset(data: bytes, pos: int, item: int, what: str) -> tuple[int, int]:
+    _no_simple(data, pos, item)
+    major, value, pos = _head(data, pos)
+    if major not in (0, 1):
+        raise _Malformed(f"{what} must be an integer (days from the issue day)", key=item)
+    if (value if major == 0 else value + 1) >= MAX_DAY_OFFSET:
+        raise _Malformed(f"{what} is more than {MAX_DAY_OFFSET - 1} days from the issue day",
+                         key=item)
+    return (value if major == 0 else -1 - value), pos
+
+
+def _coded_item(data: bytes, pos: int, item: int, table: Mapping[str, int]
+                ) -> tuple[str, int]:
+    _no_simple(data, pos, item)
+    try:
+        value, pos = _int_or_text(data, pos)
+    except _Malformed as exc:
+        raise _Malformed(exc.message, exc.code, item) from None
+    try:
+        return _coded_text(value, table, item), pos
+    except _Malformed as exc:
+        raise _Malformed(exc.message, exc.code, item) from None
+
+
+def _read_array_payload(data: bytes, kid: bytes) -> CompactClaim:
+    major, count, pos = _head(data, 0)
+    if major != 4:
+        raise _Malformed("the payload must be a CBOR array")
+    if count != FORMAT_2_ITEMS:
+        raise _Malformed(f"the payload has {count} items; format 2 has exactly "
+                         f"{FORMAT_2_ITEMS}")
+    version, pos = _unsigned(data, pos, 0, "the version")
+    if version != CLAIM_FORMAT_2:
+        raise _Malformed(f"claim format version {version} is not supported in an array "
+                         f"payload (expected {CLAIM_FORMAT_2})", "bad_claim_version", 0)
+    _no_simple(data, pos, 1)
+    major, length, pos = _head(data, pos)
+    if major != 2 or length != BINDING_BYTES:
+        raise _Malformed(f"the binding must be a byte string of {BINDING_BYTES} bytes", key=1)
+    binding, pos = _take(data, pos, length)
+    _no_simple(data, pos, 2)
+    major, length, pos = _head(data, pos)
+    if major == 2:
+        if length != GTIN_BYTES:
+            raise _Malformed(f"a GTIN is written as {GTIN_BYTES} bytes (a GTIN-14 as a "
+                             f"48-bit integer), not {length}", key=2)
+        raw, pos = _take(data, pos, length)
+        number = int.from_bytes(raw, "big")
+        digits = f"{number:014d}"
+        if number >= 10**14 or not gtin_check_digit_valid(digits):
+            raise _Malformed("the GTIN has more than 14 digits or a wrong check digit", key=2)
+        product_id = f"urn:gtin:{digits}"
+    elif major == 3:
+        raw, pos = _take(data, pos, length)
+        product_id = raw.decode("utf-8")
+        if not 0 < len(product_id) <= MAX_TEXT_FIELD or product_id.startswith("urn:gtin:"):
+            raise _Malformed(f"a product id text must be 1 to {MAX_TEXT_FIELD} characters "
+                             "(a GTIN is written as bytes)", key=2)
+    else:
+        raise _Malformed("the product must be GTIN bytes or a text", key=2)
+    category, pos = _coded_item(data, pos, 3, CATEGORY_CODES_2)
+    _no_simple(data, pos, 4)
+    value, pos = _number(data, pos, 4)
+    unit, pos = _coded_item(data, pos, 5, UNIT_CODES)
+    _no_simple(data, pos, 6)
+    amount, pos = _number(data, pos, 6)
+    if amount <= 0:
+        raise _Malformed("the declared unit amount must be positive", key=6)
+    code, pos = _unsigned(data, pos, 7, "the boundary")
+    boundary = NAMES_BY_CODE[id(BOUNDARY_CODES)].get(code)
+    if boundary is None:
+        raise _Malformed(f"unknown boundary code {code}", key=7)
+    rule_set, pos = _coded_item(data, pos, 8, RULE_SET_CODES)
+    grade: str | None = None
+    if data[pos] == _NULL:
+        pos += 1
+    else:
+        _no_simple(data, pos, 9)
+        major, length, pos = _head(data, pos)
+        if major != 3 or not 0 < length <= 4 * MAX_GRADE_CHARS:
+            raise _Malformed(f"the grade must be text of 1 to {MAX_GRADE_CHARS} characters "
+                             "or null", key=9)
+        raw, pos = _take(data, pos, length)
+        grade = raw.decode("utf-8")
+        if len(grade) > MAX_GRADE_CHARS:
+            raise _Malformed(f"the grade must be text of 1 to {MAX_GRADE_CHARS} characters "
+                             "or null", key=9)
+    issued, pos = _unsigned(data, pos, 10, "the issue day")
+    if issued >= MAX_ISSUED_DAY:
+        raise _Malformed(f"the issue day {issued} is too far in the future (at most "
+                         f"{MAX_ISSUED_DAY - 1} days after 2020-01-01)", key=10)
+    valid_from, pos = _day_offset(data, pos, 11, "valid from")
+    valid_until, pos = _day_offset(data, pos, 12, "valid until")
+    status_index, pos = _unsigned(data, pos, 13, "the status list index")
+    if status_index >= MAX_STATUS_INDEX:
+        raise _Malformed(f"the status list index must be below {MAX_STATUS_INDEX}", key=13)
+    if pos != len(data):
+        raise _Malformed("bytes follow the payload array")
+    if valid_from >= valid_until:
+        raise _Malformed("valid from must be before valid until", key=11)
+    for day, item in ((issued + valid_from, 11), (issued + valid_until, 12)):
+        if not 0 <= day <= LAST_DAY:
+            raise _Malformed("the day is outside the years 2020 to 9999", key=item)
+    return CompactClaim(
+        version=CLAIM_FORMAT_2,
+        declaration_id=None,
+        digest=binding,
+        issuer_kid_hint=kid,
+        product_id=product_id,
+        product_category=category,
+        value=value,
+        unit=unit,
+        unit_amount=amount,
+        boundary=boundary,
+        rule_set=rule_set,
+        grade=grade,
+        valid_until=day_start(issued + valid_until),
+        issued_at=day_start(issued),
+        valid_from=day_start(issued + valid_from),
+        status_index=status_index,
     )

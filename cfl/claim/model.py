@@ -1,18 +1,22 @@
 """The compact claim's statements, code tables and COSE_Sign1 structures.
 
-A claim states, in about 190 bytes, what a customs officer or a handheld scanner needs to
-know offline: which declaration (id and SHA-256 of its JCS bytes), who vouches for it (an
-8-byte hint of the certifier's key id, in the protected header: the signature decides), the
-product, its PCF value and declared unit, boundary, product category, rule set, grade and
-validity (start and end). It is a tagged COSE_Sign1 (RFC 9052, tag 18) signed with the
-certifier's :class:`~cfl.signing.keys.Signer` when the certifier signs the bundle (ADR 0025).
-The byte layout is specified in ``docs/claim-format.md``; the code tables and limits here are
-also handed to the offline verification page when it is built.
+A claim states what a customs officer or a handheld scanner needs to know offline: which
+declaration, who vouches for it (a hint of the certifier's key id, in the protected header:
+the signature decides), the product, its PCF value and declared unit, boundary, product
+category, rule set, grade and validity (start and end). It is a tagged COSE_Sign1 (RFC 9052,
+tag 18) signed with the certifier's :class:`~cfl.signing.keys.Signer` when the certifier
+signs the bundle (ADR 0025). Two formats: format 1 (about 190 bytes; a payload map naming
+the declaration by id and SHA-256, an 8-byte hint, -8/-7) and format 2 (about 130 bytes,
+ADR 0142; a positional array with a 16-byte binding to the certifier's JWS signature, day
+dates, a status index, a 4-byte hint, -19/-9). The byte layouts are specified in
+``docs/claim-format.md``; the code tables and limits here are also handed to the offline
+verification page when it is built.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -23,16 +27,32 @@ from cfl.errors import InputError
 from cfl.signing.b64url import b64url_decode
 from cfl.signing.keys import PublicKey
 
-#: Version of the claim payload layout (payload key 1).
+#: Version of the claim payload layout (payload key 1) of format 1 (a CBOR map).
 CLAIM_FORMAT_VERSION = 1
+#: Version of format 2 (a positional CBOR array, item 0; ADR 0142).
+CLAIM_FORMAT_2 = 2
 #: COSE_Sign1 CBOR tag (RFC 9052 §2). Every claim is tagged; its first byte is always 0xD2.
 COSE_SIGN1_TAG = 18
 #: Length of the issuer kid hint: the first bytes of the RFC 7638 thumbprint (ADR 0026).
 KID_HINT_BYTES = 8
+#: Format 2's shorter kid hint (ADR 0142): the signature decides, the trust list's hint
+#: index bounds the candidates (ADR 0141).
+KID_HINT_BYTES_2 = 4
 
-#: COSE algorithm identifiers (RFC 9053) by JOSE name.
+#: COSE algorithm identifiers (RFC 9053) of format 1, by key algorithm (JOSE name).
 COSE_ALG_BY_NAME = {"EdDSA": -8, "ES256": -7}
 NAME_BY_COSE_ALG = {value: name for name, value in COSE_ALG_BY_NAME.items()}
+#: Format 2's fully-specified COSE algorithms (RFC 9864: -19 Ed25519, -9 ESP256), by key
+#: algorithm.
+COSE_ALG_2_BY_NAME = {"EdDSA": -19, "ES256": -9}
+NAME_BY_COSE_ALG_2 = {value: name for name, value in COSE_ALG_2_BY_NAME.items()}
+#: The COSE name of each algorithm a claim may carry (for messages and reports).
+COSE_ALG_NAMES = {-8: "EdDSA", -7: "ES256", -19: "Ed25519", -9: "ESP256"}
+#: The claim format each COSE algorithm belongs to (a claim of one format under another
+#: format's algorithm is refused).
+FORMAT_BY_COSE_ALG = {-8: 1, -7: 1, -19: 2, -9: 2}
+#: The kid hint length of each format.
+KID_HINT_BYTES_BY_FORMAT = {1: KID_HINT_BYTES, 2: KID_HINT_BYTES_2}
 
 # Payload map keys (docs/claim-format.md, "Key table").
 KEY_VERSION = 1
@@ -74,16 +94,78 @@ RULE_SET_CODES: dict[str, int] = {
     "eu-pef-2021-2279": 7, "th-tgo-cfp": 8, "id-sni-iso-14067-2018": 9,
     "ru-gost-r-iso-14067-2021": 10, "jp-sumpo-cfp": 11, "kr-keiti-carbon-label": 12,
 }
+#: Format 2's product categories: format 1's, and those coded since. Format 1's table never
+#: grows, since a format-1 claim already issued may carry a later category as text, which a
+#: larger table would refuse (a coded value must be written as its code).
+CATEGORY_CODES_2: dict[str, int] = {**CATEGORY_CODES, "compute-service": 8}
 
 NAMES_BY_CODE: dict[int, dict[int, str]] = {
     id(table): {code: name for name, code in table.items()}
-    for table in (UNIT_CODES, BOUNDARY_CODES, CATEGORY_CODES, RULE_SET_CODES)
+    for table in (UNIT_CODES, BOUNDARY_CODES, CATEGORY_CODES, RULE_SET_CODES,
+                  CATEGORY_CODES_2)
 }
 GTIN_URN = re.compile(r"^urn:gtin:([0-9]{14})$")
 MAX_TIME = 2**40
 MAX_TEXT_FIELD = 200
 MAX_DECIMAL_DIGITS = 24
+MAX_GRADE_CHARS = 20
 
+# Format 2 (docs/claim-format.md §7, ADR 0142): a positional array of FORMAT_2_ITEMS items.
+FORMAT_2_ITEMS = 14
+#: Day 0 of format 2's dates: whole days since 00:00 UTC of this day.
+DAY_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+#: Bounds checked at decode before any date arithmetic: the issue day, the validity offsets
+#: from it (absolute value), and the status index.
+MAX_ISSUED_DAY = 2**20
+MAX_DAY_OFFSET = 2**16
+MAX_STATUS_INDEX = 2**27
+#: Every day a format-2 claim names lies in years 2020..9999 (its last day's midnight).
+LAST_DAY = (dt.datetime(9999, 12, 31, tzinfo=dt.UTC) - DAY_EPOCH).days
+#: The 16-byte binding: SHA-256(BINDING_CONTEXT || SHA-256(JCS(declaration)) || signature).
+BINDING_BYTES = 16
+BINDING_CONTEXT = b"cfl-claim-2"
+#: A GTIN-14 written as a 48-bit big-endian integer.
+GTIN_BYTES = 6
+#: Product ids of GTIN-8/12/13/14 (``urn:gtin:`` and the digits) format 2 writes as bytes.
+GTIN_ANY_URN = re.compile(r"^urn:gtin:([0-9]{8}|[0-9]{12,14})$")
+
+
+def binding_digest(declaration_digest: bytes, signature: bytes) -> bytes:
+    """Format 2's binding: the first :data:`BINDING_BYTES` bytes of SHA-256 over
+    :data:`BINDING_CONTEXT`, the declaration's JCS SHA-256 and the certifier's raw JWS
+    signature bytes (ADR 0142: nobody without the certifier's key can search for a
+    collision)."""
+    return hashlib.sha256(BINDING_CONTEXT + declaration_digest + signature).digest()[
+        :BINDING_BYTES]
+
+
+def gtin_check_digit_valid(digits: str) -> bool:
+    """True if the last of ``digits`` is the GS1 check digit of the others."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1)
+                for i, d in enumerate(reversed(digits[:-1])))
+    return (10 - total % 10) % 10 == int(digits[-1])
+
+
+def day_number(moment: dt.datetime) -> int:
+    """Whole days from :data:`DAY_EPOCH` to ``moment`` (floor)."""
+    return (moment - DAY_EPOCH) // dt.timedelta(days=1)
+
+
+def day_start(day: int) -> dt.datetime:
+    """00:00 UTC of day ``day`` after :data:`DAY_EPOCH`."""
+    return DAY_EPOCH + dt.timedelta(days=day)
+
+
+def round_up_to_day(moment: dt.datetime) -> dt.datetime:
+    """``moment`` rounded up to the next 00:00 UTC (unchanged at exactly midnight)."""
+    day = day_number(moment)
+    start = day_start(day)
+    return start if start == moment else day_start(day + 1)
+
+
+def round_down_to_day(moment: dt.datetime) -> dt.datetime:
+    """``moment`` rounded down to 00:00 UTC of its day."""
+    return day_start(day_number(moment))
 
 
 def decimal_in_range(number: Decimal) -> bool:
@@ -99,9 +181,13 @@ def decimal_in_range(number: Decimal) -> bool:
 class CompactClaim:
     """The statements a claim makes (its payload plus the issuer kid)."""
 
-    declaration_id: uuid.UUID
+    #: The PACT id; None in format 2 (the claim names its declaration by ``digest``).
+    declaration_id: uuid.UUID | None
+    #: Format 1: the SHA-256 of the declaration's JCS bytes; format 2: the 16-byte binding
+    #: (:func:`binding_digest`).
     digest: bytes
-    #: The first :data:`KID_HINT_BYTES` bytes of the certifier's RFC 7638 thumbprint.
+    #: The first :data:`KID_HINT_BYTES` (format 2: :data:`KID_HINT_BYTES_2`) bytes of the
+    #: certifier's RFC 7638 thumbprint.
     issuer_kid_hint: bytes
     product_id: str
     product_category: str
@@ -114,19 +200,26 @@ class CompactClaim:
     valid_until: dt.datetime
     issued_at: dt.datetime
     #: Start of the declaration's validity period (PACT v3 ``validityPeriodStart``, or
-    #: ``pcf.referencePeriodEnd`` when absent): a claim is not valid before it.
+    #: ``pcf.referencePeriodEnd`` when absent): a claim is not valid before it. Format 2
+    #: holds whole days: this rounded up, ``valid_until`` rounded down and ``issued_at``
+    #: the signing day, each at 00:00 UTC.
     valid_from: dt.datetime
     version: int = CLAIM_FORMAT_VERSION
+    #: Format 2: the declaration's index in its certifier's status list (ADR 0142); format-1
+    #: claims carry none (they are revoked by declaration id).
+    status_index: int | None = None
 
     def names_issuer(self, kid: str) -> bool:
         """True if ``kid`` (a base64url thumbprint) starts with this claim's kid hint."""
-        return kid_hint(kid) == self.issuer_kid_hint
+        return kid_hint(kid, KID_HINT_BYTES_BY_FORMAT.get(self.version, KID_HINT_BYTES)) \
+            == self.issuer_kid_hint
 
 
-def kid_hint(kid: str) -> bytes:
-    """The claim's kid hint for a base64url RFC 7638 thumbprint (its first 8 bytes)."""
+def kid_hint(kid: str, length: int = KID_HINT_BYTES) -> bytes:
+    """The claim's kid hint for a base64url RFC 7638 thumbprint (its first ``length``
+    bytes: 8 for format 1, 4 for format 2)."""
     try:
-        return b64url_decode(kid, what="kid")[:KID_HINT_BYTES]
+        return b64url_decode(kid, what="kid")[:length]
     except InputError:
         return b""
 
@@ -153,6 +246,14 @@ class SignedClaim:
 
     def to_text(self, resolver: str = DEFAULT_RESOLVER) -> str:
         return claim_to_text(self.encoded, resolver)
+
+    @property
+    def cose_alg(self) -> int:
+        """The COSE algorithm identifier of the protected header (-8/-7 format 1,
+        -19/-9 format 2)."""
+        table = COSE_ALG_2_BY_NAME if self.claim.version == CLAIM_FORMAT_2 else \
+            COSE_ALG_BY_NAME
+        return table[self.alg]
 
 
 # --------------------------------------------------------------------------- COSE structures
@@ -185,5 +286,6 @@ def sign1_bytes(protected: bytes, payload: bytes, signature: bytes) -> bytes:
 
 
 def protected_bytes(alg: int, kid: bytes) -> bytes:
-    """The deterministic encoding of ``{1: alg, 4: kid}`` (alg -8 or -7, kid 8 bytes)."""
+    """The deterministic encoding of ``{1: alg, 4: kid}`` (alg -8/-7 with an 8-byte kid,
+    or -19/-9 with a 4-byte kid: every alg is a one-byte negative integer)."""
     return b"\xa2\x01" + bytes([0x20 + (-1 - alg)]) + b"\x04" + bstr_head(len(kid)) + kid

@@ -26,6 +26,7 @@ APPLIES_TO: dict[str, tuple[tuple[str, str], ...]] = {
     "trust": (("verify", "trust_list"), ("page build", "trust_list"), ("label", "trust_list")),
     "anchor": (("verify", "anchor"), ("page build", "anchor"), ("label", "anchor")),
     "revocations": (("verify", "revocations"), ("page build", "revocations")),
+    "status-lists": (("verify", "status_lists"), ("page build", "status_lists")),
     "trust-store": (("verify", "trust_store"),),
     "key": (("sign", "key"), ("revoke", "key"), ("attest", "key")),
     "ledger": (("sign", "ledger"), ("revoke", "ledger")),
@@ -43,6 +44,8 @@ DEFAULTS = {
     "trust": "the last trust list accepted for the anchor (cfl verify's trust store)",
     "anchor": "none: cfl verify and cfl page build then need --anchor",
     "revocations": "none: a verification without revocation lists is INDETERMINATE",
+    "status-lists": "none: a format-2 claim without its certifier's status list is "
+                    "INDETERMINATE",
     "trust-store": "the user cache folder (e.g. ~/.cache/cfl/trust)",
     "key": "none: signing commands then need --key",
     "ledger": "ledger.jsonl in the key folder",
@@ -56,7 +59,7 @@ def config_defaults(config: ProjectConfig) -> dict[str, Any]:
     """The click default map (command → sub-command → parameter → value) of ``config``.
 
     ``revocations`` is also the default list ``cfl revoke`` writes when it names exactly
-    one file (a certifier's own project)."""
+    one file (a certifier's own project), and ``status-lists`` so the default status list."""
     defaults: dict[str, Any] = {}
     for key, targets in APPLIES_TO.items():
         setting = config.settings.get(key)
@@ -70,6 +73,9 @@ def config_defaults(config: ProjectConfig) -> dict[str, Any]:
     revocations = config.settings.get("revocations")
     if revocations is not None and len(revocations.value) == 1:
         defaults.setdefault("revoke", {})["output"] = revocations.value[0]
+    status_lists = config.settings.get("status-lists")
+    if status_lists is not None and len(status_lists.value) == 1:
+        defaults.setdefault("revoke", {})["status_list"] = status_lists.value[0]
     return defaults
 
 

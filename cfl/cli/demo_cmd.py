@@ -49,7 +49,8 @@ def demo(directory: Path, at: dt.datetime, output_format: str) -> None:
              else "encrypted with your CFL_KEY_PASSPHRASE")
     click.echo(f"  keys: {run.certifier_dir} (certifier), {run.operator_dir} (scheme operator); "
                f"{where}")
-    click.echo(f"  trust list: {run.trust_list}; revocations: {run.revocations}")
+    click.echo(f"  trust list: {run.trust_list}; revocations: {run.revocations}; status "
+               f"list: {run.status_list}")
     click.echo("")
     click.echo(f"  labels: {sum(len(v) for v in run.labels.values())} PDFs in "
                f"{directory / 'labels'} ({', '.join(next(iter(run.labels.values())))})")
@@ -76,11 +77,17 @@ def demo(directory: Path, at: dt.datetime, output_format: str) -> None:
     click.echo("  verify one yourself:")
     click.echo(f"    cfl verify {first_label} --trust {run.trust_list} "
                f"--anchor {run.operator_dir / 'public.jwk.json'} --revocations {run.revocations} "
-               f"--trust-store {directory / 'trust' / 'store'}")
+               f"{_status_option(run)}--trust-store {directory / 'trust' / 'store'}")
     _echo_register_step(directory, run)
     if not run.all_verified:
         raise click.ClickException("some demo verifications did not pass; see "
                                    f"{directory / 'reports' / 'verification.txt'}")
+
+
+def _status_option(run: DemoRun) -> str:
+    """``--status-list FILE `` for the demo certifier's status list (its claims are format
+    2 and revoked by it)."""
+    return "" if run.status_list is None else f"--status-list {run.status_list} "
 
 
 def _write_text_reports(reports_dir: Path, run: DemoRun) -> None:
@@ -101,7 +108,7 @@ def _echo_register_step(directory: Path, run: DemoRun) -> None:
                   if run.passphrase_file is not None else "")  # the register's log key
     click.echo(f"    cfl serve --data {directory / 'register'} --trust {run.trust_list} "
                f"--anchor {run.operator_dir / 'public.jwk.json'} "
-               f"--revocations {run.revocations}{passphrase}")
+               f"--revocations {run.revocations} {_status_option(run)}".rstrip() + passphrase)
     click.echo(f"    cfl publish {directory / 'bundles'} --to http://127.0.0.1:8000")
 
 
@@ -114,6 +121,7 @@ def _json_summary(directory: Path, run: DemoRun) -> None:
         "directory": str(directory), "allVerified": run.all_verified,
         "products": sorted(run.recognition),
         "trustList": str(run.trust_list), "revocations": str(run.revocations),
+        **({} if run.status_list is None else {"statusList": str(run.status_list)}),
         "page": str(run.page),
         "labels": sorted(str(path) for labels in run.labels.values()
                          for path in labels.values()),

@@ -34,6 +34,7 @@ from cfl.label.templates import builtin_template_names, load_template
 from cfl.log.proof import sidecar_path
 from cfl.signing.jws import MAX_BUNDLE_BYTES
 from cfl.trust.context import build_trust_context
+from cfl.trust.resolvers import resolver_problem
 from cfl.trust.trust_list import MAX_TRUST_LIST_BYTES, TrustList
 
 DEFAULT_TEMPLATE = "standard"
@@ -111,8 +112,11 @@ def label(ctx: click.Context, inputs: tuple[Path, ...], template: str, output_na
         raise click.UsageError("give the signed bundle to label, or several, a folder or a "
                                "CSV")
     font_path = str(font) if font is not None else None
-    names, trust_resolver = _trust_list_names(ctx, trust_list, anchor, at)
-    chosen = effective_resolver(resolver, trust_resolver)
+    names, accepted = _trust_list_names(ctx, trust_list, anchor, at)
+    chosen = effective_resolver(resolver, accepted.resolver if accepted else None)
+    problem = resolver_problem(chosen, accepted.resolvers if accepted else ())
+    if problem is not None:
+        ui(ctx).warn(problem, loud=True)
     output = Path(output_name)
     to_directory = output_name.endswith(("/", os.sep)) or output.is_dir()
     single = len(inputs) == 1 and (str(inputs[0]) == "-" or (
@@ -189,9 +193,9 @@ def _items(inputs: tuple[Path, ...]) -> list[BatchItem]:
 
 
 def _trust_list_names(ctx: click.Context, trust_list: Path | None, anchor: Path | None,
-                      at: dt.datetime) -> tuple[SignerNames | None, str | None]:
-    """Signer names (kid → name, accreditation) and the resolver of the trust list, when
-    it is given and accepted at ``at``; None (with a warning) otherwise."""
+                      at: dt.datetime) -> tuple[SignerNames | None, TrustList | None]:
+    """Signer names (kid → name, accreditation) and the trust list (its resolvers), when it
+    is given and accepted at ``at``; None (with a warning) otherwise."""
     if trust_list is None and anchor is None:
         return None, None
     if trust_list is None or anchor is None:
@@ -208,7 +212,7 @@ def _trust_list_names(ctx: click.Context, trust_list: Path | None, anchor: Path 
                      "names no certifier (never the declaration's own text)")
         return None, None
     names = {entry.kid: (entry.name, str(entry.accreditation)) for entry in accepted.entries}
-    return names, accepted.resolver
+    return names, accepted
 
 
 def _report(output_format: str, output: str, template: str, resolver: str, *, written: int,

@@ -17,6 +17,7 @@ from cfl import __version__
 from cfl.cli.config_cmd import config_defaults, project_config
 from cfl.cli.ui import colour_allowed, quiet_option, ui
 from cfl.errors import CflError
+from cfl.io.interrupt import EXIT_TERMINATED, Terminated
 
 #: Exit status of a command stopped by Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
@@ -101,14 +102,15 @@ class CflGroup(click.Group):
             return super().invoke(ctx)
         except CflError as exc:
             raise CflClickException(str(exc)) from exc
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             interrupted = ui(ctx).interrupted
             done = interrupted() if interrupted is not None else (
                 "nothing was left half-written (outputs are renamed into place when complete)")
             click.echo("", err=True)
             click.echo(f"interrupted: {done}", err=True)
             sys.stderr.flush()
-            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+            raise click.exceptions.Exit(
+                EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED) from None
 
 
 @click.group(cls=CflGroup, context_settings={"help_option_names": ["-h", "--help"]})

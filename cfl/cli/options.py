@@ -16,6 +16,7 @@ from cfl.errors import InputError
 from cfl.io.jsonio import decode_utf8, loads_strict, read_bytes
 from cfl.signing.keys import PublicKey, load_public_key
 from cfl.timeutil import parse_time
+from cfl.trust.resolvers import parse_resolver
 
 
 def current_time() -> dt.datetime:
@@ -235,10 +236,32 @@ def text_option_value(value: str) -> str:
 
 
 #: ``--resolver`` of `cfl trust init` and `cfl trust sign`: recorded in the signed list.
+def _check_list_resolvers(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+                          ) -> tuple[str, ...]:
+    """The first resolver is printed in QR codes (uppercase QR alphanumeric); every one must
+    be an https prefix a verifier can compare (:func:`cfl.trust.resolvers.parse_resolver`)."""
+    checked = []
+    for index, value in enumerate(values):
+        try:
+            if index == 0:
+                check_resolver(value)
+            prefix = parse_resolver(value, source="--resolver")
+            if not prefix.secure:  # a verifier fails every code leading there (ADR 0138)
+                raise InputError(f"resolver {value!r} is not an https address",
+                                 code="bad_resolver")
+        except InputError as exc:
+            raise click.BadParameter(exc.message) from None
+        checked.append(value)
+    return tuple(checked)
+
+
 list_resolver_option = click.option(
-    "--resolver", default=None, callback=_check_resolver,
+    "--resolver", "resolvers", multiple=True, callback=_check_list_resolvers,
     help="The scheme's resolver URL (uppercase, QR alphanumeric, ending in '/'), recorded in "
-    "the list: cfl label then puts it in every QR code unless told otherwise.",
+    "the list: cfl label then puts it in every QR code unless told otherwise. Repeat it to "
+    "name every address the scheme's QR codes may lead to (an https prefix each; the first "
+    "is the one labels print): a verifier reports a code leading elsewhere "
+    "(resolver_unknown).",
 )
 
 

@@ -14,6 +14,7 @@ from cfl.cli.ui import ui
 from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import read_bytes
 from cfl.trust.revocation import MAX_REVOCATION_BYTES
+from cfl.trust.status_list import MAX_STATUS_LIST_BYTES
 from cfl.trust.trust_list import MAX_TRUST_LIST_BYTES
 from cfl.web.page import build_page
 
@@ -39,6 +40,11 @@ def page() -> None:
 @click.option("--no-revocations", is_flag=True,
               help="Build a page without revocation lists: every claim it checks then comes "
               "out INDETERMINATE (revocation not checked). For trying the page out only.")
+@click.option("--status-list", "status_lists", multiple=True,
+              type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              help="A certifier's signed status list to embed, for format-2 claims "
+              "(repeatable; cfl.toml: status-lists). Without its certifier's status list a "
+              "format-2 claim comes out INDETERMINATE.")
 @click.option("-o", "--output", "output_dir", required=True,
               type=click.Path(path_type=Path, file_okay=False),
               help=f"Folder to write {PAGE_FILE} into (created if missing).")
@@ -46,8 +52,9 @@ def page() -> None:
 @format_option
 @click.pass_context
 def build(ctx: click.Context, trust_list: Path, anchor: Path, revocations: tuple[Path, ...],
-          no_revocations: bool, output_dir: Path, at: dt.datetime, output_format: str) -> None:
-    """Verify the trust list and revocation lists as `cfl verify` does, then write
+          no_revocations: bool, status_lists: tuple[Path, ...], output_dir: Path,
+          at: dt.datetime, output_format: str) -> None:
+    """Verify the trust list, revocation lists and status lists as `cfl verify` does, then write
     OUTPUT/index.html: a page that verifies a QR claim offline, with no network access.
 
     Without revocation lists every scan would be INDETERMINATE, so the page is refused
@@ -73,6 +80,8 @@ def build(ctx: click.Context, trust_list: Path, anchor: Path, revocations: tuple
         anchor=load_public_key_arg(anchor),
         revocations=[read_bytes(p, max_bytes=MAX_REVOCATION_BYTES) for p in revocations],
         at=at, source=str(trust_list), revocation_sources=[str(p) for p in revocations],
+        status_lists=[read_bytes(p, max_bytes=MAX_STATUS_LIST_BYTES) for p in status_lists],
+        status_list_sources=[str(p) for p in status_lists],
     )
     output_dir.mkdir(parents=True, exist_ok=True)
     target = output_dir / PAGE_FILE
@@ -80,6 +89,7 @@ def build(ctx: click.Context, trust_list: Path, anchor: Path, revocations: tuple
     if output_format == "json":
         ui(ctx).result(json_document("page", {
             "file": str(target), "bytes": len(html), "trustList": str(trust_list),
-            "revocations": [str(p) for p in revocations]}), nl=False)
+            "revocations": [str(p) for p in revocations],
+            "statusLists": [str(p) for p in status_lists]}), nl=False)
         return
     ui(ctx).result(f"wrote {target} ({len(html)} bytes)")

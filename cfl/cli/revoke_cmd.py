@@ -16,6 +16,7 @@ from cfl.bundle.ledger import (
     default_ledger_path,
     revocation_list_record,
     revoked_record,
+    status_list_record,
 )
 from cfl.cli.jsonout import json_document
 from cfl.cli.keys_cmd import open_signer, passphrase_option
@@ -34,9 +35,10 @@ from cfl.inspection import declaration_ids
 from cfl.inspection.inspect import MAX_INPUT_BYTES
 from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import read_bytes
-from cfl.io.kinds import REVOCATION_LIST, wrong_kind_error
+from cfl.io.kinds import REVOCATION_LIST, STATUS_LIST, wrong_kind_error
 from cfl.signing.jcs import canonical_bytes
 from cfl.signing.jws import bundle_to_bytes
+from cfl.signing.keys import Signer
 from cfl.trust.revocation import (
     CONTENT_KEY,
     DEFAULT_NEXT_UPDATE,
@@ -44,6 +46,13 @@ from cfl.trust.revocation import (
     KnownList,
     declaration_key,
     revoke_many,
+)
+from cfl.trust.status_list import CONTENT_KEY as STATUS_CONTENT_KEY
+from cfl.trust.status_list import (
+    MAX_STATUS_LIST_BYTES,
+    STATUS_LIST_SIZE_STEP,
+    StatusListUpdate,
+    next_status_list,
 )
 
 
@@ -66,6 +75,12 @@ def is_declaration_id(text: str) -> bool:
               type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
               help="The revocation list: continued if it exists (else from the ledger), "
               "written as its next version (cfl.toml: revocations, when it names one file).")
+@click.option("--status-list", "status_list", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the certifier's status list (for format-2 claims): continued "
+              "if it exists (else from the ledger), with the status index of every revoked "
+              "declaration set; it covers every index handed out, in steps of "
+              f"{STATUS_LIST_SIZE_STEP:,} (cfl.toml: status-lists, when it names one file).")
 @click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="The certifier's ledger (cfl.toml: ledger; default: ledger.jsonl in the "
               "key's folder).")
@@ -86,7 +101,8 @@ def is_declaration_id(text: str) -> bool:
 @summary_option
 @click.pass_context
 def revoke(ctx: click.Context, items: tuple[str, ...], list_file: Path | None,
-           reason: str | None, key: Path, output: Path, ledger: Path | None, reissue: bool,
+           reason: str | None, key: Path, output: Path, status_list: Path | None,
+           ledger: Path | None, reissue: bool,
            force: bool, next_update_days: int, passphrase_file: Path | None, at: dt.datetime,
            output_format: str) -> None:
     """Revoke the declarations ITEMs name, in the next version of the certifier's signed
@@ -99,6 +115,11 @@ def revoke(ctx: click.Context, items: tuple[str, ...], list_file: Path | None,
     records; only a certifier with neither starts at version 1 (and is told so). Ids
     already revoked are left as they are; with nothing new, nothing is written (--reissue
     issues the next version anyway). Without ITEMs, a first list is started.
+
+    With --status-list the certifier's status list is updated in the same run, by the same
+    rules: the next version, continued from the file or the ledger, every bit set that a
+    revoked declaration's status index names; a set bit is never cleared and the list never
+    shrinks.
     """
     out = ui(ctx)
     names = [*items, *(read_list_file(list_file, is_path=lambda e: not is_declaration_id(e))
@@ -120,6 +141,15 @@ def revoke(ctx: click.Context, items: tuple[str, ...], list_file: Path | None,
         raise InputError(f"{len(unknown)} declaration(s) were never signed according to the "
                          f"ledger: {listed}{more}. Check the ids, or pass --force to revoke "
                          "them anyway", source=str(ledger_path), code="not_in_ledger")
+    if status_list is not None and str(output) != "-" and \
+            status_list.resolve() == output.resolve():
+        raise click.UsageError("--status-list and -o must be different files")
+    existing_status = None
+    if status_list is not None and status_list.exists():
+        existing_status = read_bytes(status_list, max_bytes=MAX_STATUS_LIST_BYTES)
+        problem = wrong_kind_error(existing_status, (STATUS_LIST,), source=str(status_list))
+        if problem is not None:
+            raise problem
     existing = None
     if str(output) != "-" and output.exists():
         existing = read_bytes(output, max_bytes=MAX_REVOCATION_BYTES)
@@ -149,10 +179,35 @@ def revoke(ctx: click.Context, items: tuple[str, ...], list_file: Path | None,
         out.warn(f"starting a new revocation list at version 1: {output_name(output)} does not "
                  f"exist and the ledger {ledger_path} records no earlier list. If this "
                  "certifier published a list before, give that file with -o instead")
+    status_update = None
+    if status_list is None:
+        indexed = _status_indexes(state, signer.kid)
+        unlisted = [i for i in update.added if indexed.get(declaration_key(i))]
+        if unlisted:
+            out.warn(f"{len(unlisted)} of the declarations revoked carry a status index (their "
+                     "QR claims are format 2): their QR codes are revoked only by the status "
+                     "list; write it too with --status-list FILE (or status-lists in cfl.toml)",
+                     loud=True)
+    if status_list is not None:
+        status_update = _next_status_list(
+            existing_status, signer, state, [i for i, _ in wanted], status_list, at=at,
+            reissue=reissue or update.document is not None, next_update=next_update,
+            force=force)
+    if status_update is not None and status_update.document is not None:
+        assert status_list is not None
+        status_data = bundle_to_bytes(status_update.document)
+        write_atomic(status_list, status_data)  # before the ledger line, as for the list
+        status_content = status_update.document[STATUS_CONTENT_KEY]
+        if update.document is None:
+            Ledger(ledger_path).append([_status_record(status_update, status_content,
+                                                       status_list)])
     if update.document is not None:
         data = bundle_to_bytes(update.document)
         write_atomic(output, data)
         content = update.document[CONTENT_KEY]
+        status_records = [] if status_update is None or status_update.document is None else [
+            _status_record(status_update, status_update.document[STATUS_CONTENT_KEY],
+                           status_list or Path("-"))]
         Ledger(ledger_path).append([
             *(revoked_record(declaration_id=e["id"], reason=e["reason"],
                              revoked_at=e["revokedAt"], version=update.version)
@@ -160,10 +215,83 @@ def revoke(ctx: click.Context, items: tuple[str, ...], list_file: Path | None,
             revocation_list_record(version=update.version, issued=content["issued"],
                                    digest=_digest(content), entries=update.entries,
                                    file=str(output.resolve()) if str(output) != "-" else "-"),
+            *status_records,
         ])
     _report(ctx, update.added, update.already, wanted, output, update.version,
             update.entries, written=update.document is not None, ledger=ledger_path,
-            output_format=output_format)
+            output_format=output_format,
+            status=None if status_update is None or status_list is None else {
+                "list": output_name(status_list), "version": status_update.version,
+                "written": status_update.document is not None, "size": status_update.size,
+                "set": status_update.revoked, "added": list(status_update.added)})
+    if status_update is not None and status_list is not None:
+        _report_status_list(status_update, status_list, output_format)
+
+
+def _next_status_list(existing: bytes | None, signer: Signer, state: LedgerState,
+                      wanted: list[str], path: Path, *, at: dt.datetime, reissue: bool,
+                      next_update: dt.timedelta, force: bool) -> StatusListUpdate:
+    """The certifier's next status list: every status index the ledger records for a
+    declaration this key signed that is revoked (before or now) is set; the list covers every
+    index the ledger says this key handed out."""
+    revoked_keys = set(state.revoked) | {declaration_key(i) for i in wanted}
+    indexes = _status_indexes(state, signer.kid)
+    revoked = [index for key in revoked_keys for index in indexes.get(key, ())]
+    highest = max(_next_index(state, signer.kid, indexes) - 1, -1)
+    last = state.last_status_list
+    known = None
+    if last is not None:
+        known = (int(last["version"]), int(last["size"]))
+    try:
+        return next_status_list(existing, signer, revoked=revoked, at=at, known=known,
+                                highest_index=highest, reissue=reissue or existing is None,
+                                next_update=next_update, source=str(path))
+    except InputError as exc:
+        if exc.code != "stale_status_list" or not force:
+            raise
+        ui().warn(f"{exc}; extending it anyway (--force)")
+        return next_status_list(existing, signer, revoked=revoked, at=at,
+                                highest_index=highest, reissue=reissue, next_update=next_update,
+                                source=str(path))
+
+
+def _status_indexes(state: LedgerState, kid: str) -> dict[str, tuple[int, ...]]:
+    """Status indexes by canonical declaration id of the declarations ``kid`` signed, from
+    the ledger's signed lines (``statusIndex``; a line without one, format 1, has none)."""
+    by_id = getattr(state, "status_indexes", None)
+    if by_id is not None:
+        return {key: tuple(per_kid.get(kid, ())) for key, per_kid in by_id.items()}
+    found: dict[str, tuple[int, ...]] = {}
+    for key, record in state.signed.items():
+        index = record.get("statusIndex")
+        if record.get("kid") == kid and type(index) is int and index >= 0:
+            found[key] = (*found.get(key, ()), index)
+    return found
+
+
+def _next_index(state: LedgerState, kid: str, indexes: dict[str, tuple[int, ...]]) -> int:
+    recorded = int(getattr(state, "next_status_index", {}).get(kid, 0))
+    return max([recorded, *(max(v) + 1 for v in indexes.values() if v)])
+
+
+def _status_record(update: StatusListUpdate, content: dict[str, object], path: Path
+                   ) -> dict[str, object]:
+    return status_list_record(version=update.version, issued=str(content["issued"]),
+                              digest=_digest(content), size=update.size,
+                              revoked=update.revoked,
+                              file=str(path.resolve()) if str(path) != "-" else "-")
+
+
+def _report_status_list(update: StatusListUpdate, path: Path, output_format: str) -> None:
+    if output_format == "json":
+        return  # in the JSON document (statusList)
+    if update.document is not None:
+        ui().note(f"wrote {output_name(path)} (status list version {update.version}, "
+                  f"{update.size:,} indexes, {update.revoked} set"
+                  + (f", {len(update.added)} new" if update.added else "") + ")")
+    else:
+        ui().note(f"{output_name(path)} is current (status list version {update.version}, "
+                  f"{update.revoked} set)")
 
 
 def _digest(content: dict[str, object]) -> bytes:
@@ -205,7 +333,8 @@ def _resolve(names: list[str]) -> list[tuple[str, str]]:
 
 def _report(ctx: click.Context, added: tuple[str, ...], already: tuple[str, ...],
             wanted: list[tuple[str, str]], output: Path, version: int, entries: int, *,
-            written: bool, ledger: Path, output_format: str) -> None:
+            written: bool, ledger: Path, output_format: str,
+            status: dict[str, object] | None = None) -> None:
     out = ui(ctx)
     where = dict(wanted)
     if output_format == "json":
@@ -216,6 +345,7 @@ def _report(ctx: click.Context, added: tuple[str, ...], already: tuple[str, ...]
             "alreadyRevoked": [{"id": i, "from": where.get(i, "given")} for i in already],
             "totals": {"requested": len(wanted), "revoked": len(added),
                        "alreadyRevoked": len(already)},
+            **({"statusList": status} if status is not None else {}),
         })
         click.echo(text, nl=False, err=str(output) == "-")
         return

@@ -46,6 +46,9 @@ def _config(config_file: Path | None, **options: Any) -> RegisterConfig:
               help="The operator's public JWK (or key folder) the trust list must be signed by.")
 @click.option("--revocations", multiple=True, type=_PATH,
               help="A certifier's signed revocation list to serve (repeatable).")
+@click.option("--status-list", "status_lists", multiple=True, type=_PATH,
+              help="A certifier's signed status list to serve (repeatable; its format-2 "
+              "bundles are accepted only with it).")
 @click.option("--resolver", help="The resolver URL of the labels this register serves "
               "(uppercase, ending in '/'; default HTTPS://CFL.EXAMPLE/V/).")
 @click.option("--public-url", help="The register's public base URL (links in feeds and PACT "

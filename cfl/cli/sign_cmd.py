@@ -4,6 +4,7 @@ or thousands, with the passphrase asked once and every signature kept in the led
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,11 @@ def require_signable(document: dict[str, Any], *, source: str) -> None:
 @click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="The ledger every signature is recorded in (cfl.toml: ledger; default: "
               "ledger.jsonl in the key's folder).")
+@click.option("--claim-format", type=click.Choice(["1", "2"]), default="2",
+              show_default=True,
+              help="The QR claim a certifier issues: 2, bound to this signature and revoked "
+              "by the status list (each declaration gets the next status index from the "
+              "ledger), or 1, the older and larger claim revoked by declaration id.")
 @passphrase_option
 @at_option
 @format_option
@@ -73,7 +79,8 @@ def require_signable(document: dict[str, Any], *, source: str) -> None:
 @click.pass_context
 def sign(ctx: click.Context, inputs: tuple[Path, ...], list_file: Path | None, key: Path,
          role: str, output: Path | None, jobs: int, again: bool, ledger: Path | None,
-         passphrase_file: Path | None, at: dt.datetime, output_format: str) -> None:
+         claim_format: str, passphrase_file: Path | None, at: dt.datetime,
+         output_format: str) -> None:
     """Validate each INPUT (a declaration or a signed bundle; a folder stands for its
     *.json files) and add a signature.
 
@@ -81,9 +88,11 @@ def sign(ctx: click.Context, inputs: tuple[Path, ...], list_file: Path | None, k
     A certifier's signature also carries the compact QR claim, issued with the same key at
     the same --at, so labels can be printed without the key (cfl label). The passphrase is
     asked once; every signature is recorded in the ledger before its bundle is written
-    (cfl revoke reads it). An output that already holds the same declaration signed by
-    this key in this role is left as it is, so running a batch again (after an
-    interruption, or unchanged) signs only what is missing. Exit 1 if any input failed.
+    (cfl revoke reads it), with the status index of its QR claim (claim format 2, the
+    default: the next index of this key in the ledger). An output that already holds the
+    same declaration signed by this key in this role is left as it is, so running a batch
+    again (after an interruption, or unchanged) signs only what is missing. Exit 1 if any
+    input failed.
     """
     names: list[str | Path] = [*inputs, *(read_list_file(list_file) if list_file else [])]
     if not names:
@@ -95,7 +104,8 @@ def sign(ctx: click.Context, inputs: tuple[Path, ...], list_file: Path | None, k
     out = ui(ctx)
     if not several:
         _sign_one(ctx, files[0], output, key=key, role=role, passphrase_file=passphrase_file,
-                  at=at, again=again, ledger=ledger_path, output_format=output_format)
+                  at=at, again=again, ledger=ledger_path, output_format=output_format,
+                  claim_format=claim_format)
         return
     if output is None or str(output) == "-":
         raise click.UsageError(f"{len(files)} inputs make {len(files)} bundles: give the "
@@ -119,11 +129,21 @@ def sign(ctx: click.Context, inputs: tuple[Path, ...], list_file: Path | None, k
             advance(1)
 
         result = sign_files(tasks, signer, role=role, at=at, jobs=jobs, record=record,
-                            again=again, on_outcome=finished)
+                            again=again, on_outcome=finished,
+                            reserve=_reserver(ledger_path, signer.kid, at, claim_format))
     out.interrupted = None
     _report(result, signer.kid, role, at, ledger_path, output, output_format)
     if result.failed:
         ctx.exit(1)
+
+
+def _reserver(ledger: Path, kid: str, at: dt.datetime, claim_format: str
+              ) -> Callable[[int], int] | None:
+    """Status indexes from the ledger for claim format 2 (None: format 1)."""
+    if claim_format != "2":
+        return None
+    book = Ledger(ledger)
+    return lambda count: book.reserve_status_indexes(kid, count, at=at)
 
 
 def _tasks(files: list[Path], output: Path) -> list[SignTask]:
@@ -146,7 +166,7 @@ def _tasks(files: list[Path], output: Path) -> list[SignTask]:
 
 def _sign_one(ctx: click.Context, path: Path, output: Path | None, *, key: Path, role: str,
               passphrase_file: Path | None, at: dt.datetime, again: bool, ledger: Path,
-              output_format: str) -> None:
+              output_format: str, claim_format: str) -> None:
     """One input: checked before the passphrase is asked; the bundle to -o (a file, a
     folder, or standard output)."""
     source = "<stdin>" if str(path) == "-" else str(path)
@@ -166,7 +186,8 @@ def _sign_one(ctx: click.Context, path: Path, output: Path | None, *, key: Path,
     require_signable(document, source=source)  # before the key file and the passphrase
     signer = open_signer(key, passphrase_file)
     outcome, bundle = sign_one(data, target, signer, role=role, at=at,
-                               record=Ledger(ledger).append, again=again, source=source)
+                               record=Ledger(ledger).append, again=again, source=source,
+                               reserve=_reserver(ledger, signer.kid, at, claim_format))
     if str(target) == "-" and bundle is not None:
         write_atomic("-", bundle)
     out = ui(ctx)
@@ -203,6 +224,7 @@ def _json(result: BatchSignResult, kid: str, role: str, at: dt.datetime, ledger:
         "items": [{
             "source": str(o.task.source), "target": output_name(o.task.target),
             "status": o.status, "id": o.declaration_id, "claimIssued": o.claim_issued,
+            "statusIndex": o.status_index,
             **({"error": {"code": o.code, "message": o.message}} if o.message else {}),
         } for o in result.outcomes],
         "totals": _totals(result),

@@ -110,8 +110,8 @@ def _summary(action: str, document: dict[str, Any], target: Path, **extra: Any
 @list_resolver_option
 @at_option
 @format_option
-def init(output: Path, name: str, expires: dt.datetime, resolver: str | None, at: dt.datetime,
-         output_format: str) -> None:
+def init(output: Path, name: str, expires: dt.datetime, resolvers: tuple[str, ...],
+         at: dt.datetime, output_format: str) -> None:
     """Start an empty, unsigned trust list (version 1)."""
     if str(output) != "-" and output.exists():
         raise click.UsageError(f"{output} already exists; refusing to replace it")
@@ -119,7 +119,7 @@ def init(output: Path, name: str, expires: dt.datetime, resolver: str | None, at
         raise click.BadParameter(f"{format_time(expires)} is not after the issue time "
                                  f"{format_time(at)}; the list would be expired at once",
                                  param_hint="--expires")
-    document = new_trust_list(name, expires=expires, at=at, resolver=resolver)
+    document = new_trust_list(name, expires=expires, at=at, resolvers=resolvers)
     write_atomic(output, bundle_to_bytes(document))
     _done(output_format, _summary("init", document, output),
           f"wrote {output_name(output)}: empty trust list of {name}, version 1",
@@ -152,14 +152,19 @@ def init(output: Path, name: str, expires: dt.datetime, resolver: str | None, at
 @click.option("--status", type=click.Choice(STATUSES), default="active", show_default=True,
               help="active, suspended (temporarily not trusted) or withdrawn (no longer "
               "trusted).")
+@click.option("--revocation-max-age", "revocation_max_age", type=click.IntRange(1, 366),
+              default=None, metavar="DAYS",
+              help="How many days after its issue time a revocation list of this certifier "
+              "counts as current at most, whatever its nextUpdate says (default: until its "
+              "nextUpdate, or 45 days without one).")
 @click.option("-o", "--output", default=None, type=LIST_PATH,
               help="Where to write the edited list (default: TRUST_LIST itself; `-` is "
               "standard output).")
 @format_option
 def add(trust_list: Path, public_key: Path, name: str, roles: tuple[str, ...],
         accreditation: Accreditation, scope: str, rule_sets: tuple[str, ...],
-        valid_from: dt.datetime, valid_until: dt.datetime, status: str, output: Path | None,
-        output_format: str) -> None:
+        valid_from: dt.datetime, valid_until: dt.datetime, status: str,
+        revocation_max_age: int | None, output: Path | None, output_format: str) -> None:
     """Add (or replace) a certifier or manufacturer entry; the list must be signed again
     afterwards. Editing a signed list starts its next version, so a signed version number is
     never re-used."""
@@ -175,7 +180,7 @@ def add(trust_list: Path, public_key: Path, name: str, roles: tuple[str, ...],
         before, key, name=name, accreditation=accreditation,
         categories=categories, rule_sets=rule_set_ids, valid_from=valid_from,
         valid_until=valid_until, status=status, source=str(trust_list),
-        roles=roles or DEFAULT_ROLES,
+        roles=roles or DEFAULT_ROLES, revocation_max_age=revocation_max_age,
     )
     target = output if output is not None else trust_list
     write_atomic(target, bundle_to_bytes(document))
@@ -245,7 +250,7 @@ def add_log(trust_list: Path, origin: str, url: str, log_keys: tuple[str, ...],
 @at_option
 @format_option
 def sign_command(trust_list: Path, key: Path, version: int | None, expires: dt.datetime | None,
-                 resolver: str | None, output: Path, passphrase_file: Path | None,
+                 resolvers: tuple[str, ...], output: Path, passphrase_file: Path | None,
                  at: dt.datetime, output_format: str) -> None:
     """Issue the trust list: set its issue time and version and sign it with the operator's
     key.
@@ -272,7 +277,7 @@ def sign_command(trust_list: Path, key: Path, version: int | None, expires: dt.d
                   f"{chosen} instead, so that verifiers that saw version {reused} accept it")
     signer = open_signer(key, passphrase_file)
     signed = sign_trust_list(document, signer, at=at, version=chosen, expires=expires,
-                             source=str(trust_list), resolver=resolver)
+                             source=str(trust_list), resolvers=resolvers)
     data = bundle_to_bytes(signed)
     write_atomic(output, data)
     updated = ""
@@ -331,10 +336,14 @@ def show(trust_list: Path, output_format: str) -> None:
     click.echo(f"{parsed.operator}: version {parsed.version}, issued "
                f"{format_time(parsed.issued)}, expires {format_time(parsed.expires)}, "
                f"{f'{count} signature(s)' if count else 'unsigned'}")
+    if parsed.resolvers:
+        click.echo(f"resolvers: {', '.join(prefix.text for prefix in parsed.resolvers)}")
     for entry in parsed.entries:
         rule_sets = f"; rule sets {', '.join(entry.scope_rule_sets)}" if entry.scope_rule_sets \
             else ""
         click.echo(f"- {entry.name} [{entry.status}] {entry.roles_text}, "
                    f"{entry.accreditation}, kid {entry.kid}\n"
                    f"  scope {', '.join(entry.scope_categories)}{rule_sets}; valid "
-                   f"{format_time(entry.valid_from)} to {format_time(entry.valid_until)}")
+                   f"{format_time(entry.valid_from)} to {format_time(entry.valid_until)}"
+                   + (f"; revocation lists current {entry.revocation_max_age.days} days at most"
+                      if entry.revocation_max_age is not None else ""))

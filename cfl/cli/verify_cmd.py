@@ -32,6 +32,7 @@ from cfl.report.model import Status, VerificationReport
 from cfl.report.render import printable, render_report
 from cfl.trust.context import build_trust_context
 from cfl.trust.revocation import MAX_REVOCATION_BYTES
+from cfl.trust.status_list import MAX_STATUS_LIST_BYTES
 from cfl.trust.store import (
     DirectoryTrustStore,
     default_trust_store_path,
@@ -63,8 +64,12 @@ SUBJECT_PATTERNS = ("*.json", "*.pdf", "*.png", "*.jpg", "*.jpeg")
 @click.option("--revocations", multiple=True,
               type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
               help="A certifier's signed revocation list (repeatable; cfl.toml: revocations).")
+@click.option("--status-list", "status_lists", multiple=True,
+              type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              help="A certifier's signed status list, for format-2 claims (repeatable; "
+              "cfl.toml: status-lists).")
 @click.option("--trust-store", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder remembering accepted trust lists and revocation lists "
+              help="Folder remembering accepted trust lists, revocation and status lists "
               "(cfl.toml: trust-store; default: the user cache folder).")
 @click.option("--ignore-unlisted-cosigners", is_flag=True,
               help="Report a manufacturer's co-signature whose key is not in the trust list "
@@ -82,7 +87,8 @@ SUBJECT_PATTERNS = ("*.json", "*.pdf", "*.png", "*.jpg", "*.jpeg")
 @click.pass_context
 def verify(ctx: click.Context, subjects: tuple[Path, ...], list_file: Path | None,
            claim_text: str | None, trust_list: Path | None, anchor: Path,
-           revocations: tuple[Path, ...], trust_store: Path | None,
+           revocations: tuple[Path, ...], status_lists: tuple[Path, ...],
+           trust_store: Path | None,
            ignore_unlisted_cosigners: bool, proof: Path | None, require_disclosure: bool,
            at: dt.datetime, output_format: str) -> None:
     """Verify each SUBJECT (a signed bundle, a label PDF or a PNG/JPEG of a label's QR code;
@@ -97,12 +103,14 @@ def verify(ctx: click.Context, subjects: tuple[Path, ...], list_file: Path | Non
     trust_bytes = (read_bytes(trust_list, max_bytes=MAX_TRUST_LIST_BYTES)
                    if trust_list is not None else None)
     revocation_bytes = [read_bytes(p, max_bytes=MAX_REVOCATION_BYTES) for p in revocations]
+    status_bytes = [read_bytes(p, max_bytes=MAX_STATUS_LIST_BYTES) for p in status_lists]
     store = DirectoryTrustStore(trust_store or default_trust_store_path())
     trust = build_trust_context(
         trust_bytes, anchor=anchor_key, at=at, stored=read_stored_trust(store, anchor_key.kid),
         revocations=revocation_bytes,
         source=str(trust_list) if trust_list is not None else "<trust store>",
         revocation_sources=[str(p) for p in revocations],
+        status_lists=status_bytes, status_list_sources=[str(p) for p in status_lists],
     )
     policy = verification.VerificationPolicy(ignore_unlisted_cosigners=ignore_unlisted_cosigners,
                                              require_disclosure=require_disclosure)

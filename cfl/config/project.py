@@ -53,6 +53,7 @@ KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("trust", "path", "the scheme operator's signed trust list"),
     ConfigKey("anchor", "path", "the scheme operator's public JWK that pins the trust list"),
     ConfigKey("revocations", "paths", "certifiers' signed revocation lists (a list)"),
+    ConfigKey("status-lists", "paths", "certifiers' signed status lists (a list)"),
     ConfigKey("trust-store", "path", "folder remembering accepted trust and revocation lists"),
     ConfigKey("key", "path", "your signing key: a key folder or its private.pem"),
     ConfigKey("ledger", "path", "the certifier's ledger of what it signed and revoked"),

@@ -87,13 +87,53 @@ def extension_validator() -> Draft202012Validator:
 
 @functools.cache
 def fast_declaration_check() -> Check:
-    """The compiled yes/no predicate (see :mod:`cfl.declaration.compiled_schema`), built once."""
+    """The yes/no predicate of declaration validity, built once: ``jsonschema-rs`` (with
+    cfl's own format checks) answers first, and whenever it does not say "valid" (or cannot
+    take a value, such as a Decimal) the predicate compiled by
+    :mod:`cfl.declaration.compiled_schema` decides. ``jsonschema-rs`` thus only answers
+    "valid" early (about a quarter of the compiled predicate's time on a declaration) and
+    never decides "invalid"; ``tests/declaration/test_schema.py`` checks on fixtures and
+    mutated documents that the whole predicate agrees with the reference (ADR 0140)."""
     compiler = SchemaCompiler(
         {DECLARATION_SCHEMA_ID: load_schema(DECLARATION_SCHEMA_FILE),
          EXTENSION_SCHEMA_ID: load_schema(EXTENSION_SCHEMA_FILE)},
         format_conforms=declaration_format_conforms(),
     )
-    return compiler.compile_resource(DECLARATION_SCHEMA_ID)
+    compiled = compiler.compile_resource(DECLARATION_SCHEMA_ID)
+    early = _rust_declaration_check()
+    if early is None:
+        return compiled
+
+    def check(document: Any) -> bool:
+        try:
+            if early(document):
+                return True
+        except (ValueError, TypeError, OverflowError):  # a value it cannot take
+            pass
+        return compiled(document)
+    return check
+
+
+def _rust_declaration_check() -> Check | None:
+    """``jsonschema-rs``'s ``is_valid`` for declarations, every format checked by cfl's own
+    :func:`declaration_format_conforms`; None where the installed version cannot resolve the
+    extension schema's reference (no ``Registry``)."""
+    import jsonschema_rs  # a compiled extension, loaded when the predicate is first built
+
+    registry_type = getattr(jsonschema_rs, "Registry", None)
+    if registry_type is None:
+        return None
+    conforms = declaration_format_conforms()
+
+    def format_check(name: str) -> Callable[[Any], bool]:
+        return lambda value: conforms(value, name)
+
+    formats = {name: format_check(name) for name in format_checker().checkers}
+    validator = jsonschema_rs.Draft202012Validator(
+        load_schema(DECLARATION_SCHEMA_FILE), validate_formats=True, formats=formats,
+        registry=registry_type([(EXTENSION_SCHEMA_ID, load_schema(EXTENSION_SCHEMA_FILE))]))
+    is_valid: Check = validator.is_valid
+    return is_valid
 
 
 #: Strings that jsonschema's ``uuid`` and ``date-time`` checks (``UUID()``, and

@@ -16,6 +16,7 @@ three years on; past the calendar's end: :data:`~cfl.timeutil.END_OF_CALENDAR`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,7 +111,11 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 @dataclass(frozen=True)
 class DeclarationView:
     """Read-only access to a declaration's JSON object (any object: fields that are absent
-    or of the wrong type read as None or empty)."""
+    or of the wrong type read as None or empty).
+
+    The cfl extension and the validity window are found once per view and kept (every
+    other field reads through them): a view reads the document as it is when first asked,
+    so make a new view after changing the document."""
 
     document: Mapping[str, Any] = field(repr=False)
 
@@ -146,12 +151,12 @@ class DeclarationView:
     def product_name_company(self) -> str | None:
         return _text(self.document.get("productNameCompany"))
 
-    @property
+    @functools.cached_property
     def validity(self) -> ValidityWindow:
         return validity_window(self.document)
 
     # ------------------------------------------------------------------ the cfl extension
-    @property
+    @functools.cached_property
     def extension(self) -> dict[str, Any] | None:
         """The cfl extension's ``data``, or None for a plain PACT footprint."""
         return cfl_extension(self.document)

@@ -16,7 +16,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cfl.bundle.ledger import Ledger, default_ledger_path, signed_record
+from cfl.bundle.model import parse_bundle
 from cfl.bundle.sign import sign_bundle
+from cfl.claim.text import DEFAULT_RESOLVER
 from cfl.demo.data import DemoResult, build_demo
 from cfl.io.atomic import write_atomic
 from cfl.io.jsonio import dumps_pretty, load_json_file
@@ -32,6 +35,7 @@ from cfl.signing.jws import bundle_to_bytes
 from cfl.signing.keys import LocalSigner, write_key_pair
 from cfl.trust.context import load_trust_context
 from cfl.trust.revocation import revoke
+from cfl.trust.status_list import issue_status_list, size_for
 from cfl.trust.store import MemoryTrustStore
 from cfl.trust.trust_list import Accreditation, add_trust_entry, new_trust_list, sign_trust_list
 from cfl.verification.bundle_check import verify_bundle
@@ -72,6 +76,8 @@ class DemoRun:
     page: Path
     verification: dict[Path, VerificationReport]
     recognition: dict[str, RecognitionResult]
+    #: The certifier's signed status list (its claims are format 2, ADR 0142).
+    status_list: Path | None = None
 
     @property
     def all_verified(self) -> bool:
@@ -109,7 +115,9 @@ def run_demo(out_dir: Path, *, at: dt.datetime) -> DemoRun:
 
     trust_dir = out_dir / "trust"
     trust_dir.mkdir(parents=True, exist_ok=True)
-    document = new_trust_list(OPERATOR_NAME, expires=at + dt.timedelta(days=365), at=at)
+    # the demo's labels carry the placeholder resolver: the demo scheme names it (ADR 0138)
+    document = new_trust_list(OPERATOR_NAME, expires=at + dt.timedelta(days=365), at=at,
+                              resolver=DEFAULT_RESOLVER)
     document = add_trust_entry(
         document, certifier.public_key, name=CERTIFIER_NAME,
         accreditation=CERTIFIER_ACCREDITATION, categories=sorted(data.declarations),
@@ -130,19 +138,34 @@ def run_demo(out_dir: Path, *, at: dt.datetime) -> DemoRun:
     graded_dir = out_dir / "graded"
     graded_dir.mkdir(parents=True, exist_ok=True)
     grades: dict[str, GradeResult] = {}
-    for category, declaration_path in data.declarations.items():
+    # the certifier's ledger hands out status indexes, as cfl sign does: format-2 claims
+    ledger = Ledger(default_ledger_path(certifier_dir))
+    first_index = ledger.reserve_status_indexes(certifier.kid, len(data.declarations), at=at)
+    for number, (category, declaration_path) in enumerate(data.declarations.items()):
         # grading comes before signing, so the class reaches the claim and the label
         grade = grade_declaration(load_json_file(declaration_path), DEMO_RULE_SET, at=at)
         grades[category] = grade
         write_atomic(graded_dir / f"{category}.json", dumps_pretty(grade.declaration))
-        bundle = sign_bundle(grade.declaration, certifier, role="certifier", at=at)
+        bundle = sign_bundle(grade.declaration, certifier, role="certifier", at=at,
+                             status_index=first_index + number)
         path = bundles_dir / f"{category}.json"
         write_atomic(path, bundle_to_bytes(bundle))
+        ledger.append([signed_record(
+            declaration_id=str(grade.declaration["id"]),
+            digest=parse_bundle(bundle_to_bytes(bundle)).digest,
+            product=str(grade.declaration["productIds"][0]), signed_at=at, kid=certifier.kid,
+            role="certifier", status_index=first_index + number)])
         bundles[category] = path
+    # … and publishes its status list, so those claims can be checked for revocation
+    status_bytes = bundle_to_bytes(issue_status_list(
+        certifier, size=size_for(first_index + len(data.declarations) - 1), revoked=(),
+        version=1, at=at))
+    status_list = trust_dir / "status-list.json"
+    write_atomic(status_list, status_bytes)
 
     trust = load_trust_context(trust_bytes, anchor=operator.public_key, at=at,
                                store=MemoryTrustStore(), revocations=[revocation_bytes],
-                               source=str(trust_list))
+                               status_lists=[status_bytes], source=str(trust_list))
     # labels name their signers as the accepted trust list does
     names = {} if trust.trust_list is None else {
         entry.kid: (entry.name, str(entry.accreditation)) for entry in trust.trust_list.entries}
@@ -166,9 +189,10 @@ def run_demo(out_dir: Path, *, at: dt.datetime) -> DemoRun:
     page = out_dir / "site" / "index.html"
     page.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(page, build_page(trust_bytes, anchor=operator.public_key,
-                                  revocations=[revocation_bytes], at=at, source=str(trust_list)))
+                                  revocations=[revocation_bytes], status_lists=[status_bytes],
+                                  at=at, source=str(trust_list)))
     run = DemoRun(data, passphrase_file, operator_dir, certifier_dir, trust_list, revocations,
-                  grades, bundles, labels, page, verification, recognition)
+                  grades, bundles, labels, page, verification, recognition, status_list)
     _write_reports(out_dir / "reports", run)
     return run
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cfl.bundle.claim import claim_binding
 from cfl.bundle.model import Bundle, parse_bundle
 from cfl.claim.decode import decode_claim, decode_claim_text
 from cfl.claim.model import SignedClaim
@@ -191,8 +192,8 @@ def _signer_fields(entry: SignatureEntry, bundle: Bundle) -> dict[str, Any]:
         try:
             signed = decode_claim(b64url_decode(entry.claim, what="'cfl.claim'"),
                                   source="cfl.claim")
-            fields["claim"] = {**_claim_fields(signed),
-                               "boundToDeclaration": signed.claim.digest == bundle.digest}
+            fields["claim"] = {**_claim_fields(signed), "boundToDeclaration": claim_binding(
+                signed, bundle, issuer_kid=entry.kid).bound}
         except CflError as exc:
             fields["claim"] = {"problem": exc.message}
     return fields
@@ -203,8 +204,10 @@ def _claim_fields(signed: SignedClaim) -> dict[str, Any]:
     return {
         "formatVersion": claim.version,
         "alg": signed.alg,
-        "declarationId": str(claim.declaration_id),
-        "digest": "sha256:" + claim.digest.hex(),
+        # format 2 names its declaration by a binding and a status index, not by id and digest
+        "declarationId": None if claim.declaration_id is None else str(claim.declaration_id),
+        **({"digest": "sha256:" + claim.digest.hex()} if claim.version == 1 else
+           {"binding": claim.digest.hex(), "statusIndex": claim.status_index}),
         "issuerKidHint": b64url_encode(claim.issuer_kid_hint),
         "productId": claim.product_id,
         "productCategory": claim.product_category,
@@ -252,6 +255,7 @@ def _trust_list_inspection(value: Any, data: bytes, *, source: str) -> Inspectio
     fields = {
         "operator": parsed.operator, "version": parsed.version,
         "issued": format_time(parsed.issued), "expires": format_time(parsed.expires),
+        "resolvers": [prefix.text for prefix in parsed.resolvers],
         "signatures": [{"kid": e.kid, "alg": e.alg, "signedAt": format_time(e.signed_at)}
                        for e in document.signatures],
         "entries": [{"name": e.name, "kid": e.kid, "roles": list(e.roles),

@@ -150,6 +150,17 @@ def temporary_name(target: Path) -> Path:
     return directory / f".{target.name}{TEMP_SUFFIX}"
 
 
+def remove_stale_temporary(target: str | Path) -> bool:
+    """Remove the temporary file of ``target`` if a writer that is gone left it (unlocked,
+    ours, linked once): what a parent does for the writes of workers it stopped. True if
+    one was removed; a live writer's file is never touched."""
+    fixed = temporary_name(Path(target))
+    if not _stale(fixed):
+        return False
+    _remove(str(fixed))
+    return True
+
+
 def _locked_temporary(directory: Path, target: Path) -> tuple[int, str]:
     """The temporary file of ``target``, created afresh and locked for this writer.
 

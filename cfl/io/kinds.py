@@ -19,6 +19,7 @@ SIGNED_BUNDLE = "signed bundle"
 DECLARATION = "declaration"
 TRUST_LIST = "trust list"
 REVOCATION_LIST = "revocation list"
+STATUS_LIST = "status list"
 FRIENDLY_INPUT = "friendly input"
 PACT_RESPONSE = "PACT API response"
 PUBLIC_KEY = "public key (JWK)"
@@ -31,6 +32,8 @@ USED_BY: dict[str, str] = {
     TRUST_LIST: "a trust list goes to `cfl verify --trust` and `cfl trust`",
     REVOCATION_LIST: "a revocation list goes to `cfl verify --revocations` and "
     "`cfl revoke -o`",
+    STATUS_LIST: "a status list goes to `cfl verify --status-list` and "
+    "`cfl revoke --status-list`",
     FRIENDLY_INPUT: "make a declaration from it with `cfl declare`",
     PACT_RESPONSE: "import its footprints with `cfl import pact FILE -o DIR`",
     PUBLIC_KEY: "a public key goes to --jwk, --anchor or `cfl keys show`",
@@ -46,6 +49,8 @@ def document_kind(value: Any) -> str | None:
         return TRUST_LIST
     if "revocationList" in value:
         return REVOCATION_LIST
+    if "statusList" in value:
+        return STATUS_LIST
     if "kty" in value and ("x" in value or "crv" in value):
         return PUBLIC_KEY
     if isinstance(value.get("data"), (list, Mapping)) and len(value) <= 3 \

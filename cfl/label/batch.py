@@ -2,13 +2,14 @@
 
 Each label's QR claim is the one the certifier issued when signing the bundle (its
 ``cfl.claim.codec`` header, ADR 0025), so no key is needed; with a ``signer`` (the certifier's key)
-claims are issued afresh, in the calling process (the key never leaves it). QR encoding runs
-in ``jobs`` worker processes: for one multi-page PDF the
-workers return the QR drawing operators and the parent draws the pages (so the bundles are
-embedded once and the output is written atomically); for a folder each worker renders and
-atomically writes whole files. ``resume`` skips outputs that are already complete: the final
-file exists and its embedded bundle reads back equal to the input (temporary files have other
-names and are never taken for complete).
+claims are issued afresh, in the calling process (the key never leaves it). With ``jobs``
+worker processes the parent prepares every label's content and the workers render: for one
+multi-page PDF each worker renders whole part PDFs (a few hundred pages at most, every
+bundle embedded under its page's name) and the parent only concatenates them
+(:mod:`cfl.label.merge`) into the output, written atomically; for a folder each worker
+renders and atomically writes whole files. ``resume`` skips outputs that are already
+complete: the final file exists and its embedded bundle reads back equal to the input
+(temporary files have other names and are never taken for complete).
 
 A batch keeps a journal (:mod:`cfl.label.journal`, ADR 0125): with ``resume`` an input whose
 label the journal says was written (and whose file is unchanged) is skipped without reading
@@ -20,6 +21,7 @@ writing the same PDF starts.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import csv
 import dataclasses
@@ -30,7 +32,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,8 +45,10 @@ from cfl.io.atomic import (
     lock_file,
     open_atomic,
     output_error,
+    remove_stale_temporary,
     write_atomic,
 )
+from cfl.io.interrupt import exit_quietly_on_terminate, terminate_as_interrupt
 from cfl.io.jsonio import decode_utf8, read_bytes
 from cfl.label.journal import BatchJournal, digest, journal_path, settings_digest
 from cfl.label.merge import merge_label_parts
@@ -288,12 +292,64 @@ _worker_renderer: LabelRenderer | None = None
 
 def _init_worker(template: str, font_path: str | None) -> None:
     global _worker_renderer
+    exit_quietly_on_terminate()  # the parent stops the batch; a label being written is removed
     _worker_renderer = LabelRenderer(load_template(template), font_path=font_path)
 
 
-def _worker_qr_ops(contents: list[LabelContent]) -> list[list[str]]:
+def _worker_render_part(job: tuple[list[LabelContent], int]) -> tuple[bytes, int]:
+    """A finished part PDF of pages ``start``… (its attachments named by page in the whole
+    batch), and its page count."""
     assert _worker_renderer is not None
-    return [_worker_renderer.qr_ops(content) for content in contents]
+    contents, start = job
+    return _worker_renderer.render(contents, first_page=start), len(contents)
+
+
+#: What a worker is told to read: the items, where they start, and the settings of
+#: :func:`_content` (no signer: a key never leaves the calling process).
+_ItemsJob = tuple[list[BatchItem], int, dt.datetime, str, "SignerNames | None"]
+
+
+def _worker_render_items(job: _ItemsJob) -> tuple[bytes, int]:
+    """The part PDF of ``items`` (pages ``start``…), each label prepared here from its
+    bundle, as :func:`_worker_render_part` renders prepared ones."""
+    items, start, at, resolver, signer_names = job
+    contents = [_prepared(item, None, at, resolver, signer_names)[1] for item in items]
+    return _worker_render_part((contents, start))
+
+
+def _worker_check(job: _ItemsJob) -> list[tuple[str | None, tuple[Any, ...] | None]]:
+    """Each item read and prepared as :func:`_render_one_pdf` checks it: its bundle's
+    digest, or its error's fields (``InputError`` rebuilt by the caller)."""
+    items, _, at, resolver, signer_names = job
+    out: list[tuple[str | None, tuple[Any, ...] | None]] = []
+    for item in items:
+        try:
+            data = _read_bundle(item)
+            _content(item, data, None, at, resolver, signer_names)
+            out.append((digest(data), None))
+        except InputError as exc:
+            out.append((None, (exc.message, exc.source, exc.location, exc.code)))
+    return out
+
+
+def _checks_in_workers(pool: Any, items: Sequence[BatchItem], at: dt.datetime, resolver: str,
+                       signer_names: SignerNames | None
+                       ) -> Iterator[tuple[str | None, InputError | None]]:
+    """(digest, None) or (None, error) for every item in order, read and checked by the
+    workers (an item that came with its problem is not sent)."""
+    sendable = [item for item in items if item.problem is None]
+    work = [(list(chunk), 0, at, resolver, signer_names) for chunk in _chunks(sendable, 16)]
+    results = (answer for answers in pool.imap(_worker_check, work) for answer in answers)
+    for item in items:
+        if item.problem is not None:
+            yield None, item.problem
+            continue
+        key, error = next(results)
+        if error is None:
+            yield key, None
+        else:
+            message, source, location, code = error
+            yield None, InputError(message, source=source, location=location, code=code)
 
 
 def _worker_write(job: tuple[LabelContent, str]) -> str:
@@ -307,6 +363,35 @@ def _pool(jobs: int, template: str, font_path: str | None) -> Any:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     return context.Pool(jobs, initializer=_init_worker, initargs=(template, font_path))
+
+
+@contextlib.contextmanager
+def _workers(jobs: int, template: str, font_path: str | None
+             ) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
+    """``jobs`` worker processes. On any exit the work not started is cancelled and the
+    labels being written are finished (so no temporary file is left) before the workers are
+    joined (a ``multiprocessing.Pool``'s ``terminate`` cuts writes short, and can hang when
+    its task pipe is full)."""
+    methods = multiprocessing.get_all_start_methods()
+    executor = concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context(
+            "fork" if "fork" in methods else "spawn"),
+        initializer=_init_worker, initargs=(template, font_path))
+    try:
+        yield executor
+    except BaseException:
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+def _worker_result(future: concurrent.futures.Future[str]) -> str:
+    """A worker's result; a worker that died (killed) is a clean error, not a traceback."""
+    try:
+        return future.result()
+    except concurrent.futures.process.BrokenProcessPool:
+        raise OutputError("a label worker process ended unexpectedly (was it killed?); run "
+                          "the batch again with --resume") from None
 
 
 def batch_settings(template: str, *, signer: Signer | None, at: dt.datetime, resolver: str,
@@ -363,6 +448,18 @@ def render_batch(
     if jobs < 1:
         raise InputError("--jobs must be at least 1", code="bad_jobs")
     load_template(template)  # fail early on a bad template
+    with terminate_as_interrupt():  # SIGTERM cleans up as Ctrl-C does (ADR 0128)
+        return _render_batch(items, template=template, signer=signer, at=at, output=output,
+                             resolver=resolver, jobs=jobs, resume=resume, font_path=font_path,
+                             progress=progress, to_directory=to_directory,
+                             signer_names=signer_names)
+
+
+def _render_batch(
+    items: Sequence[BatchItem], *, template: str, signer: Signer | None, at: dt.datetime,
+    output: Path, resolver: str, jobs: int, resume: bool, font_path: str | None,
+    progress: Progress | None, to_directory: bool | None, signer_names: SignerNames | None,
+) -> BatchResult:
     directory = to_directory if to_directory is not None else (
         output.is_dir() or str(output).endswith(("/", "\\")))
     advance = progress or (lambda n: None)
@@ -412,56 +509,83 @@ def _render_one_pdf(
     # Small batches keep the prepared labels; large ones prepare each part again, so memory
     # stays flat (ADR 0029) at the cost of parsing every bundle twice (ADR 0050). An input
     # the journal says was checked is not checked first again: it is prepared when rendered.
+    # With workers and no key, the workers check and prepare the labels too (the calling
+    # process then only joins the parts they render); with a key, claims are issued here.
     keep = len(items) <= PAGES_PER_PART
     kept: list[LabelContent | None] = []
     checked: list[str] = []
     problems: list[InputError] = []
-    for item in items:
-        try:
-            if item.problem is not None:
-                raise item.problem
-            data = _read_bundle(item)
-            key = digest(data)
-            if resume and journal.is_valid(key):
-                kept.append(None)
-                continue
-            content = _content(item, data, signer, at, resolver, signer_names)
-            kept.append(content if keep else None)
-            checked.append(key)
-            journal.record_valid([key])
-        except InputError as exc:
-            problems.append(exc)
-    if problems:
-        raise BatchInputError(problems, total=len(items), source=_batch_source(items))
-    if to_file and not journal.writing:
-        journal.start(fresh=not resume)
-        journal.record_valid(checked)
-    renderer = LabelRenderer(load_template(template), font_path=font_path)
     pool = _pool(jobs, template, font_path) if jobs > 1 else None
+    in_workers = pool is not None and signer is None and len(items) > 1
     try:
+        if pool is not None and in_workers:
+            for key, problem in _checks_in_workers(pool, items, at, resolver, signer_names):
+                if problem is not None:
+                    problems.append(problem)
+                    continue
+                kept.append(None)  # prepared again by the worker that renders it
+                assert key is not None
+                if not (resume and journal.is_valid(key)):
+                    checked.append(key)
+                    journal.record_valid([key])
+        for item in () if in_workers else items:
+            try:
+                if item.problem is not None:
+                    raise item.problem
+                data = _read_bundle(item)
+                key = digest(data)
+                if resume and journal.is_valid(key):
+                    kept.append(None)
+                    continue
+                content = _content(item, data, signer, at, resolver, signer_names)
+                kept.append(content if keep else None)
+                checked.append(key)
+                journal.record_valid([key])
+            except InputError as exc:
+                problems.append(exc)
+        if problems:
+            raise BatchInputError(problems, total=len(items), source=_batch_source(items))
+        if to_file and not journal.writing:
+            journal.start(fresh=not resume)
+            journal.record_valid(checked)
+        renderer = LabelRenderer(load_template(template), font_path=font_path)
+
+        def contents_of(start: int, stop: int) -> list[LabelContent]:
+            return [kept[i] or _prepared(items[i], signer, at, resolver, signer_names)[1]
+                    for i in range(start, stop)]
+
         def part(start: int, stop: int) -> bytes:
-            contents = [kept[i] or _prepared(items[i], signer, at, resolver, signer_names)[1]
-                        for i in range(start, stop)]
+            contents = contents_of(start, stop)
             operators: list[list[str]] = []
-            if pool is None:
-                for chunk in _chunks(contents, CHUNK):
-                    operators.extend(renderer.qr_ops(c) for c in chunk)
-                    advance(len(chunk))
-            else:
-                for result in pool.imap(_worker_qr_ops, _chunks(contents, CHUNK)):
-                    operators.extend(result)
-                    advance(len(result))
+            for chunk in _chunks(contents, CHUNK):
+                operators.extend(renderer.qr_ops(c) for c in chunk)
+                advance(len(chunk))
             return renderer.render(contents, operators,
                                    first_page=None if len(items) <= PAGES_PER_PART else start)
 
-        if len(items) <= PAGES_PER_PART:
-            write_atomic(output, part(0, len(items)))
+        def job_of(start: int, stop: int) -> tuple[Any, ...]:
+            if in_workers:
+                return (list(items[start:stop]), start, at, resolver, signer_names)
+            return (contents_of(start, stop), start)
+
+        count = len(items)
+        if pool is not None and count > 1:
+            worker = _worker_render_items if in_workers else _worker_render_part
+            _render_in_parts(output, _parts_in_workers(pool, count, jobs, job_of, worker,
+                                                       advance))
+        elif count <= PAGES_PER_PART:
+            write_atomic(output, part(0, count))
         else:
-            _render_in_parts(output, len(items), part)
-    finally:
+            _render_in_parts(output, (part(start, min(start + PAGES_PER_PART, count))
+                                      for start in range(0, count, PAGES_PER_PART)))
+    except BaseException:
         if pool is not None:
             pool.terminate()
             pool.join()
+        raise
+    if pool is not None:  # done: the workers leave when their queue closes, no signal sent
+        pool.close()
+        pool.join()
     if to_file:
         inputs = _inputs_digest(items)
         if inputs is not None:
@@ -483,10 +607,29 @@ def _inputs_digest(items: Sequence[BatchItem]) -> str | None:
     return total.hexdigest()
 
 
-def _render_in_parts(output: Path, count: int, part: Callable[[int, int], bytes]) -> None:
-    """Render ``count`` pages in parts to temporary PDFs beside ``output`` and merge them,
-    streaming, into ``output`` atomically (:mod:`cfl.label.merge`): memory does not grow
-    with the number of pages, and every page keeps its own embedded bundle.
+def _parts_in_workers(pool: Any, count: int, jobs: int,
+                      job_of: Callable[[int, int], tuple[Any, ...]],
+                      worker: Callable[[Any], tuple[bytes, int]],
+                      advance: Progress) -> Iterator[bytes]:
+    """The part PDFs of ``count`` pages, in order, each rendered whole by a worker
+    (``worker(job_of(start, stop))``: from the items, or from contents the calling process
+    prepared when it holds the signer's key), which the calling process only concatenates
+    (:func:`_render_in_parts`). Parts are small enough that every worker has two (at most
+    :data:`PAGES_PER_PART` pages), and only ``2 × jobs`` parts are handed out at a time, so
+    memory does not grow with the batch."""
+    size = max(1, min(PAGES_PER_PART, -(-count // (2 * jobs))))
+    for wave in _chunks(range(0, count, size), 2 * jobs):
+        work = [job_of(start, min(start + size, count)) for start in wave]
+        for data, pages in pool.imap(worker, work):
+            advance(pages)
+            yield data
+
+
+def _render_in_parts(output: Path, parts: Iterable[bytes]) -> None:
+    """Write the part PDFs ``parts`` (each a few hundred pages at most, named by page in the
+    whole batch) to temporary files beside ``output`` and merge them, streaming, into
+    ``output`` atomically (:mod:`cfl.label.merge`): memory does not grow with the number of
+    pages, and every page keeps its own embedded bundle.
 
     The parts go to a scratch folder ``.<name>.<random>.parts`` that this batch holds locked;
     it is removed on every exit path (one a killed batch left, no longer locked, is removed
@@ -501,9 +644,8 @@ def _render_in_parts(output: Path, count: int, part: Callable[[int, int], bytes]
     try:
         with _held(scratch / PARTS_LOCK):
             paths: list[Path] = []
-            for number, start in enumerate(range(0, count, PAGES_PER_PART)):
+            for number, data in enumerate(parts):
                 path = scratch / f"part-{number:05d}.pdf"
-                data = part(start, min(start + PAGES_PER_PART, count))
                 try:
                     path.write_bytes(data)
                 except OSError as exc:
@@ -611,6 +753,49 @@ class _Pending:
     content: LabelContent | None
 
 
+def _write_in_workers(pending: Sequence[_Pending], jobs: int, template: str,
+                      font_path: str | None, prepared: Callable[[_Pending], LabelContent],
+                      journal: BatchJournal, advance: Progress) -> None:
+    """Each pending label written by one of ``jobs`` workers, prepared here a few labels
+    ahead of them (memory stays flat, and an interruption has little to cancel).
+
+    On Ctrl-C, SIGTERM or an error the labels being written are finished and recorded and
+    the others cancelled. A label whose worker was stopped mid-write (SIGTERM sent to the
+    worker itself) leaves no temporary file: the worker removes it on its way out, and what
+    a killed worker left is removed here once every worker is gone (ADR 0128)."""
+    queue = iter(pending)
+    running: dict[concurrent.futures.Future[str], _Pending] = {}
+
+    def finished(entry: _Pending) -> None:
+        entry.content = None  # memory stays flat
+        journal.record_done(entry.item.name, entry.key, entry.target)
+        advance(1)
+
+    try:
+        with _workers(jobs, template, font_path) as executor:
+            while True:
+                while len(running) < 2 * jobs:
+                    entry = next(queue, None)
+                    if entry is None:
+                        break
+                    job = (prepared(entry), str(entry.target))
+                    running[executor.submit(_worker_write, job)] = entry
+                if not running:
+                    break
+                done, _ = concurrent.futures.wait(
+                    running, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in done:
+                    _worker_result(future)
+                    finished(running.pop(future))
+    except BaseException:
+        for future, entry in running.items():  # every worker has been joined by now
+            if future.done() and not future.cancelled() and future.exception() is None:
+                finished(entry)
+            else:
+                remove_stale_temporary(entry.target)
+        raise
+
+
 def _render_directory(
     items: Sequence[BatchItem], *, template: str, signer: Signer | None, at: dt.datetime,
     output: Path, resolver: str, jobs: int, resume: bool, font_path: str | None,
@@ -688,13 +873,5 @@ def _render_directory_journaled(
             journal.record_done(entry.item.name, entry.key, entry.target)
             advance(1)
     else:
-        by_target = {str(entry.target): entry for entry in pending}
-        with _pool(jobs, template, font_path) as pool:
-            for chunk in _chunks(pending, CHUNK * jobs):
-                work = [(prepared(entry), str(entry.target)) for entry in chunk]
-                for written in pool.imap_unordered(_worker_write, work, chunksize=8):
-                    entry = by_target[written]
-                    entry.content = None
-                    journal.record_done(entry.item.name, entry.key, entry.target)
-                    advance(1)
+        _write_in_workers(pending, jobs, template, font_path, prepared, journal, advance)
     return BatchResult(len(pending), len(finished), output)

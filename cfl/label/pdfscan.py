@@ -22,6 +22,15 @@ stream is cut where it breaks in a few dozen calls, never fed byte by byte; a fi
 most one stream per KiB (beyond the first 256); indirect lengths are looked up in one index
 built once; escapes and ASCII85 are decoded by numpy, not a Python call per character.
 
+Images are bounded before pdfium decodes any (ADR 0138): pdfium allocates an image at the
+size its dictionary or its JPEG frame header states, wherever it is drawn from — a page, a
+form, a tiling pattern's cell, a Type3 glyph, or as another image's soft mask (/SMask). The
+scan counts every image stream of the file (any stream dictionary with /Width and /Height,
+counted as the sum of the widths times the largest height, so a dictionary split by a
+crafted string cannot hide one), every inline image (``BI … ID``) in a decoded content
+stream, and the frame size of every JPEG (read from its SOF marker, not from /Width and
+/Height), and refuses a file whose images hold more than :data:`MAX_IMAGE_PIXELS` pixels.
+
 A false alarm can only refuse a file, never let one through.
 """
 
@@ -54,6 +63,16 @@ MAX_STREAMS = 250_000
 #: stream to scan, so density, not only the count, is bounded.
 BYTES_PER_STREAM = 1024
 STREAMS_FREE = 256
+#: Most image pixels a PDF may hold in all (images, soft masks, inline images, JPEG frames):
+#: pdfium decodes each at full size whatever it is drawn at. A label's logo of 1,000 ×
+#: 1,000 pixels with its soft mask counts 2 million.
+MAX_IMAGE_PIXELS = 40_000_000
+#: What the frame header of a JPEG says when its height is 0 (defined later by a DNL
+#: marker): counted as the largest height a JPEG can have.
+JPEG_MAX_SIDE = 65_535
+#: Budget charged for each JPEG segment walked to its frame header (a crafted JPEG of
+#: 4-byte segments must not cost a Python step per 4 bytes unbounded).
+JPEG_SEGMENT_COST = 1024
 
 #: Filters cfl never writes and whose output this scan does not bound, and encryption:
 #: refused outright.
@@ -79,9 +98,11 @@ _NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
 
 @dataclass(frozen=True)
 class PdfScan:
-    """What the raw bytes say: every name seen outside stream data (escapes decoded)."""
+    """What the raw bytes say: every name seen outside stream data (escapes decoded), and
+    the image pixels the file can make pdfium decode (:data:`MAX_IMAGE_PIXELS` at most)."""
 
     names: frozenset[str]
+    image_pixels: int = 0
 
     @property
     def active_names(self) -> frozenset[str]:
@@ -97,6 +118,7 @@ def scan_pdf(data: bytes, *, source: str = "<pdf>") -> PdfScan:
     names: set[str] = set()
     most = min(MAX_STREAMS, STREAMS_FREE + len(data) // BYTES_PER_STREAM)
     lengths = _IndirectLengths(data, budget)
+    pixels = _Pixels(source)
     for match in _STREAM.finditer(data):
         keyword = match.start()
         if keyword and data[keyword - 1] not in _WHITESPACE and \
@@ -125,16 +147,24 @@ def scan_pdf(data: bytes, *, source: str = "<pdf>") -> PdfScan:
         object_stream = b"/ObjStm" in dictionary
         for start in _stream_starts(data, after, end):
             stops = {end} if declared is None else {end, min(len(data), start + declared)}
-            for layers in _decodings(data, start, sorted(stops), budget):
+            decodings = _decodings(data, start, sorted(stops), budget)
+            for layers in decodings:
                 if object_stream and layers:
                     names.update(_names(layers[-1], budget))  # compressed objects
-    names.update(_names(_outside(data, spans), budget))
+                for layer in layers:
+                    pixels.add(_content_pixels(layer, 0, len(layer), budget))
+            if not decodings:  # the data as it is: a JPEG, or an unencoded content stream
+                pixels.add(_content_pixels(data, start, max(sorted(stops)), budget))
+    outside = _outside(data, spans)
+    names.update(_names(outside, budget))
+    pixels.add(_dictionary_pixels(outside, lengths, budget))
     refused = sorted(names & UNBOUNDED_NAMES)
     if refused:
         what = "is encrypted" if refused[0] == "Encrypt" else f"uses /{refused[0]}"
         raise InputError(f"{what}; a cfl label uses only Flate (and ASCII) encoded streams "
                          "and no encryption", source=source, code="pdf_unsupported")
-    return PdfScan(frozenset(names))
+    return PdfScan(frozenset(names), pixels.total)
+
 
 
 class _Budget:
@@ -156,8 +186,8 @@ _HEX = re.compile(rb"[0-9A-Fa-f\x00\t\n\x0c\r ]*")
 _WS = rb"[\x00\t\n\x0c\r ]"
 _LENGTH = re.compile(rb"/Length(?![0-9A-Za-z])" + _WS + rb"*([0-9]+)(?:" + _WS + rb"+([0-9]+)"
                      + _WS + rb"+R)?")
-_LENGTH_REFERENCE = re.compile(rb"/Length(?![0-9A-Za-z])" + _WS + rb"*([0-9]+)" + _WS
-                               + rb"+([0-9]+)" + _WS + rb"+R")
+_REFERENCE = re.compile(rb"/(?:Length|Width|Height)(?![0-9A-Za-z])" + _WS + rb"*([0-9]+)" + _WS
+                        + rb"+([0-9]+)" + _WS + rb"+R")
 
 
 def _bomb(what: str, source: str) -> InputError:
@@ -230,7 +260,7 @@ class _IndirectLengths:
         key = (number[:12], generation[:12])
         if self.wanted is None or key not in self.wanted:
             self.wanted = (self.wanted or {(n[:12], g[:12]) for n, g in
-                                           _LENGTH_REFERENCE.findall(self.data)}) | {key}
+                                           _REFERENCE.findall(self.data)}) | {key}
             self._index()
         return self.index.get(key)
 
@@ -446,3 +476,115 @@ def _names(text: bytes, budget: _Budget) -> set[str]:
     budget.spend(ESCAPE_COST * sum(raw.count(b"#") for raw in escaped))
     return {raw.decode("latin-1") for raw in (raws - set(escaped))} | {
         raw.decode("latin-1") for raw in _unescape_runs(escaped)}
+
+
+class _Pixels:
+    """Image pixels counted so far, against :data:`MAX_IMAGE_PIXELS`."""
+
+    def __init__(self, source: str) -> None:
+        self.source, self.total = source, 0
+
+    def add(self, count: int) -> None:
+        self.total += count
+        if self.total > MAX_IMAGE_PIXELS:
+            raise InputError(f"holds images of more than {MAX_IMAGE_PIXELS} pixels in all "
+                             "(images, soft masks, patterns, glyphs and JPEG frames counted "
+                             "before any is decoded)", source=self.source, code="too_large")
+
+
+_WIDTH = re.compile(rb"/Width(?![0-9A-Za-z])" + _WS + rb"*([0-9]+)(?:" + _WS + rb"+([0-9]+)"
+                    + _WS + rb"+R)?")
+_HEIGHT = re.compile(rb"/Height(?![0-9A-Za-z])" + _WS + rb"*([0-9]+)(?:" + _WS
+                     + rb"+([0-9]+)" + _WS + rb"+R)?")
+
+
+def _dictionary_pixels(outside: bytes, lengths: _IndirectLengths, budget: _Budget) -> int:
+    """The pixels the file's image dictionaries state, at most: the sum of every /Width
+    times the largest /Height (each image is counted, whichever dictionary a value is in,
+    and an indirect value is looked up)."""
+    text = _unescaped(outside) if b"#" in outside else outside
+
+    def values(pattern: re.Pattern[bytes]) -> list[int]:
+        found = []
+        for direct, generation in pattern.findall(text):
+            value = int(direct[:12]) if not generation else lengths.value(direct, generation)
+            # a value the scan cannot find (inside an object stream) counts as the largest
+            found.append(JPEG_MAX_SIDE if value is None else value)
+        budget.spend(ESCAPE_COST * len(found))
+        return found
+
+    widths, heights = values(_WIDTH), values(_HEIGHT)
+    if not widths or not heights:
+        return 0
+    return sum(widths) * max(heights)
+
+
+#: An inline image's operators: ``BI`` (its dictionary follows) and ``ID`` (its data).
+_BEGIN_INLINE = re.compile(rb"BI(?=[\x00\t\n\x0c\r /])")
+_INLINE_DATA = re.compile(rb"ID(?=[\x00\t\n\x0c\r ])")
+_INLINE_W = re.compile(rb"/W(?:idth)?(?![0-9A-Za-z])" + _WS + rb"*([0-9]+)")
+_INLINE_H = re.compile(rb"/H(?:eight)?(?![0-9A-Za-z])" + _WS + rb"*([0-9]+)")
+_JPEG_START = b"\xff\xd8\xff"
+_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def _content_pixels(data: bytes, start: int, stop: int, budget: _Budget) -> int:
+    """The pixels of what ``data[start:stop]`` holds: a JPEG's frame, or the inline images
+    of a content stream (with the frame of each inline JPEG)."""
+    if data.startswith(_JPEG_START, start):
+        return _jpeg_pixels(data, start, stop, budget)
+    total, position = 0, start
+    # one pass: each BI is paired with the next ID after it, and the search goes on after
+    # that ID, so every byte is looked at once whatever the stream holds
+    while (begin := _BEGIN_INLINE.search(data, position, stop)) is not None:
+        position = begin.end()
+        budget.spend(OBJECT_COST)  # every candidate costs a few regular expressions
+        if begin.start() > start and data[begin.start() - 1] not in _WHITESPACE + _DELIMITERS:
+            continue  # part of a longer word
+        found = _INLINE_DATA.search(data, position, stop)
+        while found is not None and data[found.start() - 1] not in _WHITESPACE:
+            budget.spend(ESCAPE_COST)
+            found = _INLINE_DATA.search(data, found.start() + 1, stop)
+        if found is None:
+            break
+        head = data[position:found.start()]
+        position = found.end()
+        widths, heights = _INLINE_W.findall(head), _INLINE_H.findall(head)
+        if widths and heights:
+            total += max(int(w[:12]) for w in widths) * max(int(h[:12]) for h in heights)
+        if data.startswith(_JPEG_START, position + 1):
+            total += _jpeg_pixels(data, position + 1, stop, budget)
+    return total
+
+
+def _jpeg_pixels(data: bytes, start: int, stop: int, budget: _Budget) -> int:
+    """Width times height of the JPEG at ``data[start:stop]`` as its first frame header
+    (SOF) states them, walking its segments as libjpeg does (stray bytes skipped to the next
+    marker); 0 if it has none before its scan (libjpeg refuses it then)."""
+    position = start + 2
+    while position < stop:
+        budget.spend(JPEG_SEGMENT_COST)
+        position = data.find(b"\xff", position, stop)
+        if position < 0:
+            return 0
+        while position < stop and data[position] == 0xFF:
+            position += 1
+        if position >= stop:
+            return 0
+        marker = data[position]
+        position += 1
+        if marker in (0x00, 0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
+            continue  # stuffing, TEM, SOI, RSTn: no segment follows
+        if marker in (0xD9, 0xDA) or position + 2 > stop:
+            return 0  # the end, or a scan before any frame header
+        if marker in _SOF_MARKERS:
+            if position + 7 > stop:
+                return 0
+            height = int.from_bytes(data[position + 3:position + 5], "big") or JPEG_MAX_SIDE
+            width = int.from_bytes(data[position + 5:position + 7], "big")
+            return width * height
+        length = int.from_bytes(data[position:position + 2], "big")
+        if length < 2:
+            return 0
+        position += length
+    return 0

@@ -154,8 +154,9 @@ def path_operators(symbol: QrSymbol, *, x: float, y_top: float, module: float,
     head = (f"q 0 g\n{module:.4f} 0 0 {-module:.4f} {x + quiet_zone * module:.3f} "
             f"{y_top - quiet_zone * module:.3f} cm\n")
     rows, columns, lengths = _run_arrays(symbol.rows)
-    body = "".join([f"{c} {r} {n} 1 re\n" for r, c, n in
-                    zip(rows.tolist(), columns.tolist(), lengths.tolist(), strict=True)])
+    # one %-format over all runs (C speed): "column row length 1 re" per run
+    body = ("%d %d %d 1 re\n" * len(rows)) % tuple(
+        np.column_stack((columns, rows, lengths)).ravel().tolist())
     return head + body + "f Q"
 
 

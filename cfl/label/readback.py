@@ -9,12 +9,15 @@ page carrying two different QR codes is refused (ADR 0041).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
 import functools
 import io
 import re
+import warnings
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -58,6 +61,26 @@ PAINTING_NAMES = frozenset({"Pattern", "PatternType", "Shading", "ShadingType", 
 #: The end of one revision of a PDF: its cross-reference offset and end-of-file marker.
 _REVISION_END = re.compile(rb"startxref\s+\d+\s+%%EOF")
 
+#: What pdfium (through pypdfium2 or its raw ctypes functions) and the bitmap readers raise
+#: for a file they cannot read: each call into them is made inside :func:`_pdfium`, which
+#: turns these into a ``bad_pdf`` error, so a hostile file is a report row, never a
+#: traceback.
+_PDFIUM_ERRORS = (pdfium.PdfiumError, ctypes.ArgumentError, OSError, ValueError, TypeError,
+                  RuntimeError, KeyError, IndexError, OverflowError)
+
+
+@contextlib.contextmanager
+def _pdfium(source: str, what: str) -> Iterator[None]:
+    """Run calls into pdfium: what they raise becomes :class:`InputError` ``bad_pdf``
+    naming ``what`` could not be read (cfl's own errors pass through unchanged)."""
+    try:
+        yield
+    except CflError:
+        raise
+    except _PDFIUM_ERRORS as exc:
+        raise InputError(f"{what} cannot be read ({type(exc).__name__}: {exc})",
+                         source=source, code="bad_pdf") from None
+
 
 def _open_pdf(pdf_bytes: bytes, source: str) -> Any:
     return _open_scanned(pdf_bytes, source)[0]
@@ -74,10 +97,15 @@ def _open_scanned(pdf_bytes: bytes, source: str) -> tuple[Any, PdfScan]:
     scan = scan_pdf(pdf_bytes, source=source)
     try:
         document = pdfium.PdfDocument(pdf_bytes)
-    except pdfium.PdfiumError as exc:
+    except _PDFIUM_ERRORS as exc:
         raise InputError(f"is not a readable PDF ({exc})", source=source,
                          code="bad_pdf") from None
-    pages = len(document)
+    try:
+        with _pdfium(source, "the page tree"):
+            pages = len(document)
+    except CflError:
+        document.close()
+        raise
     if pages > MAX_PAGES:
         document.close()
         raise InputError(f"has {pages} pages; at most {MAX_PAGES}", source=source,
@@ -102,27 +130,21 @@ def _attachments(document: Any, source: str) -> dict[str, bytes]:
 
 def _attachment_names(document: Any, source: str) -> list[str]:
     """The names of the embedded files, in order (reading a name inflates nothing)."""
-    try:
+    with _pdfium(source, "an embedded file's name"):
         count = document.count_attachments()
         if count > MAX_PAGES:
             raise InputError(f"has {count} attachments; too many", source=source,
                              code="too_large")
-        return [document.get_attachment(index).get_name() for index in range(count)]
-    except pdfium.PdfiumError as exc:
-        raise InputError(f"has an embedded file that cannot be read ({exc})", source=source,
-                         code="bad_pdf") from None
+        return [str(document.get_attachment(index).get_name()) for index in range(count)]
 
 
 def _attachment_data(document: Any, index: int, name: str, source: str) -> bytes:
-    try:
+    with _pdfium(source, f"attachment {name!r}"):
         raw = document.get_attachment(index).get_data()
-    except pdfium.PdfiumError as exc:
-        raise InputError(f"attachment {name!r} cannot be read ({exc})", source=source,
-                         code="bad_pdf") from None
-    if ctypes.sizeof(raw) > MAX_BUNDLE_BYTES:
-        raise InputError(f"attachment {name!r} is larger than {MAX_BUNDLE_BYTES} bytes",
-                         source=source, code="too_large")
-    return bytes(raw)
+        if ctypes.sizeof(raw) > MAX_BUNDLE_BYTES:
+            raise InputError(f"attachment {name!r} is larger than {MAX_BUNDLE_BYTES} bytes",
+                             source=source, code="too_large")
+        return bytes(raw)
 
 
 def attachment_name(page: int, count: int) -> str:
@@ -147,7 +169,8 @@ def extract_bundle(pdf_bytes: bytes, *, page: int = 0, source: str = "<pdf>") ->
 def _bundle_for_page(document: Any, page: int, source: str,
                      names: list[str] | None = None) -> bytes:
     names = _attachment_names(document, source) if names is None else names
-    name = attachment_name(page, len(document))
+    with _pdfium(source, "the page tree"):
+        name = attachment_name(page, len(document))
     if name not in names:
         raise InputError(f"has no embedded {name}; this is not a cfl label", source=source,
                          code="no_embedded_bundle")
@@ -171,30 +194,26 @@ def decode_qr_from_pdf(pdf_bytes: bytes, dpi: int = DEFAULT_DPI, *, page: int = 
 
 def _load_page(document: Any, page: int, source: str) -> Any:
     """Page ``page`` (0-based) of ``document``; a page pdfium cannot load is bad input."""
-    if not 0 <= page < len(document):
-        raise InputError(f"has no page {page + 1}", source=source, code="no_such_page")
-    try:
+    with _pdfium(source, f"page {page + 1}"):
+        if not 0 <= page < len(document):
+            raise InputError(f"has no page {page + 1}", source=source, code="no_such_page")
         return document[page]
-    except pdfium.PdfiumError as exc:
-        raise InputError(f"page {page + 1} cannot be read ({exc})", source=source,
-                         code="bad_pdf") from None
 
 
 def _qr_on_loaded_page(pdf_page: Any, page: int, dpi: int, source: str, *,
                        plain_document: bool = False) -> str:
     if not 36 <= dpi <= 1200:
         raise InputError("dpi must be between 36 and 1200", code="bad_dpi")
-    width, height = pdf_page.get_size()
+    with _pdfium(source, f"page {page + 1}'s size"):
+        width, height = (float(side) for side in pdf_page.get_size())
     scale = dpi / 72
-    if width * height * scale ** 2 > MAX_PAGE_PIXELS or max(width, height) * scale > MAX_SIDE:
-        raise InputError(f"page {page + 1} is too large to rasterise at {dpi} dpi",
-                         source=source, code="too_large")
-    try:
+    if not (width > 0 and height > 0) or width * height * scale ** 2 > MAX_PAGE_PIXELS or \
+            max(width, height) * scale > MAX_SIDE:
+        raise InputError(f"page {page + 1} is too large (or too small) to rasterise at {dpi} "
+                         "dpi", source=source, code="too_large")
+    with _pdfium(source, f"page {page + 1} (rendered to find its QR code)"):
         return _qr_on_rendered_page(pdf_page, width, height, page, dpi, source,
                                     plain_document=plain_document)
-    except pdfium.PdfiumError as exc:
-        raise InputError(f"page {page + 1} cannot be rendered ({exc})", source=source,
-                         code="bad_pdf") from None
 
 
 def _qr_on_rendered_page(pdf_page: Any, width: float, height: float, page: int, dpi: int,
@@ -213,7 +232,9 @@ def _qr_on_rendered_page(pdf_page: Any, width: float, height: float, page: int, 
         if texts:
             return _one_text(texts, source)
     bitmap = pdf_page.render(scale=dpi / 72, grayscale=True)
-    return _decode_qr(bitmap.to_pil(), source)
+    # pdfium's grey bitmap as a NumPy view (no copy): a PIL image would be copied twice on
+    # the way to zxing-cpp, about 0.8 ms for an A4 page at 150 dpi
+    return _decode_qr(bitmap.to_numpy(), source)
 
 
 def _plain_qr_region(pdf_page: Any, width: float, height: float, page: int, source: str
@@ -312,7 +333,9 @@ def decode_qr_from_image(image_bytes: bytes, *, source: str = "<image>") -> str:
         raise InputError(f"is {len(image_bytes)} bytes; at most {MAX_IMAGE_BYTES} are accepted",
                          source=source, code="too_large")
     try:
-        image = Image.open(io.BytesIO(image_bytes), formats=["PNG", "JPEG"])
+        with warnings.catch_warnings():  # cfl's own bound, below Pillow's, says it cleanly
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(image_bytes), formats=["PNG", "JPEG"])
         if image.width * image.height > MAX_IMAGE_PIXELS or max(image.size) > MAX_SIDE:
             raise InputError(f"is {image.width} x {image.height} pixels; at most "
                              f"{MAX_IMAGE_PIXELS} pixels, and {MAX_SIDE} on a side, are "
@@ -327,7 +350,9 @@ def decode_qr_from_image(image_bytes: bytes, *, source: str = "<image>") -> str:
     return _decode_qr(image.convert("L"), source, photo=True)
 
 
-def _decode_qr(image: Image.Image, source: str, *, photo: bool = False) -> str:
+def _decode_qr(image: Image.Image | Any, source: str, *, photo: bool = False) -> str:
+    """The one QR text in ``image`` (a grey PIL image, or a 2-D NumPy array of grey
+    pixels), searched whole."""
     try:
         results = zxingcpp.read_barcodes(image, formats=QR_ONLY)
     except ValueError as exc:  # an image zxing-cpp cannot take (the bounds above should hold)
@@ -392,11 +417,13 @@ class LabelDocument:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._document.close()
+        with contextlib.suppress(*_PDFIUM_ERRORS):
+            self._document.close()
 
     @property
     def page_count(self) -> int:
-        return len(self._document)
+        with _pdfium(self.source, "the page tree"):
+            return len(self._document)
 
     def problem(self) -> tuple[str, str] | None:
         """Why the PDF is not only a label, as ``(code, sentence)``, or None: its attachments
@@ -416,10 +443,11 @@ class LabelDocument:
                     "proof of disclosure) and nothing else")
         active = sorted(self._scan.active_names)
         if not active:
-            if pdfium_c.FPDFDoc_GetJavaScriptActionCount(document.raw) > 0:
-                active = ["JavaScript"]
-            elif pdfium_c.FPDF_GetFormType(document.raw) != pdfium_c.FORMTYPE_NONE:
-                active = ["AcroForm"]
+            with _pdfium(self.source, "the document's scripts and forms"):
+                if pdfium_c.FPDFDoc_GetJavaScriptActionCount(document.raw) > 0:
+                    active = ["JavaScript"]
+                elif pdfium_c.FPDF_GetFormType(document.raw) != pdfium_c.FORMTYPE_NONE:
+                    active = ["AcroForm"]
         if active:
             return ("label_active_content", f"holds active content (/{active[0]}); a cfl "
                     "label is a plain page and its attachment")
@@ -457,19 +485,17 @@ class LabelPage:
     def annotated(self) -> bool:
         """Whether the page holds annotations (links, comments, form fields): a label has
         none."""
-        return bool(pdfium_c.FPDFPage_GetAnnotCount(self.pdf_page.raw) > 0)
+        with _pdfium(self.source, f"the annotations of page {self.index + 1}"):
+            return bool(pdfium_c.FPDFPage_GetAnnotCount(self.pdf_page.raw) > 0)
 
     def text(self) -> str:
         """The page's text as pdfium extracts it (what a reader's search finds)."""
-        try:
+        with _pdfium(self.source, f"the text of page {self.index + 1}"):
             text_page = self.pdf_page.get_textpage()
             try:
                 return str(text_page.get_text_range())
             finally:
                 text_page.close()
-        except pdfium.PdfiumError as exc:
-            raise InputError(f"the text of page {self.index + 1} cannot be read ({exc})",
-                             source=self.source, code="bad_pdf") from None
 
     def qr_text(self, dpi: int = DEFAULT_DPI) -> str:
         """The text of the page's one QR code, read from the page rendered at ``dpi``."""

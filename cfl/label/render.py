@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import io
 import re
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,6 +27,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from cfl.bundle.claim import claim_in_bundle
 from cfl.bundle.model import Bundle, parse_bundle
+from cfl.claim.decode import decode_claim
 from cfl.claim.encode import sign_claim
 from cfl.claim.issue import claim_from_declaration
 from cfl.claim.text import DEFAULT_RESOLVER, claim_to_text
@@ -36,6 +38,7 @@ from cfl.io.kinds import SIGNED_BUNDLE, wrong_kind_error
 from cfl.label.fonts import LabelFont, load_font
 from cfl.label.qr import DEFAULT_MASK, QUIET_ZONE, QrSymbol, encode_claim_qr, path_operators
 from cfl.label.templates import Element, Messages, Template, fill_text, load_messages
+from cfl.signing.b64url import b64url_decode
 from cfl.signing.jws import ROLE_HEADER
 from cfl.signing.keys import Signer
 from cfl.timeutil import format_time
@@ -191,9 +194,23 @@ def make_claim_text(bundle: Bundle, signer: Signer, *, at: dt.datetime,
     if not signer.public_key.verify(entry.signature, entry.signing_input(bundle.payload)):
         raise InputError("the bundle's signature by the claim key does not verify; the bundle "
                          "was altered after signing", code="bundle_signature_invalid")
+    # the status index is the ledger's to assign: a claim issued again for a signature whose
+    # claim is format 2 keeps that claim's index (and binding); otherwise it is format 1
     claim = claim_from_declaration(bundle.declaration, digest=bundle.digest,
-                                   issuer_kid=signer.kid, at=at)
+                                   issuer_kid=signer.kid, at=at,
+                                   status_index=_status_index_of(entry.claim),
+                                   signature=entry.signature)
     return claim_to_text(sign_claim(claim, signer), resolver)
+
+
+def _status_index_of(encoded: str | None) -> int | None:
+    """The status index of a signature entry's format-2 claim (None: none, or format 1)."""
+    if encoded is None:
+        return None
+    try:
+        return decode_claim(b64url_decode(encoded, what="'cfl.claim'")).claim.status_index
+    except InputError:
+        return None
 
 
 def label_claim_text(bundle: Bundle, signer: Signer | None = None, *,
@@ -324,6 +341,18 @@ def _gas_rows(data: Mapping[str, Any]) -> tuple[GasRow, ...]:
 # --------------------------------------------------------------------------- drawing
 
 
+class _FastFlate(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]
+    """Flate at zlib's fastest level. A label page's QR path is ~14 KB of ``re``
+    operators: level 1 compresses it in a quarter of the default level's time (0.11 against
+    0.47 ms) into ~0.8 KB more; reportlab offers no setting for the level."""
+
+    def encode(self, text: str | bytes) -> bytes:
+        return zlib.compress(text.encode("utf-8") if isinstance(text, str) else text, 1)
+
+
+_FAST_FLATE = _FastFlate()
+
+
 class LabelRenderer:
     """Draws label pages of one template; reusable across many labels."""
 
@@ -347,12 +376,13 @@ class LabelRenderer:
         ``first_page`` (0-based) renders a part of a larger batch: the attachments are then
         named ``bundle-NNNNN.json`` after their page in the whole batch, even for one page.
         """
-        previous_a85 = rl_config.useA85
+        previous_a85, previous_flate = rl_config.useA85, pdfdoc.PDFZCompress
         rl_config.useA85 = 0  # plain Flate streams: ASCII85 costs time and 25 % size
+        pdfdoc.PDFZCompress = _FAST_FLATE
         try:
             return self._render(contents, qr_operators, first_page)
         finally:
-            rl_config.useA85 = previous_a85
+            rl_config.useA85, pdfdoc.PDFZCompress = previous_a85, previous_flate
 
     def _render(self, contents: Iterable[LabelContent],
                 qr_operators: Sequence[Sequence[str]] | None,

@@ -11,6 +11,7 @@ behind ``[cfl]``), that grading classes tile without gaps or overlaps, that ``vi
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,12 +33,12 @@ from cfl.recognition.rules import (
     RuleRegistry,
     RuleSet,
     line_of,
-    load_rule_file,
     location_parts,
     parse_mapping,
     parse_rule_set,
     schema_errors,
     shipped_rule_files,
+    shipped_rule_items,
 )
 
 HOME_RULE_SET = "gbt-24067-2024"
@@ -133,6 +134,12 @@ class _SchemaWalker:
                 walked += "[cfl]"
             nodes = nxt
         return None
+
+
+@functools.cache
+def _schema_walker() -> _SchemaWalker:
+    """The walker of the shipped declaration schemas, made once per process."""
+    return _SchemaWalker()
 
 
 def _close(word: str, known: Sequence[str]) -> str | None:
@@ -246,9 +253,8 @@ def _lint_file(name: str, data: bytes, walker: _SchemaWalker
 
 def lint_rule_files(files: Sequence[tuple[str, bytes]] | None = None) -> LintReport:
     """Lint ``files`` (name, bytes) against the shipped files; ``None`` lints the shipped."""
-    walker = _SchemaWalker()
-    shipped = shipped_rule_files()
-    targets = list(files) if files is not None else shipped
+    walker = _schema_walker()
+    targets = list(files) if files is not None else shipped_rule_files()
     findings: list[Finding] = []
     if not walker.available:
         findings.append(_finding("no_declaration_schema", "schemas/declaration.schema.json is "
@@ -261,18 +267,14 @@ def lint_rule_files(files: Sequence[tuple[str, bytes]] | None = None) -> LintRep
         if item is not None:
             items[name] = item
     findings += _lint_duplicates(items)
-    # Context: shipped files not being linted, so references to them resolve.
+    # Context: shipped files not being linted, so references to them resolve (parsed once
+    # per process: the shipped files are package data, ADR 0127).
     rule_sets: dict[str, RuleSet] = {}
     mappings: dict[tuple[str, str], RuleMapping] = {}
     linted = {name for name, _ in targets}
-    for name, data in shipped:
-        if name in linted:
-            continue
-        try:
-            context = load_rule_file(data, name)
-        except CflError:
-            continue
-        _add(context, rule_sets, mappings)
+    for name, context in shipped_rule_items().items():
+        if name not in linted:
+            _add(context, rule_sets, mappings)
     for name, item in items.items():
         if isinstance(item, RuleSet) and item.id in rule_sets and name not in linted:
             continue

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped,unused-ignore]
@@ -467,15 +468,16 @@ def parse_rule_set(raw: Any, source: str) -> RuleSet:
     rule_id = fields["id"]
     return RuleSet(
         id=rule_id,
-        names=dict(_keys(fields["names"], "$.names", ("en",), ("zh",))),
+        names=MappingProxyType(dict(_keys(fields["names"], "$.names", ("en",), ("zh",)))),
         jurisdiction=fields["jurisdiction"],
         kind=Kind(fields["kind"]),
         based_on=tuple(fields.get("basedOn", ())),
         includes=tuple(fields.get("includes", ())),
-        sources=sources,
+        sources=MappingProxyType(sources),
         requirements=_requirements_list(fields["requirements"], "$.requirements", rule_id,
                                         sources),
-        grading=_grading(fields.get("grading", {}), "$.grading", rule_id, sources),
+        grading=MappingProxyType(_grading(fields.get("grading", {}), "$.grading", rule_id,
+                                          sources)),
         origin=source,
         notes=fields.get("notes"),
     )
@@ -517,8 +519,9 @@ def parse_mapping(raw: Any, source: str) -> RuleMapping:
         source_id=fields["from"],
         target_id=fields["to"],
         via=tuple(fields.get("via", ())),
-        sources=sources,
-        equivalences={k: dict(v) for k, v in equivalences.items()},
+        sources=MappingProxyType(sources),
+        equivalences=MappingProxyType({k: MappingProxyType(dict(v))
+                                       for k, v in equivalences.items()}),
         conversions=tuple(_conversion(c, f"$.conversions[{i}]", owner, sources)
                           for i, c in enumerate(fields.get("conversions", ()))),
         conditions=_requirements_list(fields.get("conditions", ()), "$.conditions", owner,
@@ -532,22 +535,48 @@ def parse_mapping(raw: Any, source: str) -> RuleMapping:
 
 
 def shipped_rule_files() -> list[tuple[str, bytes]]:
-    """(display name, bytes) of every shipped rule set and mapping file, sorted."""
+    """(display name, bytes) of every shipped rule set and mapping file, sorted (read once
+    per process: they are package data; the list is the caller's own)."""
+    return list(_shipped_rule_files())
+
+
+@functools.cache
+def _shipped_rule_files() -> tuple[tuple[str, bytes], ...]:
     root = data_dir("rulesets")
     out = [(f"rulesets/{n.name}", n.read_bytes()) for n in root.iterdir()
            if n.is_file() and n.name.endswith(".yaml")]
     mappings = root / "mappings"
     out += [(f"rulesets/mappings/{n.name}", n.read_bytes()) for n in mappings.iterdir()
             if n.is_file() and n.name.endswith(".yaml")]
-    return sorted(out)
+    return tuple(sorted(out))
+
+
+@functools.cache
+def shipped_rule_items() -> Mapping[str, RuleSet | RuleMapping]:
+    """Every shipped file that parses, by display name, parsed once per process (ADR 0127).
+
+    Read-only all the way down (frozen dataclasses, tuples and read-only mappings), so no
+    caller can change what the next one is given. A shipped file that does not parse is left
+    out here; ``cfl rulesets lint`` of the shipped library reports it.
+    """
+    items: dict[str, RuleSet | RuleMapping] = {}
+    for name, data in _shipped_rule_files():
+        try:
+            items[name] = load_rule_file(data, name)
+        except CflError:
+            continue
+    return MappingProxyType(items)
 
 
 def build_registry(files: Iterable[tuple[str, bytes]]) -> RuleRegistry:
     """Parse rule files into a registry; duplicate ids are errors."""
+    return _registry_of((name, load_rule_file(data, name)) for name, data in files)
+
+
+def _registry_of(items: Iterable[tuple[str, RuleSet | RuleMapping]]) -> RuleRegistry:
     rule_sets: dict[str, RuleSet] = {}
     mappings: dict[tuple[str, str], RuleMapping] = {}
-    for name, data in files:
-        item = load_rule_file(data, name)
+    for name, item in items:
         if isinstance(item, RuleSet):
             if item.id in rule_sets:
                 raise InputError(f"rule set {item.id!r} is also defined in "
@@ -560,13 +589,18 @@ def build_registry(files: Iterable[tuple[str, bytes]]) -> RuleRegistry:
                 raise InputError(f"mapping {item.id} is also defined in {mappings[key].origin}",
                                  source=name, location="$", code="duplicate_mapping")
             mappings[key] = item
-    return RuleRegistry(rule_sets=rule_sets, mappings=mappings)
+    return RuleRegistry(rule_sets=MappingProxyType(rule_sets),
+                        mappings=MappingProxyType(mappings))
 
 
 @functools.cache
 def shipped_rules() -> RuleRegistry:
-    """The shipped rule sets and mappings, parsed once per process."""
-    return build_registry(shipped_rule_files())
+    """The shipped rule sets and mappings, parsed once per process (read-only: see
+    :func:`shipped_rule_items`). A shipped file that does not parse is an error here."""
+    items = shipped_rule_items()
+    if len(items) != len(_shipped_rule_files()):
+        return build_registry(shipped_rule_files())  # raises the file's error
+    return _registry_of(items.items())
 
 
 def read_rule_file(path: str | Path) -> tuple[str, bytes]:

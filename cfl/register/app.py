@@ -1,9 +1,10 @@
 """The register as an ASGI application (Starlette): routes parse the request, call the
 library and render its result (STYLE 17).
 
-Public, over HTTP or HTTPS: the resolver page ``/V/…``, bundles ``/api/bundles/…``, the
-register's pages and feeds, the trust list and revocation lists, publishing
-(``POST /api/bundles``, ``/api/revocations``, ``/api/trust-list``). Over HTTPS only: the PACT
+Public, over HTTP or HTTPS: the resolver page ``/V/…``, bundles ``/api/bundles/…`` (by
+digest, format-2 claim binding or id), the register's pages and feeds, the trust list,
+revocation lists and status lists, publishing (``POST /api/bundles``, ``/api/revocations``,
+``/api/status-lists``, ``/api/trust-list``). Over HTTPS only: the PACT
 v3 API (:mod:`cfl.register.pact_api`).
 """
 
@@ -47,6 +48,7 @@ from cfl.register.middleware import (
 from cfl.register.publish import (
     KIND_BUNDLE,
     KIND_REVOCATIONS,
+    KIND_STATUS_LIST,
     KIND_TRUST_LIST,
     PublishRefused,
     publish,
@@ -67,6 +69,8 @@ from cfl.trust.revocation import declaration_key
 K = TypeVar("K")
 V = TypeVar("V")
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
+#: A format-2 claim's binding (16 bytes as hex): what the page asks its bundle by.
+_BINDING = re.compile(r"^[0-9a-f]{32}$")
 _HTML_PREFIXES = ("/d/", "/search")
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=60"
@@ -225,13 +229,17 @@ def _cached(request: Request, body: bytes, media_type: str, *, etag: str,
 
 
 def _declaration(register: Register, key: str) -> StoredDeclaration | None:
+    if _BINDING.match(key):
+        digest = register.storage.digest_by_binding(key)
+        return None if digest is None else register.storage.declaration_by_digest(digest)
     if _DIGEST.match(key):
         return register.storage.declaration_by_digest(key)
     try:
         canonical = str(uuid.UUID(key))
     except ValueError:
-        raise InputError(f"{key[:80]!r} is neither a SHA-256 digest (64 hex digits) nor a "
-                         "declaration id (UUID)", code="bad_key") from None
+        raise InputError(f"{key[:80]!r} is neither a SHA-256 digest (64 hex digits), a "
+                         "claim binding (32 hex digits) nor a declaration id (UUID)",
+                         code="bad_key") from None
     return register.storage.declaration_by_id(declaration_key(canonical))
 
 
@@ -258,10 +266,16 @@ async def resolver_page(request: Request) -> Response:
 
 
 async def bundle(request: Request) -> Response:
-    """A bundle as published: by digest (immutable, cached here and by anyone), or by
-    declaration id."""
+    """A bundle as published: by digest or by a format-2 claim's binding (immutable, cached
+    here and by anyone), or by declaration id."""
     register = _register(request)
     key = request.path_params["key"].lower()
+    if _BINDING.match(key):
+        digest = await run_in_threadpool(register.storage.digest_by_binding, key)
+        if digest is None:
+            raise HTTPException(404, f"no declaration with claim binding {key} is disclosed "
+                                "here")
+        key = digest
     if _DIGEST.match(key):
         data = register.bundles.get(key)
         if data is None:
@@ -278,6 +292,7 @@ async def bundle(request: Request) -> Response:
 async def publish_endpoint(request: Request) -> Response:
     register = _register(request)
     kind = {"/api/bundles": KIND_BUNDLE, "/api/revocations": KIND_REVOCATIONS,
+            "/api/status-lists": KIND_STATUS_LIST,
             "/api/trust-list": KIND_TRUST_LIST}[request.url.path.rstrip("/")]
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ("application/json", ""):
@@ -292,7 +307,7 @@ async def publish_endpoint(request: Request) -> Response:
         base = register.base(request)
         body.update({"url": f"{base}/d/{outcome.subject}",
                      "bundleUrl": f"{base}/api/bundles/{body['digest']}"})
-    if register.log is not None and kind in (KIND_BUNDLE, KIND_REVOCATIONS):
+    if register.log is not None and kind in (KIND_BUNDLE, KIND_REVOCATIONS, KIND_STATUS_LIST):
         wait = log_routes.wait_seconds(request, register.config.proof_wait_seconds)
         logged = await log_routes.disclosure_log(
             request, register.log, body["digest"] if kind == KIND_BUNDLE else outcome.sha256,
@@ -446,6 +461,29 @@ def revocation_file(request: Request) -> Response:
     return _cached(request, document, "application/json", etag=sha256, cache_control=SHORT)
 
 
+def status_list_index(request: Request) -> Response:
+    register = _register(request)
+    base = register.base(request)
+    lists = [{"issuer": issuer, "version": version, "sha256": sha256,
+              "url": f"{base}/trust/status-lists/{issuer}.json"}
+             for issuer, version, sha256, _ in register.storage.status_lists()]
+    body = json.dumps({"statusLists": lists}).encode()
+    return _cached(request, body, "application/json",
+                   etag=hashlib.sha256(body).hexdigest()[:32], cache_control=SHORT)
+
+
+def status_list_file(request: Request) -> Response:
+    """The newest status list of a certifier, as it published it (ETag: its signed-content
+    digest; a verifier asks again with If-None-Match and gets 304 until a new version)."""
+    register = _register(request)
+    issuer = request.path_params["issuer"]
+    found = register.storage.status_list(issuer[:100])
+    if found is None:
+        raise HTTPException(404, f"no status list of {issuer[:100]} is held here")
+    _, sha256, document = found
+    return _cached(request, document, "application/json", etag=sha256, cache_control=SHORT)
+
+
 def page_data_file(request: Request) -> Response:
     register = _register(request)
     body = json.dumps(register.trust.page_data(), sort_keys=True).encode()
@@ -507,10 +545,13 @@ def create_app(register: Register) -> Any:
         Route("/log/checkpoint", log_routes.checkpoint),
         Route("/log/tile/{path:path}", log_routes.tile),
         Route("/api/revocations", publish_endpoint, methods=["POST"]),
+        Route("/api/status-lists", publish_endpoint, methods=["POST"]),
         Route("/api/trust-list", publish_endpoint, methods=["POST"]),
         Route("/trust/trust-list.json", trust_list_file),
         Route("/trust/revocations.json", revocation_index),
         Route("/trust/revocations/{issuer}.json", revocation_file),
+        Route("/trust/status-lists.json", status_list_index),
+        Route("/trust/status-lists/{issuer}.json", status_list_file),
         Route("/trust/page-data.json", page_data_file),
         Route("/feed.json", feed_json),
         Route("/feed.atom", feed_atom),

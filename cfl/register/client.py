@@ -23,13 +23,21 @@ from cfl.log.entries import BundleEntry, decode_entry
 from cfl.log.hashing import leaf_hash, verify_inclusion
 from cfl.log.note import parse_note
 from cfl.log.proof import MAX_PROOF_BYTES, parse_log_proof, sidecar_path
-from cfl.register.publish import KIND_BUNDLE, KIND_REVOCATIONS, KIND_TRUST_LIST, document_kind
+from cfl.register.publish import (
+    KIND_BUNDLE,
+    KIND_REVOCATIONS,
+    KIND_STATUS_LIST,
+    KIND_TRUST_LIST,
+    document_kind,
+)
 from cfl.trust.revocation import MAX_REVOCATION_BYTES
 
 ENDPOINTS = {KIND_BUNDLE: "/api/bundles", KIND_REVOCATIONS: "/api/revocations",
+             KIND_STATUS_LIST: "/api/status-lists",
              KIND_TRUST_LIST: "/api/trust-list"}
-#: Trust lists first (bundles are judged by them), then revocation lists, then bundles.
-ORDER = (KIND_TRUST_LIST, KIND_REVOCATIONS, KIND_BUNDLE)
+#: Trust lists first (bundles are judged by them), then revocation and status lists, then
+#: bundles.
+ORDER = (KIND_TRUST_LIST, KIND_REVOCATIONS, KIND_STATUS_LIST, KIND_BUNDLE)
 MAX_FILES = 100_000
 
 

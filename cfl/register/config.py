@@ -26,7 +26,7 @@ DEFAULT_PORT = 8000
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "register": ("data_dir", "database", "resolver", "public_url"),
-    "trust": ("trust_list", "anchor", "revocations"),
+    "trust": ("trust_list", "anchor", "revocations", "status_lists"),
     "server": ("host", "port", "tls_cert", "tls_key", "forwarded_allow_ips"),
     "limits": ("max_body_bytes", "requests_per_minute", "publishes_per_minute",
                "request_timeout_seconds", "token_lifetime_seconds", "page_size"),
@@ -62,6 +62,7 @@ class RegisterConfig:
     trust_list: Path | None = None
     anchor: Path | None = None
     revocations: tuple[Path, ...] = ()
+    status_lists: tuple[Path, ...] = ()
     database: str | None = None
     resolver: str = DEFAULT_RESOLVER
     public_url: str | None = None
@@ -122,9 +123,10 @@ def load_config(path: Path | None, overrides: Mapping[str, Any]) -> RegisterConf
     limits = Limits(**{name: values.pop(name) for name in list(values)
                        if name in _SECTIONS["limits"]})
     revocations = tuple(Path(p) for p in values.pop("revocations", ()))
+    status_lists = tuple(Path(p) for p in values.pop("status_lists", ()))
     witnesses = tuple(values.pop("witnesses", ()))
     config = RegisterConfig(data_dir=data_dir, revocations=revocations, limits=limits,
-                            witnesses=witnesses, **values)
+                            witnesses=witnesses, status_lists=status_lists, **values)
     return _checked(config, source=str(path) if path is not None else "<options>")
 
 
@@ -167,7 +169,7 @@ def _value(name: str, value: Any, base: Path, source: str, where: str) -> Any:
             raise InputError("expected a path (text)", source=source, location=where,
                              code="bad_config")
         return base / value
-    if name == "revocations":
+    if name in ("revocations", "status_lists"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise InputError("expected a list of paths", source=source, location=where,
                              code="bad_config")

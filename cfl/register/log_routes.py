@@ -25,6 +25,8 @@ CHECKPOINT = "public, max-age=5"
 MAX_WAIT_SECONDS = 60.0
 TEXT = "text/plain; charset=utf-8"
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
+#: A format-2 claim's binding (hex): the proof of its declaration is asked by it too.
+_BINDING = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _log(request: Request) -> RegisterLog:
@@ -97,10 +99,16 @@ async def proof(request: Request) -> Response:
     revocation list's signed-content digest); 202 while no checkpoint includes it yet."""
     log = _log(request)
     digest = request.path_params["digest"].lower()
-    if not _DIGEST.match(digest):
-        raise InputError(f"{digest[:80]!r} is not a SHA-256 digest (64 hex digits)",
-                         code="bad_key")
     register = request.app.state.register
+    if _BINDING.match(digest):
+        found = await run_in_threadpool(register.storage.digest_by_binding, digest)
+        if found is None:
+            raise HTTPException(404, f"no declaration with claim binding {digest} is in the "
+                                "log")
+        digest = found
+    if not _DIGEST.match(digest):
+        raise InputError(f"{digest[:80]!r} is not a SHA-256 digest (64 hex digits) or a "
+                         "claim binding (32 hex digits)", code="bad_key")
     answer = await _answer(log, digest, wait_seconds(request, 0.0))
     if answer is None:
         raise HTTPException(404, f"nothing with digest {digest} is in the log")

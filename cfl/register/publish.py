@@ -1,11 +1,13 @@
-"""Publishing to the register: a signed bundle, a certifier's revocation list or the scheme
-operator's trust list, each accepted only if it verifies against the register's trust.
+"""Publishing to the register: a signed bundle, a certifier's revocation list or status list,
+or the scheme operator's trust list, each accepted only if it verifies against the register's
+trust.
 
 A bundle is verified exactly as ``cfl verify`` verifies it (:func:`cfl.verification.verify`,
 strict policy) at the time of publishing; anything but PASSED is refused with the report's
 reason codes. It is then stored immutably and indexed; publishing the same bundle again is
-one entry. A revocation list must be signed by a certifier of the trust list and be newer
-than the one served; a trust list must be signed by the pinned anchor and be newer.
+one entry. A revocation list or status list must be signed by a certifier of the trust list
+and be newer than the one served (the same one again changes nothing); a trust list must be
+signed by the pinned anchor and be newer.
 """
 
 from __future__ import annotations
@@ -26,18 +28,22 @@ from cfl.report.model import Status, VerificationReport
 from cfl.signing.jws import MAX_BUNDLE_BYTES
 from cfl.timeutil import format_time
 from cfl.trust.revocation import MAX_REVOCATION_BYTES, declaration_key, verify_revocation_list
+from cfl.trust.status_list import MAX_STATUS_LIST_BYTES, verify_status_list
 from cfl.verification import verify
 from cfl.verification.policy import VerificationPolicy
 
 KIND_BUNDLE = "bundle"
 KIND_REVOCATIONS = "revocations"
 KIND_TRUST_LIST = "trust-list"
+KIND_STATUS_LIST = "status-list"
 #: How the register judges a bundle being disclosed: strictly, but without asking for a
 #: proof of its disclosure (it has none before the register logs it).
 PUBLISH_POLICY = VerificationPolicy(check_disclosure=False)
 #: The member that tells what a published JSON document is.
 CONTENT_KEYS = {"declaration": KIND_BUNDLE, "revocationList": KIND_REVOCATIONS,
-                "trustList": KIND_TRUST_LIST}
+                "trustList": KIND_TRUST_LIST, "statusList": KIND_STATUS_LIST}
+#: The largest document any kind may be (each kind is bounded again by its own reader).
+MAX_PUBLISHED_BYTES = max(MAX_REVOCATION_BYTES, MAX_STATUS_LIST_BYTES)
 
 
 class PublishRefused(CflError):
@@ -76,19 +82,21 @@ class PublishOutcome:
 
 
 def document_kind(data: bytes, *, source: str) -> str:
-    """:data:`KIND_BUNDLE`, :data:`KIND_REVOCATIONS` or :data:`KIND_TRUST_LIST`, from the
-    document's content member (a label PDF or anything else is refused)."""
+    """:data:`KIND_BUNDLE`, :data:`KIND_REVOCATIONS`, :data:`KIND_STATUS_LIST` or
+    :data:`KIND_TRUST_LIST`, from the document's content member (a label PDF or anything
+    else is refused)."""
     if not data.lstrip()[:1] == b"{":
         raise InputError("is not a JSON document; publish a signed bundle (cfl sign), a "
-                         "revocation list (cfl revoke) or a trust list (cfl trust sign)",
-                         source=source, code="not_publishable")
-    value = loads_strict(data, source=source, max_bytes=MAX_REVOCATION_BYTES)
+                         "revocation or status list (cfl revoke) or a trust list (cfl trust "
+                         "sign)", source=source, code="not_publishable")
+    value = loads_strict(data, source=source, max_bytes=MAX_PUBLISHED_BYTES)
     kinds = [kind for key, kind in CONTENT_KEYS.items()
              if isinstance(value, dict) and key in value]
     if len(kinds) != 1:
-        raise InputError("is neither a signed bundle, a revocation list nor a trust list "
-                         "(expected one of the members declaration, revocationList, "
-                         "trustList)", source=source, code="not_publishable")
+        raise InputError("is neither a signed bundle, a revocation list, a status list nor "
+                         "a trust list (expected one of the members declaration, "
+                         "revocationList, statusList, trustList)", source=source,
+                         code="not_publishable")
     return kinds[0]
 
 
@@ -145,6 +153,31 @@ def publish_revocations(data: bytes, *, storage: RegisterStorage, trust: Registe
         "entries": len(entries)})
 
 
+def publish_status_list(data: bytes, *, storage: RegisterStorage, trust: RegisterTrust,
+                        at: dt.datetime, source: str = "<status list>",
+                        hooks: Sequence[AppendHook] = ()) -> PublishOutcome:
+    """Accept a certifier's status list if a certifier of the trust list signed it (checked
+    before its bits are inflated) and it is newer than the served one; it is logged as a
+    status-list entry in the same transaction."""
+    if len(data) > MAX_STATUS_LIST_BYTES:
+        raise PublishRefused(f"{source}: the status list is {len(data)} bytes; at most "
+                             f"{MAX_STATUS_LIST_BYTES}", ["too_large"])
+    context = trust.context(at)
+    try:
+        status_list = verify_status_list(data, key_for=context.certifier_key_for,
+                                         source=source)
+    except InputError as exc:
+        raise PublishRefused(str(exc), [exc.code]) from None
+    sha256 = status_list.digest.hex()
+    created = storage.put_status_list(status_list.issuer, status_list.version, sha256, data,
+                                      at=epoch(at), hooks=hooks)
+    if created:
+        trust.invalidate()
+    return PublishOutcome(KIND_STATUS_LIST, status_list.issuer, sha256, created, {
+        "issuer": status_list.issuer, "version": status_list.version,
+        "size": status_list.size})
+
+
 def publish_trust_list(data: bytes, *, trust: RegisterTrust, source: str = "<trust list>"
                        ) -> PublishOutcome:
     """Serve a newer trust list signed by the register's anchor."""
@@ -166,5 +199,8 @@ def publish(data: bytes, *, kind: str, storage: RegisterStorage, trust: Register
                               hooks=hooks)
     if kind == KIND_REVOCATIONS:
         return publish_revocations(data, storage=storage, trust=trust, at=at, source=source,
+                                   hooks=hooks)
+    if kind == KIND_STATUS_LIST:
+        return publish_status_list(data, storage=storage, trust=trust, at=at, source=source,
                                    hooks=hooks)
     return publish_trust_list(data, trust=trust, source=source)

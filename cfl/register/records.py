@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cfl.bundle.model import Bundle
+from cfl.claim.model import binding_digest
 from cfl.declaration.view import DeclarationView
 from cfl.errors import InputError
 from cfl.trust.context import TrustContext
@@ -44,6 +45,8 @@ class DisclosureRecord:
     title: str
     search_text: str
     keys: tuple[tuple[str, str], ...]
+    #: The binding (hex) a format-2 claim issued with the certifier signature names.
+    claim_binding: str | None = None
 
 
 def epoch(moment: dt.datetime) -> int:
@@ -115,4 +118,5 @@ def record_of(bundle: Bundle, data: bytes, trust: TrustContext, *, source: str
         title=title_of(view),
         search_text=" ".join(w for w in words if w).lower()[:8000],
         keys=tuple(keys),
+        claim_binding=binding_digest(bundle.digest, certifier.signature).hex(),
     )

@@ -43,11 +43,15 @@ declarations = Table(
     Column("title", String(1000), nullable=False),
     Column("search_text", Text, nullable=False),
     Column("bundle_sha256", String(64), nullable=False),
+    #: The binding a format-2 claim names its bundle by (hex of 16 bytes, ADR 0142): from
+    #: the certifier signature the register accepted (ADR 0143).
+    Column("claim_binding", String(32)),
 )
 Index("ix_declarations_category", declarations.c.product_category, declarations.c.seq)
 Index("ix_declarations_rule_set", declarations.c.rule_set, declarations.c.seq)
 Index("ix_declarations_certifier", declarations.c.certifier_kid, declarations.c.seq)
 Index("ix_declarations_company", declarations.c.company_name, declarations.c.seq)
+Index("ix_declarations_claim_binding", declarations.c.claim_binding)
 
 #: The bundle exactly as published and the declaration as the PACT API serves it (compact
 #: JSON, made once when it is published), one row per declaration.
@@ -72,6 +76,16 @@ revocation_lists = Table(
     "revocation_lists", metadata,
     Column("issuer", String(100), primary_key=True),
     Column("version", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("document", LargeBinary, nullable=False),
+    Column("published_at", BigInteger, nullable=False),
+)
+
+#: The newest accepted status list of each certifier, as published (ADR 0143).
+status_lists = Table(
+    "status_lists", metadata,
+    Column("issuer", String(100), primary_key=True),
+    Column("version", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("document", LargeBinary, nullable=False),
     Column("published_at", BigInteger, nullable=False),

@@ -18,7 +18,7 @@ from cfl.register.app import Register, create_app
 from cfl.register.config import RegisterConfig
 from cfl.register.log_store import LogStore
 from cfl.register.outbox import deliver_due
-from cfl.register.publish import PublishRefused, publish_revocations
+from cfl.register.publish import PublishRefused, publish_revocations, publish_status_list
 from cfl.register.storage import ConflictError, SqlStorage
 from cfl.register.transparency import RegisterLog, WitnessEndpoint
 from cfl.register.trust_state import RegisterTrust, TrustNotServable
@@ -30,6 +30,7 @@ from cfl.signing.keys import (
     write_key_pair,
 )
 from cfl.trust.revocation import MAX_REVOCATION_BYTES
+from cfl.trust.status_list import MAX_STATUS_LIST_BYTES
 from cfl.trust.trust_list import MAX_TRUST_LIST_BYTES
 
 LOG = logging.getLogger("cfl.register")
@@ -137,6 +138,18 @@ def build_register(config: RegisterConfig, *,
             except PublishRefused as exc:
                 raise InputError(f"the revocation list is not accepted: {exc.message}",
                                  source=str(path), code="revocation_list_refused") from None
+        for path in config.status_lists:
+            data = read_bytes(path, max_bytes=MAX_STATUS_LIST_BYTES)
+            try:
+                publish_status_list(data, storage=storage, trust=trust, at=clock(),
+                                    source=str(path), hooks=(log.hook,))
+            except ConflictError as exc:
+                if exc.code != "status_list_outdated":
+                    raise
+                LOG.info("%s: the register holds a newer list already", path)
+            except PublishRefused as exc:
+                raise InputError(f"the status list is not accepted: {exc.message}",
+                                 source=str(path), code="status_list_refused") from None
     except BaseException:
         storage.close()
         raise

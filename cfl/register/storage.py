@@ -62,8 +62,8 @@ class ConflictError(CflError):
 @dataclass(frozen=True)
 class Disclosure:
     """What a write disclosed, handed to the hooks inside its transaction: ``kind``
-    (``bundle`` or ``revocations``), the feed position, the subject (declaration id or
-    certifier kid) and the accepted document byte for byte; ``digest`` (hex: the
+    (``bundle``, ``revocations`` or ``status-list``), the feed position, the subject
+    (declaration id or certifier kid) and the accepted document byte for byte; ``digest`` (hex: the
     declaration's digest, or the list's signed-content digest), ``signer`` (the certifier's
     kid) and ``version`` (a list's) are what a log entry records."""
 
@@ -171,6 +171,8 @@ class RegisterStorage(Protocol):
 
     def bundle_by_digest(self, digest: str) -> bytes | None: ...
 
+    def digest_by_binding(self, binding: str) -> str | None: ...
+
     def declaration_by_id(self, declaration_id: str) -> StoredDeclaration | None: ...
 
     def footprints(self, where: FootprintFilter, *, after: int, offset: int, limit: int
@@ -188,6 +190,13 @@ class RegisterStorage(Protocol):
     def put_revocation_list(self, issuer: str, version: int, sha256: str, document: bytes,
                             entries: Sequence[tuple[str, str, int]], *, at: int,
                             hooks: Sequence[AppendHook] = ()) -> bool: ...
+
+    def status_list(self, issuer: str) -> tuple[int, str, bytes] | None: ...
+
+    def status_lists(self) -> list[tuple[str, int, str, bytes]]: ...
+
+    def put_status_list(self, issuer: str, version: int, sha256: str, document: bytes, *,
+                        at: int, hooks: Sequence[AppendHook] = ()) -> bool: ...
 
     def feed(self, *, after: int, limit: int) -> list[FeedEntry]: ...
 
@@ -331,7 +340,8 @@ class SqlStorage:
                 values = {name: getattr(record, name) for name in (
                     "digest", "declaration_id", "bundle_sha256", "certifier_kid",
                     "certifier_name", "company_name", "product_category", "rule_set",
-                    "status", "valid_from", "valid_until", "title", "search_text")}
+                    "status", "valid_from", "valid_until", "title", "search_text",
+                    "claim_binding")}
                 seq = connection.execute(
                     insert(D).values(published_at=at, **values).returning(D.c.seq)
                 ).scalar_one()
@@ -383,6 +393,14 @@ class SqlStorage:
             row = connection.execute(select(DOC.c.bundle).select_from(
                 D.join(DOC, DOC.c.seq == D.c.seq)).where(D.c.digest == digest)).first()
         return None if row is None else bytes(row[0])
+
+    def digest_by_binding(self, binding: str) -> str | None:
+        """The digest of the declaration whose certifier signature gives a format-2 claim
+        ``binding`` (32 hex digits), if one is disclosed here."""
+        with _storage_errors(), self.engine.connect() as connection:
+            row = connection.execute(select(D.c.digest).where(D.c.claim_binding == binding)
+                                     .order_by(D.c.seq).limit(1)).first()
+        return None if row is None else str(row[0])
 
     def declaration_by_digest(self, digest: str) -> StoredDeclaration | None:
         with _storage_errors(), self.engine.connect() as connection:
@@ -527,6 +545,61 @@ class SqlStorage:
                     detail=reason[:2000]).returning(schema.feed.c.seq)).scalar_one()
             disclosure = Disclosure("revocations", feed_seq, issuer, document, at, sha256,
                                     issuer, version)
+            for hook in hooks:
+                hook(connection, disclosure)
+        return True
+
+    # ------------------------------------------------------------------ status lists
+    def status_list(self, issuer: str) -> tuple[int, str, bytes] | None:
+        table = schema.status_lists
+        with _storage_errors(), self.engine.connect() as connection:
+            row = connection.execute(select(table.c.version, table.c.sha256, table.c.document)
+                                     .where(table.c.issuer == issuer)).first()
+        return None if row is None else (int(row[0]), str(row[1]), bytes(row[2]))
+
+    def status_lists(self) -> list[tuple[str, int, str, bytes]]:
+        table = schema.status_lists
+        with _storage_errors(), self.engine.connect() as connection:
+            rows = connection.execute(select(table.c.issuer, table.c.version, table.c.sha256,
+                                             table.c.document).order_by(table.c.issuer))
+            return [(str(r[0]), int(r[1]), str(r[2]), bytes(r[3])) for r in rows]
+
+    def put_status_list(self, issuer: str, version: int, sha256: str, document: bytes, *,
+                        at: int, hooks: Sequence[AppendHook] = ()) -> bool:
+        """Store a newer status list of ``issuer`` (compare-and-swap on its version, in one
+        transaction with the hooks: the log entry). False if this very list is stored
+        already; a :class:`ConflictError` if it is older than the stored one or another
+        list of the same version."""
+        table = schema.status_lists
+        with self._write() as connection:
+            current = connection.execute(select(table.c.version, table.c.sha256)
+                                         .where(table.c.issuer == issuer)).first()
+            if current is not None:
+                if int(current[0]) == version and current[1] == sha256:
+                    return False
+                if int(current[0]) == version:
+                    raise ConflictError(
+                        f"the register holds another status list version {version} of "
+                        f"{issuer}; a certifier never issues two lists under one version",
+                        code="status_list_version_conflict")
+                if int(current[0]) > version:
+                    raise ConflictError(
+                        f"version {version} is older than the served version {current[0]} "
+                        f"of {issuer}'s status list", code="status_list_outdated")
+                changed = connection.execute(
+                    update(table).where(table.c.issuer == issuer,
+                                        table.c.version == int(current[0]))
+                    .values(version=version, sha256=sha256, document=document,
+                            published_at=at)).rowcount
+                if changed != 1:
+                    raise ConflictError(f"{issuer}'s status list changed meanwhile; publish "
+                                        "again", code="status_list_outdated")
+            else:
+                connection.execute(insert(table).values(
+                    issuer=issuer, version=version, sha256=sha256, document=document,
+                    published_at=at))
+            disclosure = Disclosure("status-list", 0, issuer, document, at, sha256, issuer,
+                                    version)
             for hook in hooks:
                 hook(connection, disclosure)
         return True

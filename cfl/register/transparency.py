@@ -96,6 +96,10 @@ def entry_of(disclosure: Disclosure) -> LogEntry:
         return list_entry(kind="revocation-list", issuer_kid=disclosure.signer,
                           version=disclosure.version, digest=bytes.fromhex(disclosure.digest),
                           accepted_at=at)
+    if disclosure.kind == "status-list":
+        return list_entry(kind="status-list", issuer_kid=disclosure.signer,
+                          version=disclosure.version, digest=bytes.fromhex(disclosure.digest),
+                          accepted_at=at)
     raise LogUnavailable(f"the log has no entry type for a {disclosure.kind!r} disclosure")
 
 

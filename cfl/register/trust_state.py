@@ -143,10 +143,15 @@ class RegisterTrust:
         listed = plain.trust_list
         held = [(issuer, document) for issuer, _, _, document in self.storage.revocation_lists()
                 if (entry := listed.find(issuer)) is not None and entry.has_role("certifier")]
+        statuses = [(issuer, document) for issuer, _, _, document in self.storage.status_lists()
+                    if (entry := listed.find(issuer)) is not None
+                    and entry.has_role("certifier")]
         return build_trust_context(
             trust_bytes, anchor=self.anchor, at=at, source=source,
             revocations=[document for _, document in held],
-            revocation_sources=[f"<revocations of {issuer}>" for issuer, _ in held])
+            revocation_sources=[f"<revocations of {issuer}>" for issuer, _ in held],
+            status_lists=[document for _, document in statuses],
+            status_list_sources=[f"<status list of {issuer}>" for issuer, _ in statuses])
 
     @property
     def trust_list_bytes(self) -> bytes | None:
@@ -203,6 +208,7 @@ class RegisterTrust:
                                    code="trust_not_servable")
         fingerprint = hashlib.sha256(trust_list.digest + b"".join(
             revocations.digest for _, revocations in sorted(context.revocation_lists.items()))
+            + b"".join(status.digest for _, status in sorted(context.status_lists.items()))
         ).hexdigest()
         page = self._page
         if page is not None and page.fingerprint == fingerprint:

@@ -136,10 +136,10 @@ _ERROR_BY_CODE: dict[str, type[VerificationError]] = {
 
 #: The version of the JSON form of a report (``format`` of :meth:`VerificationReport.to_json`,
 #: schemas/verification-report.schema.json).
-REPORT_FORMAT = "urn:cfl:schema:verification-report:1"
+REPORT_FORMAT = "urn:cfl:schema:verification-report:2"
 #: The version of the JSON form of a report's facts (``facts.format`` in the JSON report,
 #: schemas/verification-report.schema.json).
-FACTS_FORMAT = "urn:cfl:verified-facts:1"
+FACTS_FORMAT = "urn:cfl:verified-facts:2"
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,8 @@ class VerifiedFacts:
     (the signed declaration) or ``claim`` (the QR claim's statements only, which name no
     product and carry no thresholds flag). Names are by language (``zh``, ``en``); issuer
     name and accreditation come from the trust-list entry of the key that signed, never from
-    the document. The facts are verified only when the report they belong to PASSED."""
+    the document. The facts are verified only when the report they belong to PASSED.
+    ``resolver`` is the address of the QR code the claim was read from (format 2)."""
 
     origin: str
     declaration_id: str | None
@@ -171,6 +172,12 @@ class VerifiedFacts:
     issuer_name: str | None
     issuer_accreditation: str | None
     signed_at: dt.datetime | None
+    #: The status index a format-2 QR claim states (None for a bundle or a format-1 claim).
+    status_index: int | None = None
+    #: The URL the claim was read behind: the resolver of the QR text (what a phone opens),
+    #: None when no QR text was read (a bundle, COSE bytes). Shown whether or not it is one
+    #: the trust list names (the ``resolver`` row says).
+    resolver: str | None = None
 
     def to_json(self, *, verified: bool) -> dict[str, Any]:
         """The facts as JSON: every member present (null when the source does not say)."""
@@ -199,6 +206,8 @@ class VerifiedFacts:
             "issuer": {"kid": self.issuer_kid, "name": self.issuer_name,
                        "accreditation": self.issuer_accreditation},
             "signedAt": when(self.signed_at),
+            "statusIndex": self.status_index,
+            "resolver": self.resolver,
         }
 
 

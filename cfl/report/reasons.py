@@ -106,6 +106,8 @@ class Reason:
     empty for a code that only ever comes from an error. ``problem`` (per language) says
     what is wrong when the code comes from an error, for the frames of :data:`FRAMES`.
     ``page_only``: only the offline verification page produces it (no Python row site).
+    ``form_statuses``: the forms whose status is not ``status`` (``resolver_unknown`` is
+    INDETERMINATE in its ``unnamed`` form: the trust list names no resolver to compare with).
     """
 
     code: str
@@ -114,6 +116,11 @@ class Reason:
     sentences: Mapping[str, Templates] = field(default_factory=dict)
     problem: Templates | None = None
     page_only: bool = False
+    form_statuses: Mapping[str, Status] = field(default_factory=dict)
+
+    def status_for(self, form: str = "") -> Status:
+        """The status of a row with this code in sentence form ``form``."""
+        return self.form_statuses.get(form, self.status)
 
     @property
     def from_error(self) -> bool:
@@ -149,12 +156,13 @@ _REASONS: dict[str, Reason] = {}
 
 def _own(code: str, check: str | tuple[str, ...], status: Status, en: str, zh: str, *,
          forms: Mapping[str, tuple[str, str]] | None = None, problem: tuple[str, str] | None = None,
-         page_only: bool = False) -> None:
+         page_only: bool = False, form_statuses: Mapping[str, Status] | None = None) -> None:
     sentences = {"": _t(en, zh)}
     sentences.update({name: _t(*texts) for name, texts in (forms or {}).items()})
     checks = (check,) if isinstance(check, str) else check
     _REASONS[code] = Reason(code, checks, status, MappingProxyType(sentences),
-                            None if problem is None else _t(*problem), page_only)
+                            None if problem is None else _t(*problem), page_only,
+                            MappingProxyType(dict(form_statuses or {})))
 
 
 def _error(code: str, checks: tuple[str, ...], en: str, zh: str,
@@ -173,6 +181,9 @@ FRAMES: Mapping[str, Frame] = MappingProxyType({frame.name: frame for frame in (
     Frame("revocation-list", ("revocation-list",), _t(
         "the revocation list is not acceptable: {detail}",
         "撤销列表不可接受（{problem}）：{detail}")),
+    Frame("status-list", ("revocation-list",), _t(
+        "the status list is not acceptable: {detail}",
+        "状态列表不可接受（{problem}）：{detail}")),
     Frame("bundle", ("input",), _t(
         "the bundle is not well-formed: {detail}",
         "签名包格式有误（{problem}）：{detail}")),
@@ -242,6 +253,9 @@ _own("trust_store_corrupt", "trust-list-rollback", _F,
 _own("revocation_list_version_conflict", "revocation-list", _F,
      "two different revocation lists of certifier {issuer} carry version {version}",
      "认证机构 {issuer} 有两份内容不同的撤销列表，版本号均为 {version}")
+_own("status_list_version_conflict", "revocation-list", _F,
+     "two different status lists of certifier {issuer} carry version {version}",
+     "认证机构 {issuer} 有两份内容不同的状态列表，版本号均为 {version}")
 
 # ----------------------------------------------------------------------- signers
 
@@ -322,7 +336,23 @@ _own("revoked", "revocation", _F,
      "declaration {declaration} was revoked {revoked_at}: {reason} (revocation list version "
      "{version}, issued {issued}, {age} old)",
      "声明 {declaration} 已于 {revoked_at} 被撤销，原因：{reason}（撤销列表第 {version} 版，"
-     "签发于 {issued}，距今{age}）")
+     "签发于 {issued}，距今{age}）",
+     forms={"status_list": ("the declaration with status index {index} is revoked (status list "
+                            "version {version}, issued {issued}, {age} old)",
+                            "状态索引为 {index} 的声明已被撤销（状态列表第 {version} 版，"
+                            "签发于 {issued}，距今{age}）")})
+_own("status_list_unavailable", "revocation", _I,
+     "no status list from this certifier was given or is stored, so revocation of the "
+     "declaration with status index {index} cannot be checked",
+     "未提供也未存储该认证机构的状态列表，无法核查状态索引为 {index} 的声明的撤销状态",
+     forms={PAGE_FORM: ("no status list from this certifier was embedded in this page, so "
+                     "revocation cannot be checked",
+                     "本页面未内嵌该认证机构的状态列表，无法核查撤销状态")})
+_own("status_index_out_of_range", "revocation", _F,
+     "status index {index} is outside the certifier's status list (version {version}, indexes "
+     "0 to {last}): no declaration this certifier signed has it",
+     "状态索引 {index} 超出认证机构状态列表的范围（第 {version} 版，索引 0 至 {last}）："
+     "该认证机构签发的声明中没有此索引")
 _own("revocation_stale", "revocation", _I,
      "the revocation list (version {version}, issued {issued}, {age} old) was due to be "
      "replaced by {due}: a later version may revoke declaration {declaration}; get the "
@@ -335,11 +365,29 @@ _own("revocation_stale", "revocation", _I,
                     "certifier's current list",
                     "撤销列表（第 {version} 版，签发于 {issued}，距今{age}）未注明下次更新时间，"
                     "且已超过最长有效期（至 {due}）：更新的版本可能已撤销声明 {declaration}，"
-                    "请获取认证机构的现行撤销列表")})
+                    "请获取认证机构的现行撤销列表"),
+            "max_age": ("the revocation list (version {version}, issued {issued}, {age} old) "
+                        "is older than the {max_age} the trust list allows for this "
+                        "certifier's lists (current until {due}): a later version may revoke "
+                        "declaration {declaration}; get the certifier's current list",
+                        "撤销列表（第 {version} 版，签发于 {issued}，距今{age}）已超过信任列表"
+                        "为该认证机构规定的最长有效期 {max_age}（至 {due}）：更新的版本可能已"
+                        "撤销声明 {declaration}，请获取认证机构的现行撤销列表"),
+            "status_list": ("the status list (version {version}, issued {issued}, {age} old) "
+                            "was due to be replaced by {due}: a later version may revoke the "
+                            "declaration with status index {index}; get the certifier's "
+                            "current list",
+                            "状态列表（第 {version} 版，签发于 {issued}，距今{age}）应在 {due} "
+                            "前更新：更新的版本可能已撤销状态索引为 {index} 的声明，"
+                            "请获取认证机构的现行状态列表")})
 _own("not_revoked", "revocation", _P,
      "declaration {declaration} is not revoked (revocation list version {version}, issued "
      "{issued}, {age} old)",
-     "声明 {declaration} 未被撤销（撤销列表第 {version} 版，签发于 {issued}，距今{age}）")
+     "声明 {declaration} 未被撤销（撤销列表第 {version} 版，签发于 {issued}，距今{age}）",
+     forms={"status_list": ("the declaration with status index {index} is not revoked (status "
+                            "list version {version}, issued {issued}, {age} old)",
+                            "状态索引为 {index} 的声明未被撤销（状态列表第 {version} 版，"
+                            "签发于 {issued}，距今{age}）")})
 
 # ----------------------------------------------------------------------- bundle and declaration
 
@@ -427,6 +475,30 @@ _own("claim_agrees", "claim-agreement", _P,
      "the claim agrees with the declaration (id, product, value, unit, boundary, rule set, "
      "grade, validity start and end)",
      "标签声明与声明内容一致（编号、产品、数值、单位、系统边界、规则集、等级、有效期起止）")
+_own("resolver_named", "resolver", _P,
+     "the QR code leads to {url}, a resolver the trust list of {operator} names for its "
+     "scheme",
+     "二维码指向 {url}，是{operator}的信任列表为本标签计划列明的解析地址")
+_own("resolver_unknown", "resolver", _F,
+     "the QR code leads to {url}, which the trust list of {operator} does not name as a "
+     "resolver of its scheme (it names {named}): a phone that scans it opens a site the scheme "
+     "does not vouch for",
+     "二维码指向 {url}，{operator}的信任列表并未将其列为本标签计划的解析地址（列明的为 "
+     "{named}）：手机扫码后打开的网站不受标签计划担保",
+     forms={"unnamed": ("the QR code leads to {url}; the trust list of {operator} names no "
+                        "resolver for its scheme, so whether this is the scheme's address "
+                        "cannot be checked",
+                        "二维码指向 {url}；{operator}的信任列表未列明本标签计划的解析地址，"
+                        "无法核实该地址是否属于标签计划"),
+            "no_trust_list": ("the QR code leads to {url}; without an accepted trust list "
+                              "whether this is the scheme's address cannot be checked",
+                              "二维码指向 {url}；没有可接受的信任列表，无法核实该地址是否"
+                              "属于标签计划"),
+            "insecure": ("the QR code leads to {url}, not an https address: anyone on the "
+                         "way can answer in the resolver's place",
+                         "二维码指向 {url}，不是 https 地址：传输途中的任何人都可以冒充"
+                         "解析网站作答")},
+     form_statuses={"unnamed": _I, "no_trust_list": _I})
 _own("label_plain", "label", _P,
      "the PDF holds {pages} page(s), no attachment other than their bundles and no active "
      "content",
@@ -510,6 +582,11 @@ _own("crypto_unavailable", "signature", _I,
      "this browser offers no WebCrypto here (open the page over HTTPS or from a saved file)",
      "此浏览器在当前环境下不提供 WebCrypto（请通过 HTTPS 或从已保存的文件打开本页面）",
      page_only=True)
+_own("status_list_unsupported", "revocation", _I,
+     "this browser cannot read the embedded status list (it has no DecompressionStream); open "
+     "the page in a current browser",
+     "此浏览器无法读取内嵌的状态列表（不支持 DecompressionStream）；请用较新的浏览器打开本页面",
+     page_only=True)
 _own("bad_time", "input", _F,
      "#at= must be an RFC 3339 time with offset, e.g. 2026-04-10T00:00:00Z",
      "#at= 必须是带时区偏移的 RFC 3339 时间，例如 2026-04-10T00:00:00Z",
@@ -560,6 +637,9 @@ for _code, _checks, _en, _zh in (
      "签发者不是受信任的认证机构"),
     ("revocation_list_signature", _TRUST_CHECKS, "no valid signature by its issuer",
      "没有签发者的有效签名"),
+    ("bad_status_list", ("revocation-list",),
+     "not a well-formed status list signed by a trusted certifier",
+     "不是由受信任认证机构签名的格式正确的状态列表"),
     # a signature's form (cfl.signing.jws.form_problem)
     ("alg_none", _SIGNATURE_CHECKS, "an unsigned ('alg: none') signature", "未签名（alg: none）"),
     ("alg_hmac", _SIGNATURE_CHECKS, "an HMAC signature", "使用 HMAC 算法"),
@@ -631,7 +711,7 @@ def row_with(code: str, args: Mapping[str, ArgValue], *, subject: str | None = N
         check = entry.checks[0]
     elif check not in entry.checks:
         raise UnknownReasonError(f"reason {code!r} is not registered for check {check!r}")
-    made = CheckRow(check, entry.status, code, subject=subject, args=args, form=form,
+    made = CheckRow(check, entry.status_for(form), code, subject=subject, args=args, form=form,
                     wording=_sentence(code, form))
     _tell(made)
     return made

@@ -57,10 +57,13 @@ def facts_lines(facts: VerifiedFacts, *, verified: bool) -> list[str]:
         ("valid", f"{when(facts.valid_from)} to {when(facts.valid_until)}"),
         ("issuer", issuer),
         ("signed", when(facts.signed_at)),
-        ("declaration", facts.declaration_id or "-"),
+        ("declaration", facts.declaration_id or "-") if facts.declaration_id is not None
+        or facts.status_index is None else ("status index", str(facts.status_index)),
         ("read from", "the signed declaration" if facts.origin == "bundle"
          else "the QR claim's statements"),
     ]
+    if facts.resolver is not None:  # what a phone opens: compare it with the scheme's site
+        fields.append(("QR address", facts.resolver))
     return [head] + [f"  {name:<12} {value}" for name, value in fields]
 
 

@@ -1,11 +1,11 @@
 """The trust context: what a verifier trusts at one time, built once, then only read.
 
 :func:`build_trust_context` checks a trust list (or the stored one) against the pinned
-anchor at time ``at`` and the given and stored revocation lists against it, and returns an
-immutable :class:`TrustContext`: the accepted list (None if none could be accepted), the
-report rows about the lists, the newest verified revocation list per certifier, and the
-files to remember. It reads and writes no files: the store is read before
-(:func:`~cfl.trust.store.read_stored_trust`) and updated after
+anchor at time ``at`` and the given and stored revocation lists and status lists against
+it, and returns an immutable :class:`TrustContext`: the accepted list (None if none could be
+accepted), the report rows about the lists, the newest verified revocation list and status
+list per certifier, and the files to remember. It reads and writes no files: the store is
+read before (:func:`~cfl.trust.store.read_stored_trust`) and updated after
 (:func:`~cfl.trust.store.remember_trust`). :func:`load_trust_context` does the three in one.
 """
 
@@ -16,12 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cfl.errors import CflError
-from cfl.report.model import CheckRow, Status
-from cfl.report.reasons import Age, error_row, row
+from cfl.report.model import CheckRow, Status, error_text
+from cfl.report.reasons import Age, error_row, problem_row, row
 from cfl.signing.jws import TYP_TRUST_LIST, SignedDocument, parse_signed_document, signature_problem
 from cfl.signing.keys import PublicKey
 from cfl.timeutil import CLOCK_SKEW
-from cfl.trust.revocation import RevocationList, verify_revocation_list
+from cfl.trust.resolvers import ResolverPrefix
+from cfl.trust.revocation import Currency, RevocationList, list_currency, verify_revocation_list
+from cfl.trust.status_list import StatusList, verify_status_list
 from cfl.trust.store import (
     NOTHING_STORED,
     StoredTrust,
@@ -29,6 +31,7 @@ from cfl.trust.store import (
     read_stored_trust,
     remember_trust,
     revocations_name,
+    status_list_name,
     trust_list_name,
 )
 from cfl.trust.trust_list import (
@@ -45,15 +48,19 @@ STORE_SOURCE = "<trust store>"
 @dataclass(frozen=True)
 class TrustContext:
     """What a verifier trusts at time ``at``: the accepted trust list (None if none could
-    be accepted), the rows about the trust list and the revocation lists, the newest
-    verified revocation list per certifier kid, and ``updates``: the files a trust store
-    should remember after this verification (name, bytes)."""
+    be accepted), the rows about the trust list, the revocation lists and the status lists,
+    the newest verified revocation list and status list per certifier kid, and ``updates``:
+    the files a trust store should remember after this verification (name, bytes)."""
 
     trust_list: TrustList | None
     rows: tuple[CheckRow, ...]
     at: dt.datetime
     revocation_lists: Mapping[str, RevocationList] = field(default_factory=dict, hash=False)
     updates: tuple[tuple[str, bytes], ...] = field(default=(), compare=False, hash=False)
+    status_lists: Mapping[str, StatusList] = field(default_factory=dict, hash=False)
+    #: The name each status list was given under (a file, or the trust store), by issuer.
+    status_list_sources: Mapping[str, str] = field(default_factory=dict, compare=False,
+                                                   hash=False)
 
     def find(self, kid: str) -> TrustEntry | None:
         return self.trust_list.find(kid) if self.trust_list is not None else None
@@ -72,18 +79,45 @@ class TrustContext:
         """The newest verified revocation list of certifier ``kid`` (given or stored)."""
         return self.revocation_lists.get(kid)
 
+    @property
+    def resolvers(self) -> tuple[ResolverPrefix, ...]:
+        """The URL prefixes the accepted trust list names for QR codes (empty without an
+        accepted list, or when it names none)."""
+        return self.trust_list.resolvers if self.trust_list is not None else ()
+
+    def revocation_max_age(self, kid: str) -> dt.timedelta | None:
+        """The longest a revocation (or status) list of certifier ``kid`` counts as current
+        after its issue time, as the trust list sets it for that certifier
+        (``revocationMaxAge``, ADR 0139); None when it sets none."""
+        entry = self.find(kid)
+        return entry.revocation_max_age if entry is not None else None
+
+    def list_currency(self, kid: str, *, issued: dt.datetime,
+                      next_update: dt.datetime | None) -> Currency:
+        """Until when a list certifier ``kid`` issued at ``issued`` (next update due
+        ``next_update``) shows that a declaration is not revoked: the one freshness rule for
+        revocation and status lists (ADR 0136, 0139). Past ``until`` such a row is
+        INDETERMINATE."""
+        return list_currency(issued, next_update, self.revocation_max_age(kid))
+
+    def status_list_for(self, kid: str) -> StatusList | None:
+        """The newest verified status list of certifier ``kid`` (given or stored)."""
+        return self.status_lists.get(kid)
+
 
 def load_trust_context(
     trust_list: bytes | None, *, anchor: PublicKey, at: dt.datetime,
     store: TrustStore | None = None, revocations: Sequence[bytes] = (),
     source: str = "<trust list>", revocation_sources: Sequence[str] | None = None,
+    status_lists: Sequence[bytes] = (), status_list_sources: Sequence[str] | None = None,
 ) -> TrustContext:
     """Read ``store``, build the context, and remember the newly accepted lists in ``store``:
     :func:`~cfl.trust.store.read_stored_trust`, :func:`build_trust_context` and
     :func:`~cfl.trust.store.remember_trust` in one call."""
     context = build_trust_context(
         trust_list, anchor=anchor, at=at, stored=read_stored_trust(store, anchor.kid),
-        revocations=revocations, source=source, revocation_sources=revocation_sources)
+        revocations=revocations, source=source, revocation_sources=revocation_sources,
+        status_lists=status_lists, status_list_sources=status_list_sources)
     remember_trust(store, context.updates)
     return context
 
@@ -92,9 +126,13 @@ def build_trust_context(
     trust_list: bytes | None, *, anchor: PublicKey, at: dt.datetime,
     stored: StoredTrust = NOTHING_STORED, revocations: Sequence[bytes] = (),
     source: str = "<trust list>", revocation_sources: Sequence[str] | None = None,
+    status_lists: Sequence[bytes] = (), status_list_sources: Sequence[str] | None = None,
 ) -> TrustContext:
     """Check a trust list (or the stored one, if ``trust_list`` is None) against the
-    pinned ``anchor`` at time ``at``, and the given and stored revocation lists against it.
+    pinned ``anchor`` at time ``at``, and the given and stored revocation lists and status
+    lists against it (each must be signed by a certifier of the accepted list; per
+    certifier the newest version given or stored is used, and a given one older than the
+    stored one never replaces it).
 
     Never raises for a bad list: problems become FAILED/INDETERMINATE rows and the
     context then holds no trust list. Touches no files.
@@ -133,8 +171,9 @@ def build_trust_context(
     if trust_list is not None and (stored_list is None or accepted.version > stored_list.version):
         updates.append((trust_list_name(anchor.kid), trust_list))
     context = TrustContext(accepted, tuple(rows), at)
-    return _with_revocations(context, updates, revocations, revocation_sources,
-                             stored.revocations)
+    context = _with_revocations(context, updates, revocations, revocation_sources,
+                                stored.revocations)
+    return _with_status_lists(context, status_lists, status_list_sources, stored.status_lists)
 
 
 class _ListRejected(CflError):
@@ -239,7 +278,8 @@ def _stored_revocation_lists(context: TrustContext, stored: Sequence[bytes]
     return by_issuer
 
 
-def _conflicting(one: RevocationList, other: RevocationList) -> bool:
+def _conflicting(one: RevocationList | StatusList, other: RevocationList | StatusList
+                 ) -> bool:
     """Two lists of one certifier with the same version but other content: which one holds
     is unknowable, so neither is taken on trust (as for trust lists)."""
     return one.version == other.version and one.digest != other.digest
@@ -248,3 +288,60 @@ def _conflicting(one: RevocationList, other: RevocationList) -> bool:
 def _revocation_conflict_row(revocation_list: RevocationList, name: str) -> CheckRow:
     return row("revocation_list_version_conflict", issuer=revocation_list.issuer,
                version=revocation_list.version, subject=name)
+
+
+def _with_status_lists(
+    context: TrustContext, given: Sequence[bytes], sources: Sequence[str] | None,
+    stored: Sequence[bytes],
+) -> TrustContext:
+    """``context`` with the newest verified status list per certifier, given or stored (the
+    same compare-and-swap rules as revocation lists: a stored later version wins, a given
+    later version is to be remembered, two versions alike with other content are refused)."""
+    rows = list(context.rows)
+    updates = list(context.updates)
+    newest: dict[str, StatusList] = {}
+    raw_by_issuer: dict[str, bytes] = {}
+    name_by_issuer: dict[str, str] = {}
+    names = list(sources) if sources is not None else []
+    for i, data in enumerate(given):
+        name = names[i] if i < len(names) else f"<status list {i + 1}>"
+        try:
+            status_list = verify_status_list(data, key_for=context.certifier_key_for,
+                                             source=name)
+        except CflError as exc:
+            rows.append(problem_row("bad_status_list", error_text(exc, name),
+                                    check="revocation-list", frame="status-list", subject=name))
+            continue
+        issuer = status_list.issuer
+        if issuer in newest and _conflicting(status_list, newest[issuer]):
+            rows.append(_status_list_conflict_row(status_list, name))
+        if issuer not in newest or status_list.version > newest[issuer].version:
+            newest[issuer], raw_by_issuer[issuer], name_by_issuer[issuer] = \
+                status_list, data, name
+    stored_by_issuer: dict[str, StatusList] = {}
+    for data in stored:
+        try:
+            status_list = verify_status_list(data, key_for=context.certifier_key_for,
+                                             source=STORE_SOURCE)
+        except CflError:
+            continue  # its certifier was delisted, or it cannot be read: ignored
+        known = stored_by_issuer.get(status_list.issuer)
+        if known is None or status_list.version > known.version:
+            stored_by_issuer[status_list.issuer] = status_list
+    for issuer, status_list in list(newest.items()):
+        kept = stored_by_issuer.get(issuer)
+        if kept is not None and _conflicting(status_list, kept):
+            rows.append(_status_list_conflict_row(status_list, STORE_SOURCE))
+        if kept is not None and kept.version > status_list.version:
+            newest[issuer], name_by_issuer[issuer] = kept, STORE_SOURCE
+        elif kept is None or status_list.version > kept.version:
+            updates.append((status_list_name(issuer), raw_by_issuer[issuer]))
+    lists = {**stored_by_issuer, **newest}
+    names_out = {issuer: name_by_issuer.get(issuer, STORE_SOURCE) for issuer in lists}
+    return TrustContext(context.trust_list, tuple(rows), context.at, context.revocation_lists,
+                        tuple(updates), lists, names_out)
+
+
+def _status_list_conflict_row(status_list: StatusList, name: str) -> CheckRow:
+    return row("status_list_version_conflict", issuer=status_list.issuer,
+               version=status_list.version, subject=name)

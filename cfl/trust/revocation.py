@@ -44,6 +44,37 @@ CONTENT_KEY = "revocationList"
 SCHEMA = "revocations.schema.json"
 
 
+#: How a list's currency was decided (:class:`Currency`): by its ``nextUpdate``, by the
+#: default age of a list without one, or by the maximum age the trust list sets for its
+#: issuer (ADR 0139).
+BY_NEXT_UPDATE, BY_DEFAULT_AGE, BY_MAX_AGE = "next_update", "default_age", "max_age"
+
+
+@dataclass(frozen=True)
+class Currency:
+    """Until when a signed list (revocations, statuses) can show that a declaration is not
+    revoked, and what decided it (``by``: :data:`BY_NEXT_UPDATE`, :data:`BY_DEFAULT_AGE`
+    or :data:`BY_MAX_AGE`, then ``max_age`` is the trust list's bound)."""
+
+    until: dt.datetime
+    by: str
+    max_age: dt.timedelta | None = None
+
+
+def list_currency(issued: dt.datetime, next_update: dt.datetime | None,
+                  max_age: dt.timedelta | None = None) -> Currency:
+    """The rule of ADR 0136 and 0139: a list is current until its ``next_update``, or
+    :data:`MAX_AGE_WITHOUT_NEXT_UPDATE` after ``issued`` without one; a ``max_age`` the trust
+    list sets for the issuer cuts either short (never lengthens a ``next_update``)."""
+    own = (Currency(next_update, BY_NEXT_UPDATE) if next_update is not None
+           else Currency(issued + MAX_AGE_WITHOUT_NEXT_UPDATE, BY_DEFAULT_AGE))
+    if max_age is None:
+        return own
+    if next_update is None or issued + max_age < next_update:
+        return Currency(issued + max_age, BY_MAX_AGE, max_age)
+    return own
+
+
 @dataclass(frozen=True)
 class RevocationEntry:
     id: str

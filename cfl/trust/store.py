@@ -35,6 +35,7 @@ from cfl.signing.jws import MAX_BUNDLE_BYTES
 #: Bound on a stored file (a trust list or a revocation list), checked before reading.
 MAX_STORED_BYTES = 8 * MAX_BUNDLE_BYTES
 _REVOCATIONS_PREFIX = "revocations-"
+_STATUS_LIST_PREFIX = "statuslist-"
 STORE_SOURCE = "<trust store>"
 
 
@@ -180,14 +181,20 @@ def revocations_name(issuer_kid: str) -> str:
     return f"{_REVOCATIONS_PREFIX}{issuer_kid}.json"
 
 
+def status_list_name(issuer_kid: str) -> str:
+    return f"{_STATUS_LIST_PREFIX}{issuer_kid}.json"
+
+
 @dataclass(frozen=True)
 class StoredTrust:
     """What a store held for one anchor when it was read: the trust list accepted last and
-    every stored revocation list (checked against the trust list when the context is built).
+    every stored revocation list and status list (checked against the trust list when the
+    context is built).
     """
 
     trust_list: bytes | None = None
     revocations: tuple[bytes, ...] = ()
+    status_lists: tuple[bytes, ...] = ()
 
 
 #: Nothing stored: a one-shot verification (or the first one).
@@ -198,11 +205,16 @@ def read_stored_trust(store: TrustStore | None, anchor_kid: str) -> StoredTrust:
     """Read what ``store`` holds for the anchor ``anchor_kid`` (once, before verifying)."""
     if store is None:
         return NOTHING_STORED
+    names = list(store.names())
     revocations = tuple(
-        data for name in store.names()
+        data for name in names
         if name.startswith(_REVOCATIONS_PREFIX) and (data := store.read(name)) is not None
     )
-    return StoredTrust(store.read(trust_list_name(anchor_kid)), revocations)
+    status_lists = tuple(
+        data for name in names
+        if name.startswith(_STATUS_LIST_PREFIX) and (data := store.read(name)) is not None
+    )
+    return StoredTrust(store.read(trust_list_name(anchor_kid)), revocations, status_lists)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from cfl.signing.keys import PublicKey, Signer
 from cfl.timeutil import format_time, parse_time
 from cfl.trust.logs import MEMBER as LOGS_MEMBER
 from cfl.trust.logs import TransparencyLog, transparency_logs_from_content
+from cfl.trust.resolvers import ResolverPrefix, parse_resolver
 
 #: Bound on a trust list file, checked before parsing.
 MAX_TRUST_LIST_BYTES = 8 * MAX_BUNDLE_BYTES
@@ -73,6 +74,10 @@ class TrustEntry:
     valid_until: dt.datetime
     status: str
     roles: tuple[str, ...]
+    #: The longest a revocation list of this certifier counts as current after its issue
+    #: time, whatever its ``nextUpdate`` says (``revocationMaxAge``, ADR 0139); None: the
+    #: list's own ``nextUpdate``, else the default (:mod:`cfl.trust.revocation`).
+    revocation_max_age: dt.timedelta | None = None
 
     def valid_at(self, when: dt.datetime) -> bool:
         return self.valid_from <= when <= self.valid_until
@@ -104,6 +109,10 @@ class TrustList:
     resolver: str | None = None
     #: The register logs a verifier believes (:mod:`cfl.trust.logs`).
     transparency_logs: tuple[TransparencyLog, ...] = ()
+    #: Every URL prefix the scheme's QR codes may carry (``resolver`` and ``resolvers``), in
+    #: the form they are compared in (:mod:`cfl.trust.resolvers`); empty when the list names
+    #: none.
+    resolvers: tuple[ResolverPrefix, ...] = ()
 
     def find(self, kid: str) -> TrustEntry | None:
         return self._by_kid.get(kid)
@@ -176,6 +185,8 @@ def trust_list_from_content(content: dict[str, Any], *, source: str,
             scope_rule_sets=tuple(raw["scope"].get("ruleSets", ())),
             valid_from=valid_from, valid_until=valid_until, status=raw["status"],
             roles=_ordered_roles(raw["roles"]),
+            revocation_max_age=(dt.timedelta(days=raw["revocationMaxAge"])
+                                if "revocationMaxAge" in raw else None),
         ))
     return TrustList(
         operator=content["operator"], version=content["version"],
@@ -184,7 +195,36 @@ def trust_list_from_content(content: dict[str, Any], *, source: str,
         digest=hashlib.sha256(canonical_bytes(content) if payload is None else payload).digest(),
         resolver=content.get("resolver"),
         transparency_logs=transparency_logs_from_content(content, source=source),
+        resolvers=named_resolvers(content, source=source),
     )
+
+
+def named_resolvers(content: dict[str, Any], *, source: str) -> tuple[ResolverPrefix, ...]:
+    """The URL prefixes a (schema-checked) trust list content names: its ``resolver`` (the
+    one labels print) and its ``resolvers``, each once, in that order."""
+    named: list[ResolverPrefix] = []
+    texts = ([content["resolver"]] if "resolver" in content else []) + [
+        text for text in content.get("resolvers", ())]
+    for i, text in enumerate(texts):
+        where = ("resolver" if i == 0 and "resolver" in content
+                 else f"resolvers[{i - (1 if 'resolver' in content else 0)}]")
+        prefix = parse_resolver(text, source=source, location=f"$.{CONTENT_KEY}.{where}")
+        if prefix not in named:
+            named.append(prefix)
+    return tuple(named)
+
+
+def set_resolvers(content: dict[str, Any], resolvers: Sequence[str]) -> dict[str, Any]:
+    """``content`` naming ``resolvers``: the first is ``resolver`` (the one labels print),
+    and when there are more, all of them are ``resolvers``; an empty sequence leaves the
+    content as it is."""
+    if not resolvers:
+        return content
+    out = {key: value for key, value in content.items() if key != "resolvers"}
+    out["resolver"] = resolvers[0]
+    if len(resolvers) > 1:
+        out["resolvers"] = list(dict.fromkeys(resolvers))
+    return out
 
 
 def _require_roles(content: Any, *, source: str) -> None:
@@ -212,14 +252,18 @@ def _ordered_roles(roles: Sequence[str]) -> tuple[str, ...]:
 
 
 def new_trust_list(operator: str, *, expires: dt.datetime, at: dt.datetime,
-                   resolver: str | None = None) -> dict[str, Any]:
+                   resolver: str | None = None, resolvers: Sequence[str] = ()
+                   ) -> dict[str, Any]:
     """An empty, unsigned trust list document (version 1); ``resolver``: the URL prefix of
-    the scheme's QR codes, if the operator names one."""
+    the scheme's QR codes, if the operator names one; ``resolvers``: every prefix its codes
+    may carry (:func:`set_resolvers`: the first is the one labels print)."""
     content: dict[str, Any] = {"operator": operator, "version": 1, "issued": format_time(at),
                                "expires": format_time(expires), "entries": []}
     if resolver is not None:
         content["resolver"] = resolver
+    content = set_resolvers(content, resolvers)
     validate_content(content, schema_name=SCHEMA, source="<new trust list>", root=CONTENT_KEY)
+    named_resolvers(content, source="<new trust list>")
     return {CONTENT_KEY: content, "signatures": []}
 
 
@@ -236,12 +280,14 @@ def add_trust_entry(
     document: dict[str, Any], key: PublicKey, *, name: str, accreditation: Accreditation,
     categories: Sequence[str], rule_sets: Sequence[str] = (), valid_from: dt.datetime,
     valid_until: dt.datetime, status: str = "active", source: str = "<trust list>",
-    roles: Sequence[str] = DEFAULT_ROLES,
+    roles: Sequence[str] = DEFAULT_ROLES, revocation_max_age: int | None = None,
 ) -> dict[str, Any]:
     """The document with one more entry (or the entry for ``key`` replaced), unsigned.
 
     ``roles`` (``certifier``, ``manufacturer`` or both) says what a signature by ``key`` may
     be; a manufacturer is listed only so that its co-signatures can be checked.
+    ``revocation_max_age`` (days): how long a revocation list of this certifier counts as
+    current at most after its issue time (ADR 0139).
 
     The first edit after a release starts the next version, so a signed list is never
     re-issued under its old version number.
@@ -254,7 +300,7 @@ def add_trust_entry(
         raise InputError(f"roles must be one or more of {', '.join(ROLES)} (got "
                          f"{', '.join(map(repr, roles)) or 'none'})", source=source,
                          code="bad_role")
-    entry = {
+    entry: dict[str, Any] = {
         "kid": key.kid, "publicKey": dict(key.jwk), "name": name,
         "roles": list(_ordered_roles(roles)),
         "accreditation": {"accreditor": accreditation.accreditor,
@@ -263,6 +309,8 @@ def add_trust_entry(
         "validFrom": format_time(valid_from), "validUntil": format_time(valid_until),
         "status": status,
     }
+    if revocation_max_age is not None:
+        entry["revocationMaxAge"] = revocation_max_age
     content["entries"] = [e for e in content["entries"] if e.get("kid") != key.kid] + [entry]
     trust_list_from_content(content, source=source)
     return {CONTENT_KEY: content, "signatures": []}
@@ -285,14 +333,16 @@ def add_transparency_log(document: dict[str, Any], log: dict[str, Any], *,
 def sign_trust_list(
     document: dict[str, Any], signer: Signer, *, at: dt.datetime, version: int | None = None,
     expires: dt.datetime | None = None, source: str = "<trust list>",
-    resolver: str | None = None,
+    resolver: str | None = None, resolvers: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Issue the list: set ``issued`` (and optionally version, expiry and resolver) and sign
-    it."""
+    it. ``resolvers``, when given, replace the resolvers the list names
+    (:func:`set_resolvers`)."""
     content = dict(document[CONTENT_KEY])
     content["issued"] = format_time(at)
     if resolver is not None:
         content["resolver"] = resolver
+    content = set_resolvers(content, resolvers)
     if version is not None:
         content["version"] = version
     if expires is not None:

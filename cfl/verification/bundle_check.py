@@ -15,11 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from cfl.bundle.model import Bundle, read_bundle
-from cfl.declaration.view import DeclarationView
+from cfl.claim.decode import decode_claim
+from cfl.claim.model import binding_digest
 from cfl.errors import CflError
 from cfl.findings import Finding, Severity, best_first
 from cfl.report.model import CheckRow, Status, VerificationReport
 from cfl.report.reasons import problem_row, row
+from cfl.signing.b64url import b64url_decode
 from cfl.signing.jws import TYP_DECLARATION, SignatureEntry, form_problem
 from cfl.signing.keys import PublicKey
 from cfl.trust.context import TrustContext
@@ -60,7 +62,7 @@ def bundle_rows(bundle: Bundle, trust: TrustContext, *, at: dt.datetime,
     rows = declaration_rows(declaration)
     if include_trust_rows:
         rows += trust.rows
-    view = DeclarationView.of(declaration)
+    view = bundle.view
     category, rule_set = view.product_category, view.rule_set_id
     declaration_id = view.id or ""
     certifier_passed = False
@@ -115,8 +117,33 @@ def signature_entry_rows(
             trust, kid=entry.kid, verify=verify, product_category=product_category,
             rule_set=rule_set, signed_at=entry.signed_at, at=at,
             declaration_id=declaration_id, alg=entry.key_alg, subject=subject, role=entry.role,
+            status_index=claim_status_index(bundle, entry, trust)
+            if entry.role == "certifier" else None,
         )
     return [row("bad_role", role=entry.role, subject=subject)]
+
+
+def claim_status_index(bundle: Bundle, entry: SignatureEntry, trust: TrustContext
+                       ) -> int | None:
+    """The status index of the format-2 claim a certifier issued with this signature (its
+    ``cfl.claim`` header), so that a bundle is checked in the certifier's status list as well
+    as by its id (ADR 0143). Only a claim bound to this very signature (its binding) and
+    signed by the signer's listed key counts: the header is not covered by the JWS, so any
+    other claim there says nothing. None without such a claim (format 1, or none)."""
+    encoded = entry.claim
+    key = trust.key_for(entry.kid)
+    if encoded is None or key is None:
+        return None
+    try:
+        signed = decode_claim(b64url_decode(encoded, what="'cfl.claim'"))
+    except CflError:
+        return None
+    claim = signed.claim
+    if claim.status_index is None or \
+            claim.digest != binding_digest(bundle.digest, entry.signature) or \
+            not signed.signature_valid(key):
+        return None
+    return claim.status_index
 
 
 def declaration_rows(declaration: dict[str, Any]) -> list[CheckRow]:

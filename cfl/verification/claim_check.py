@@ -10,6 +10,7 @@ from cfl.bundle.claim import claim_binding
 from cfl.bundle.model import Bundle
 from cfl.claim.decode import decode_claim, decode_claim_text
 from cfl.claim.model import SignedClaim
+from cfl.claim.text import split_claim_text
 from cfl.errors import CflError
 from cfl.report.model import CheckRow, VerificationReport
 from cfl.report.reasons import error_row, row
@@ -17,6 +18,7 @@ from cfl.signing.b64url import b64url_encode
 from cfl.signing.keys import PublicKey
 from cfl.trust.context import TrustContext
 from cfl.verification.facts import claim_facts
+from cfl.verification.resolver_check import resolver_row
 from cfl.verification.rows import validity_row
 from cfl.verification.signer import signer_rows
 
@@ -42,25 +44,42 @@ def verify_claim(
         failed = error_row(exc, check="claim", frame="claim", subject=source)
         return VerificationReport(source, at, (failed,))
     verify = remembering(signed.signature_valid)
+    resolver = claim_resolver_text(data) if isinstance(data, str) else None
     rows = [claim_well_formed_row(signed, source)]
-    rows += claim_rows(signed, trust, at=at, verify=verify)
+    rows += claim_rows(signed, trust, at=at, verify=verify, resolver=resolver)
     if bundle is not None:
-        rows += binding_rows(signed, bundle)
-    return VerificationReport(f"claim for {signed.claim.declaration_id}", at, tuple(rows),
-                              facts=claim_facts(signed, trust, issuer_kid(signed, trust, verify)))
+        rows += binding_rows(signed, bundle, issuer=verified_issuer(signed, trust, verify))
+    return VerificationReport(f"claim for {claim_subject(signed)}", at, tuple(rows),
+                              facts=claim_facts(signed, trust, issuer_kid(signed, trust, verify),
+                                                resolver=resolver))
+
+
+def claim_resolver_text(text: str) -> str:
+    """The resolver URL of a (decodable) QR text: everything up to its last ``/``."""
+    return split_claim_text(text.strip())[0]
+
+
+def claim_subject(signed: SignedClaim) -> str:
+    """What a claim names its declaration by: the id (format 1), or its status index and
+    binding (format 2, which carries no id)."""
+    claim = signed.claim
+    if claim.declaration_id is not None:
+        return str(claim.declaration_id)
+    return f"status list index {claim.status_index} (binding {claim.digest.hex()})"
 
 
 def claim_well_formed_row(signed: SignedClaim, source: str) -> CheckRow:
     return row("claim_well_formed", alg=signed.alg, size=len(signed.encoded),
-               declaration=str(signed.claim.declaration_id), subject=source)
+               declaration=claim_subject(signed), subject=source)
 
 
 def claim_rows(
     signed: SignedClaim, trust: TrustContext, *, at: dt.datetime,
     include_trust_rows: bool = True, subject: str = "claim",
-    verify: Callable[[PublicKey], bool] | None = None,
+    verify: Callable[[PublicKey], bool] | None = None, resolver: str | None = None,
 ) -> list[CheckRow]:
-    """Rows for a decoded claim: trust list (optional), signer checks, validity. ``verify``
+    """Rows for a decoded claim: trust list (optional), signer checks, validity, and, for a
+    claim read from a QR text, whether its ``resolver`` URL is the scheme's. ``verify``
     (from :func:`remembering`) lets a caller that also names the issuer verify once."""
     claim = signed.claim
     rows: list[CheckRow] = list(trust.rows) if include_trust_rows else []
@@ -68,10 +87,13 @@ def claim_rows(
     rows += signer_rows(
         trust, kid=issuer_kid(signed, trust, verify), verify=verify,
         product_category=claim.product_category, rule_set=claim.rule_set,
-        signed_at=claim.issued_at, at=at, declaration_id=str(claim.declaration_id),
-        alg=signed.alg, subject=subject,
+        signed_at=claim.issued_at, at=at,
+        declaration_id=str(claim.declaration_id) if claim.declaration_id is not None else None,
+        alg=signed.alg, subject=subject, status_index=claim.status_index,
     )
     rows.append(validity_row(claim.valid_from, claim.valid_until, at, subject=subject))
+    if resolver is not None:
+        rows.append(resolver_row(resolver, trust, subject=subject))
     return rows
 
 
@@ -112,10 +134,22 @@ def remembering(verify: Callable[[PublicKey], bool]) -> Callable[[PublicKey], bo
     return remembered
 
 
-def binding_rows(signed: SignedClaim, bundle: Bundle, *, subject: str = "claim"
-                 ) -> list[CheckRow]:
-    """Whether the claim is bound to ``bundle`` (digest) and agrees with its declaration."""
-    binding = claim_binding(signed, bundle)
+def verified_issuer(signed: SignedClaim, trust: TrustContext,
+                    verify: Callable[[PublicKey], bool] | None = None) -> str | None:
+    """The kid of the trusted key whose signature the claim carries, or None (no trust
+    list, no candidate, or none verifies)."""
+    check = verify or signed.signature_valid
+    kid = issuer_kid(signed, trust, check)
+    entry = trust.find(kid)
+    return kid if entry is not None and check(entry.public_key) else None
+
+
+def binding_rows(signed: SignedClaim, bundle: Bundle, *, subject: str = "claim",
+                 issuer: str | None = None) -> list[CheckRow]:
+    """Whether the claim is bound to ``bundle`` (format 1: the digest; format 2: the
+    binding of the declaration and the certifier signature of ``issuer``, the key the
+    claim's signature verified under, when known) and agrees with its declaration."""
+    binding = claim_binding(signed, bundle, issuer_kid=issuer)
     if not binding.bound:
         return [row("claim_digest_mismatch", subject=subject)]
     rows = [row("claim_bound", subject=subject)]

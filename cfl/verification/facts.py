@@ -11,7 +11,6 @@ from typing import Any
 
 from cfl.bundle.model import Bundle
 from cfl.claim.model import SignedClaim
-from cfl.declaration.view import DeclarationView
 from cfl.label.templates import load_messages
 from cfl.report.model import VerifiedFacts
 from cfl.trust.context import TrustContext
@@ -45,10 +44,12 @@ def _issuer(trust: TrustContext, kid: str | None) -> tuple[str | None, str | Non
     return entry.name, str(entry.accreditation)
 
 
-def bundle_facts(bundle: Bundle, trust: TrustContext) -> VerifiedFacts:
+def bundle_facts(bundle: Bundle, trust: TrustContext, *, resolver: str | None = None
+                 ) -> VerifiedFacts:
     """The facts of ``bundle``'s declaration; the issuer is the first certifier signature's
-    key as the trust list names it."""
-    view = DeclarationView.of(bundle.declaration)
+    key as the trust list names it; ``resolver``: the URL of the label's QR code, if one was
+    read."""
+    view = bundle.view
     pcf = view.pcf
     data = view.extension or {}
     raw_grade = data.get("grade")
@@ -83,17 +84,20 @@ def bundle_facts(bundle: Bundle, trust: TrustContext) -> VerifiedFacts:
         issuer_name=name,
         issuer_accreditation=accreditation,
         signed_at=signed_at,
+        resolver=resolver,
     )
 
 
-def claim_facts(signed: SignedClaim, trust: TrustContext, issuer_kid: str | None
-                ) -> VerifiedFacts:
-    """The statements of a QR claim; ``issuer_kid`` is the trusted key found for its hint."""
+def claim_facts(signed: SignedClaim, trust: TrustContext, issuer_kid: str | None, *,
+                resolver: str | None = None) -> VerifiedFacts:
+    """The statements of a QR claim; ``issuer_kid`` is the trusted key found for its hint;
+    ``resolver`` the URL the claim was read behind (None for COSE bytes)."""
     claim = signed.claim
     name, accreditation = _issuer(trust, issuer_kid)
     return VerifiedFacts(
         origin="claim",
-        declaration_id=str(claim.declaration_id),
+        declaration_id=None if claim.declaration_id is None else str(claim.declaration_id),
+        status_index=claim.status_index,
         product_id=claim.product_id,
         product_names={},
         category=claim.product_category,
@@ -112,6 +116,7 @@ def claim_facts(signed: SignedClaim, trust: TrustContext, issuer_kid: str | None
         issuer_name=name,
         issuer_accreditation=accreditation,
         signed_at=claim.issued_at,
+        resolver=resolver,
     )
 
 

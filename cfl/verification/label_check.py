@@ -22,10 +22,12 @@ from cfl.trust.context import TrustContext
 from cfl.verification.bundle_check import bundle_rows
 from cfl.verification.claim_check import (
     binding_rows,
+    claim_resolver_text,
     claim_rows,
     claim_well_formed_row,
     issuer_kid,
     remembering,
+    verified_issuer,
     verify_claim,
 )
 from cfl.verification.disclosure_check import disclosure_rows
@@ -48,15 +50,20 @@ def verify_label(pdf_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
         return VerificationReport(source, at, (
             error_row(exc, check="label", frame="plain", subject=source),))
     with label:
-        problem = label.problem()
+        try:
+            problem = label.problem()
+            page_count = label.page_count
+        except CflError as exc:  # pdfium could not read what the document holds
+            return VerificationReport(source, at, (
+                error_row(exc, check="label", frame="plain", subject=source),))
         rows = [problem_row(*problem, check="label", subject=source) if problem is not None
-                else row("label_plain", pages=label.page_count, subject=source)]
+                else row("label_plain", pages=page_count, subject=source)]
         if label.revisions > 1:
             rows.append(row("label_incremental_update", revisions=label.revisions,
                             subject=source))
-        if label.page_count == 0:  # nothing checked is never PASSED
+        if page_count == 0:  # nothing checked is never PASSED
             rows.append(row("no_such_page", subject=source))
-        pages = range(label.page_count) if page is None else [page]
+        pages = range(page_count) if page is None else [page]
         several = len(pages) > 1
         facts: VerifiedFacts | None = None
         for index in pages:
@@ -93,6 +100,7 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
         except CflError as exc:
             rows.append(not_well_formed_row("label-bundle", exc, source, "embedded-bundle"))
     signed: SignedClaim | None = None
+    resolver: str | None = None
     text: str | None
     try:
         label_page = label.page(page)
@@ -107,6 +115,7 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
     if text is not None:
         try:
             signed = decode_claim_text(text, source=f"{source} (QR)")
+            resolver = claim_resolver_text(text)
             rows.append(claim_well_formed_row(signed, f"{source} (QR)"))
         except CflError as exc:
             rows.append(not_well_formed_row("claim", exc, source, "qr-claim"))
@@ -119,11 +128,12 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
     if signed is not None:
         rows += claim_rows(signed, trust, at=at,
                            include_trust_rows=include_trust_rows and bundle is None,
-                           verify=verify)
+                           verify=verify, resolver=resolver)
         if bundle is not None:
-            rows += binding_rows(signed, bundle)
-    facts = (bundle_facts(bundle, trust) if bundle is not None else
-             claim_facts(signed, trust, issuer_kid(signed, trust, verify))
+            rows += binding_rows(signed, bundle,
+                                 issuer=verified_issuer(signed, trust, verify))
+    facts = (bundle_facts(bundle, trust, resolver=resolver) if bundle is not None else
+             claim_facts(signed, trust, issuer_kid(signed, trust, verify), resolver=resolver)
              if signed is not None else None)
     return rows, facts
 

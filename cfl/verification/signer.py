@@ -25,8 +25,8 @@ from cfl.trust.trust_list import TrustEntry
 def signer_rows(
     trust: TrustContext, *, kid: str, verify: Callable[[PublicKey], bool],
     product_category: str | None, rule_set: str | None, signed_at: dt.datetime,
-    at: dt.datetime, declaration_id: str, alg: str | None = None, subject: str | None = None,
-    role: str = "certifier",
+    at: dt.datetime, declaration_id: str | None, alg: str | None = None,
+    subject: str | None = None, role: str = "certifier", status_index: int | None = None,
 ) -> list[CheckRow]:
     """Rows for one signature in ``role``: signature valid, signer trusted in that role,
     valid at signing time and at ``at``, in scope, and (for a certifier) the declaration
@@ -37,7 +37,9 @@ def signer_rows(
     search finds another listed key that made it, else ``signature_invalid``. ``alg``, if
     given, must match the key type. The entry must list ``role`` (else
     ``signer_wrong_role``): a key listed as a manufacturer never passes as a certifier, and
-    the other way round (ADR 0060).
+    the other way round (ADR 0060). A certifier's declaration is checked for revocation by
+    its id (``declaration_id``, if known) in the certifier's revocation list and by its
+    ``status_index`` (format 2, if known) in the certifier's status list (ADR 0143).
     """
     def row(code: str, form: str = "", /, **args: ArgValue) -> CheckRow:
         return row_with(code, args, form=form, subject=subject)
@@ -72,7 +74,11 @@ def signer_rows(
     rows.append(_window_row(entry, at, at, at_signing=False, row=row))
     rows.append(_scope_row(entry, product_category, rule_set, row=row))
     if role == "certifier":  # revocation lists are a certifier's (a manufacturer has none)
-        rows.append(revocation_row(trust, kid=kid, declaration_id=declaration_id, at=at,
+        if declaration_id or status_index is None:
+            rows.append(revocation_row(trust, kid=kid, declaration_id=declaration_id or "",
+                                       at=at, subject=subject))
+        if status_index is not None:
+            rows.append(status_row(trust, kid=kid, index=status_index, at=at,
                                    subject=subject))
     return rows
 
@@ -166,10 +172,42 @@ def revocation_row(
         return reason_row("revoked", declaration=declaration_id, revoked_at=hit.revoked_at,
                           reason=hit.reason, version=version, issued=issued, age=age,
                           subject=subject)
-    if at > revocation_list.current_until:
+    currency = trust.list_currency(kid, issued=issued, next_update=revocation_list.next_update)
+    if at > currency.until:
         # a later version may revoke it: the list cannot say it is not revoked
+        if currency.max_age is not None:
+            return reason_row("revocation_stale", form="max_age", declaration=declaration_id,
+                              version=version, issued=issued, age=age, due=currency.until,
+                              max_age=Age(issued, issued + currency.max_age),
+                              subject=subject)
         return reason_row("revocation_stale", form="" if revocation_list.next_update else "age",
                           declaration=declaration_id, version=version, issued=issued, age=age,
-                          due=revocation_list.current_until, subject=subject)
+                          due=currency.until, subject=subject)
     return reason_row("not_revoked", declaration=declaration_id, version=version,
+                      issued=issued, age=age, subject=subject)
+
+
+def status_row(
+    trust: TrustContext, *, kid: str, index: int, at: dt.datetime, subject: str | None = None,
+) -> CheckRow:
+    """Whether the declaration with status ``index`` is revoked in certifier ``kid``'s
+    status list (one bit): ``revoked`` (a set bit holds whatever the list's age: a later
+    version never clears it), ``status_index_out_of_range``, ``revocation_stale`` past the
+    list's next update, else ``not_revoked``; ``status_list_unavailable`` without a list."""
+    status_list = trust.status_list_for(kid)
+    if status_list is None:
+        return reason_row("status_list_unavailable", index=index, subject=subject)
+    version, issued, age = status_list.version, status_list.issued, Age(status_list.issued, at)
+    if not 0 <= index < status_list.size:
+        return reason_row("status_index_out_of_range", index=index, version=version,
+                          last=status_list.size - 1, subject=subject)
+    if status_list.is_revoked(index):
+        return reason_row("revoked", form="status_list", index=index, version=version,
+                          issued=issued, age=age, subject=subject)
+    currency = trust.list_currency(kid, issued=issued, next_update=status_list.next_update)
+    if at > currency.until:  # the one freshness rule of revocation lists (ADR 0136, 0139)
+        return reason_row("revocation_stale", form="status_list", index=index,
+                          version=version, issued=issued, age=age, due=currency.until,
+                          subject=subject)
+    return reason_row("not_revoked", form="status_list", index=index, version=version,
                       issued=issued, age=age, subject=subject)

@@ -55,6 +55,14 @@
   var BOUNDARIES = codeTable(FORMAT.boundaries);
   var CATEGORIES = codeTable(FORMAT.categories);
   var RULE_SETS = codeTable(FORMAT.ruleSets);
+  // format 2 (ADR 0142): a positional array, day dates, a 16-byte binding, the index of
+  // the declaration in its certifier's status list
+  var F2 = FORMAT.format2;
+  var ALG2_BY_COSE = F2.algorithms;
+  var KID_HINT_BYTES_2 = F2.kidHintBytes;
+  var DAY_MS = F2.dayMs;
+  var GTIN_ANY_URN = new RegExp(F2.gtinUrnPattern);
+  var CATEGORIES_2 = codeTable(F2.categories);
   var REASONS = DATA.reasons, FRAMES = DATA.frames;
   var PLACEHOLDER = new RegExp(SYNTAX.placeholder, "g");
   var MAX_DEPTH = 16; // this reader's own bound on CBOR nesting (no Python twin: cbor2 reads there)
@@ -290,23 +298,35 @@
       return found; // the last one wins, as in a lenient decoder
     }
     var algValue = headerValue(1n), kid = headerValue(4n);
-    var alg = typeof algValue === "bigint" && Object.prototype.hasOwnProperty.call(
-      ALG_BY_COSE, String(algValue)) ? ALG_BY_COSE[String(algValue)] : undefined;
-    if (!alg) {
-      fail("bad_claim_alg", "unsupported COSE algorithm; expected " + Object.keys(ALG_BY_COSE)
-        .map(function (code) { return code + " (" + ALG_BY_COSE[code] + ")"; }).join(" or "));
+    // the algorithm says the format: -8/-7 format 1, -19/-9 format 2
+    function algIn(table) {
+      return typeof algValue === "bigint" && Object.prototype.hasOwnProperty.call(
+        table, String(algValue)) ? table[String(algValue)] : undefined;
     }
-    if (!(kid instanceof Uint8Array) || kid.length !== KID_HINT_BYTES) {
-      fail("bad_claim", "the kid must be the first " + KID_HINT_BYTES +
-        " bytes of the RFC 7638 thumbprint");
+    var alg = algIn(ALG_BY_COSE), format = 1;
+    if (!alg && algIn(ALG2_BY_COSE)) { alg = algIn(ALG2_BY_COSE); format = F2.version; }
+    if (!alg) {
+      var all = Object.keys(ALG2_BY_COSE).concat(Object.keys(ALG_BY_COSE));
+      fail("bad_claim_alg", "unsupported COSE algorithm; expected " + all.map(function (code) {
+        return code; }).join(" or "));
+    }
+    var hintBytes = format === 1 ? KID_HINT_BYTES : KID_HINT_BYTES_2;
+    if (!(kid instanceof Uint8Array) || kid.length !== hintBytes) {
+      fail("bad_claim", "the kid must be the first " + hintBytes +
+        " bytes of the RFC 7638 thumbprint (claim format " + format + ")");
     }
     // {1: alg, 4: kid} in its one deterministic encoding (alg is a negative integer below 24)
     var expectedHeader = concat([Uint8Array.of(0xa2, 0x01, 0x20 + Number(-1n - algValue),
-      0x04), bstrHead(KID_HINT_BYTES), kid]);
+      0x04), bstrHead(hintBytes), kid]);
     if (!sameBytes(expectedHeader, protectedBytes)) {
       fail("claim_not_deterministic", "the protected header is not in deterministic CBOR encoding");
     }
-    var claim = readPayload(payload, kid);
+    // the payload says the format too (a map 1, an array 2): both must agree
+    var shape = payload.length ? { 5: 1, 4: 2 }[payload[0] >> 5] : undefined;
+    if (shape !== undefined && shape !== format) {
+      fail("bad_claim", "a format-" + shape + " payload under a format-" + format + " algorithm");
+    }
+    var claim = format === 1 ? readPayload(payload, kid) : readArrayPayload(payload, kid);
     return { claim: claim, alg: alg, protectedBytes: protectedBytes, payload: payload,
       signature: signature, encoded: data };
   }
@@ -466,6 +486,8 @@
       if (values[t] >= MAX_TIME || values[t] > MAX_TIME_SECONDS) fail("bad_claim", "time out of range");
     });
     return {
+      version: 1,
+      statusIndex: null,
       declarationId: uuidText(values[KEY.id]),
       digest: values[KEY.digest],
       kidHint: kid,
@@ -480,6 +502,134 @@
       validUntil: Number(values[KEY.validUntil]) * 1000,
       issuedAt: Number(values[KEY.issuedAt]) * 1000,
       validFrom: Number(values[KEY.validFrom]) * 1000
+    };
+  }
+  // format 2's payload: exactly F2.items items, each with its one type and range (a port of
+  // cfl/claim/decode.py's _read_array_payload; the same verdict for every byte string)
+  function noSimple(data, pos) {
+    if ((at(data, pos) >> 5) === 7) fail("bad_claim", "floats and other simple values are not allowed");
+  }
+  function unsigned(data, pos, what) {
+    noSimple(data, pos);
+    var h = head(data, pos);
+    if (h[0] !== 0) fail("bad_claim", what + " must be an unsigned integer");
+    return [h[1], h[2]];
+  }
+  function dayOffset(data, pos, what) {
+    noSimple(data, pos);
+    var h = head(data, pos);
+    if (h[0] !== 0 && h[0] !== 1) fail("bad_claim", what + " must be an integer (days from the issue day)");
+    if ((h[0] === 0 ? h[1] : h[1] + 1n) >= BigInt(F2.maxDayOffset)) {
+      fail("bad_claim", what + " is more than " + (F2.maxDayOffset - 1) + " days from the issue day");
+    }
+    return [h[0] === 0 ? h[1] : -1n - h[1], h[2]];
+  }
+  function codedItem(data, pos, table) {
+    noSimple(data, pos);
+    var r = intOrText(data, pos);
+    return [codedText(r[0], table), r[1]];
+  }
+  function gtinCheckDigitValid(digits) {
+    var total = 0;
+    for (var i = 0; i < digits.length - 1; i++) {
+      var fromRight = digits.length - 2 - i;
+      total += Number(digits[i]) * (fromRight % 2 === 0 ? 3 : 1);
+    }
+    return (10 - total % 10) % 10 === Number(digits[digits.length - 1]);
+  }
+  function readArrayPayload(data, kid) {
+    var h = head(data, 0), r;
+    if (h[0] !== 4) fail("bad_claim", "the payload must be a CBOR array");
+    if (h[1] !== BigInt(F2.items)) {
+      fail("bad_claim", "the payload has " + h[1] + " items; format 2 has exactly " + F2.items);
+    }
+    var pos = h[2];
+    r = unsigned(data, pos, "the version"); pos = r[1];
+    if (r[0] !== BigInt(F2.version)) {
+      fail("bad_claim_version", "claim format version " + r[0] +
+        " is not supported in an array payload (expected " + F2.version + ")");
+    }
+    noSimple(data, pos);
+    r = head(data, pos);
+    if (r[0] !== 2 || r[1] !== BigInt(F2.bindingBytes)) {
+      fail("bad_claim", "the binding must be a byte string of " + F2.bindingBytes + " bytes");
+    }
+    r = take(data, r[2], r[1]);
+    var binding = r[0]; pos = r[1];
+    noSimple(data, pos);
+    r = head(data, pos);
+    var productId;
+    if (r[0] === 2) {
+      if (r[1] !== BigInt(F2.gtinBytes)) fail("bad_claim", "a GTIN is written as " + F2.gtinBytes + " bytes");
+      r = take(data, r[2], r[1]);
+      var gtin = BigInt("0x" + hex(r[0])), digits = gtin.toString().padStart(14, "0");
+      if (gtin >= 10n ** 14n || !gtinCheckDigitValid(digits)) {
+        fail("bad_claim", "the GTIN has more than 14 digits or a wrong check digit");
+      }
+      productId = "urn:gtin:" + digits; pos = r[1];
+    } else if (r[0] === 3) {
+      r = take(data, r[2], r[1]);
+      productId = decodeUtf8(r[0]); pos = r[1];
+      var n = codePoints(productId);
+      if (!(n > 0 && n <= MAX_TEXT_FIELD) || productId.indexOf("urn:gtin:") === 0) {
+        fail("bad_claim", "a product id text must be 1 to " + MAX_TEXT_FIELD +
+          " characters (a GTIN is written as bytes)");
+      }
+    } else fail("bad_claim", "the product must be GTIN bytes or a text");
+    r = codedItem(data, pos, CATEGORIES_2); var category = r[0]; pos = r[1];
+    noSimple(data, pos);
+    r = number(data, pos); var value = r[0]; pos = r[1];
+    r = codedItem(data, pos, UNITS); var unit = r[0]; pos = r[1];
+    noSimple(data, pos);
+    r = number(data, pos); var amount = r[0]; pos = r[1];
+    if (amount.mantissa <= 0n) fail("bad_claim", "the declared unit amount must be positive");
+    r = unsigned(data, pos, "the boundary"); pos = r[1];
+    var boundary = BOUNDARIES.name(String(r[0]));
+    if (!boundary) fail("bad_claim", "unknown boundary code " + r[0]);
+    r = codedItem(data, pos, RULE_SETS); var ruleSet = r[0]; pos = r[1];
+    var grade = null;
+    if (at(data, pos) === 0xf6) pos += 1;
+    else {
+      noSimple(data, pos);
+      r = head(data, pos);
+      if (r[0] !== 3 || !(r[1] > 0n && r[1] <= BigInt(4 * F2.maxGradeChars))) {
+        fail("bad_claim", "the grade must be text of 1 to " + F2.maxGradeChars + " characters or null");
+      }
+      r = take(data, r[2], r[1]);
+      grade = decodeUtf8(r[0]); pos = r[1];
+      if (codePoints(grade) > F2.maxGradeChars) {
+        fail("bad_claim", "the grade must be text of 1 to " + F2.maxGradeChars + " characters or null");
+      }
+    }
+    r = unsigned(data, pos, "the issue day"); var issued = r[0]; pos = r[1];
+    if (issued >= BigInt(F2.maxIssuedDay)) fail("bad_claim", "the issue day " + issued + " is too far in the future");
+    r = dayOffset(data, pos, "valid from"); var from = r[0]; pos = r[1];
+    r = dayOffset(data, pos, "valid until"); var until = r[0]; pos = r[1];
+    r = unsigned(data, pos, "the status list index"); var statusIndex = r[0]; pos = r[1];
+    if (statusIndex >= BigInt(F2.maxStatusIndex)) fail("bad_claim", "the status list index must be below " + F2.maxStatusIndex);
+    if (pos !== data.length) fail("bad_claim", "bytes follow the payload array");
+    if (from >= until) fail("bad_claim", "valid from must be before valid until");
+    [issued + from, issued + until].forEach(function (day) {
+      if (day < 0n || day > BigInt(F2.lastDay)) fail("bad_claim", "the day is outside the years 2020 to 9999");
+    });
+    function dayMs(day) { return F2.dayEpochMs + Number(day) * DAY_MS; }
+    return {
+      version: F2.version,
+      statusIndex: Number(statusIndex),
+      declarationId: null,
+      digest: binding,
+      kidHint: kid,
+      productId: productId,
+      category: category,
+      value: value,
+      unit: unit,
+      amount: amount,
+      boundary: boundary,
+      ruleSet: ruleSet,
+      grade: grade,
+      validUntil: dayMs(issued + until),
+      issuedAt: dayMs(issued),
+      validFrom: dayMs(issued + from)
     };
   }
   function decimalText(number) {
@@ -523,13 +673,70 @@
     }
   }
 
+  // ------------------------------------------------------------------ status lists
+  // A format-2 claim's bit in its certifier's status list (ADR 0143). The page embeds each
+  // list's bits compressed as the signed file holds them (zlib, what DecompressionStream
+  // calls "deflate") and inflates a list once, on its first use, never past its declared
+  // size (the Python checked the list when the page was built; this bounds the work anyway).
+  var statusBits = {};
+  async function inflateBounded(bytes, expected) {
+    var reader = new Blob([bytes]).stream()
+      .pipeThrough(new DecompressionStream("deflate")).getReader();
+    var out = new Uint8Array(expected), filled = 0;
+    for (;;) {
+      var part = await reader.read();
+      if (part.done) break;
+      if (filled + part.value.length > expected) {
+        await reader.cancel();
+        throw new Error("the status list inflates beyond its declared size");
+      }
+      out.set(part.value, filled);
+      filled += part.value.length;
+    }
+    if (filled !== expected) throw new Error("the status list inflates to less than its size");
+    return out;
+  }
+  function statusListBits(list) {
+    if (!statusBits[list.issuer]) {
+      statusBits[list.issuer] = inflateBounded(b64urlDecode(list.bits), Math.ceil(list.size / 8));
+    }
+    return statusBits[list.issuer];
+  }
+  // The rows of cfl/verification/signer.py status_row, in its order: out of range, a set
+  // bit (revoked, whatever the list's age), past the list's currency (stale), not revoked.
+  async function statusRow(data, kid, index, nowMs) {
+    var list = (data.statusLists || {})[kid];
+    if (!list) return reasonRow("status_list_unavailable", { index: index }, "page");
+    if (index < 0 || index >= list.size) {
+      return reasonRow("status_index_out_of_range", { index: index, version: list.version,
+        last: list.size - 1 });
+    }
+    if (typeof DecompressionStream === "undefined") return reasonRow("status_list_unsupported");
+    var bits;
+    try {
+      bits = await statusListBits(list);
+    } catch (e) {
+      return reasonRow("status_list_unsupported");
+    }
+    var args = { index: index, version: list.version, issued: list.issued.text,
+      age: age(list.issued.ms, nowMs) };
+    if (bits[index >> 3] & (0x80 >> (index & 7))) return reasonRow("revoked", args, "status_list");
+    if (nowMs > list.currentUntil.ms) {
+      args.due = list.currentUntil.text;
+      return reasonRow("revocation_stale", args, "status_list");
+    }
+    return reasonRow("not_revoked", args, "status_list");
+  }
+
   // ------------------------------------------------------------------ rows
   // A row holds its code and the arguments of its sentence (cfl/report/reasons.py): check
   // and status come from the registry, the sentence (the form `form` of the code's, in
   // Chinese and English) is filled from the arguments only when it is shown.
   function reasonRow(code, args, form, check) {
-    var reason = REASONS[code];
-    return { check: check || reason.checks[0], status: reason.status, code: code,
+    var reason = REASONS[code], statuses = reason.formStatuses || {};
+    var status = Object.prototype.hasOwnProperty.call(statuses, form || "") ?
+      statuses[form || ""] : reason.status;
+    return { check: check || reason.checks[0], status: status, code: code,
       args: args || {}, templates: reason.sentences[form || ""], problem: null };
   }
   // A row about an error (the claim decoder's): its code and text, worded by a frame that
@@ -646,17 +853,88 @@
     }
     if (nowMs > list.currentUntil.ms) {
       listed.due = list.currentUntil.text;
-      return reasonRow("revocation_stale", listed, list.nextUpdate ? "" : "age");
+      // the form the Python verifier words it in: past the next update, past the default
+      // age of a list without one, or past the maximum age the trust list sets (ADR 0139)
+      var form = typeof list.staleForm === "string" ? list.staleForm :
+        list.nextUpdate ? "" : "age";
+      if (form === "max_age") listed.max_age = { seconds: list.maxAgeSeconds };
+      return reasonRow("revocation_stale", listed, form);
     }
     return reasonRow("not_revoked", listed);
   }
-  function hintOf(kid) {
+  function hintOf(kid, length) {
     var bytes = b64urlDecode(kid);
-    return bytes ? bytes.slice(0, KID_HINT_BYTES) : new Uint8Array(0);
+    return bytes ? bytes.slice(0, length) : new Uint8Array(0);
   }
 
-  // claim_rows of cfl/claim.py: trust rows, signer rows, validity
-  async function claimRows(signed, data, nowMs) {
+  // ------------------------------------------------------------------ the resolver (ADR 0138)
+  // cfl/trust/resolvers.py and cfl/verification/resolver_check.py: the URL before the
+  // claim's digits must be an https prefix the trust list names, compared as a browser
+  // reaches it (lower-case host, the port a browser uses, path segment by segment). The
+  // named prefixes come normalised from the Python (IDNA A-labels), so a QR text's host
+  // (QR alphanumeric: ASCII only) is only lower-cased here.
+  var URL_FORM = /^([A-Za-z][A-Za-z0-9+.\-]*):\/\/([^\/?#\\]*)(\/[^?#\\]*)$/;
+  var PORT_FORM = /^[1-9][0-9]{0,4}$/;
+  var LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+  var HOST_FORM = new RegExp("^" + LABEL + "(?:\\." + LABEL + ")*$");
+  var SEGMENT_FORM = /^[A-Za-z0-9$*+.:_~\-]+$/;
+  var DEFAULT_PORTS = { https: 443, http: 80 };
+  function resolverPrefix(text) { // null when a browser might read it otherwise
+    var match = URL_FORM.exec(text);
+    if (!match || text[text.length - 1] !== "/" || match[2].indexOf("@") >= 0) return null;
+    var scheme = match[1].toLowerCase(), authority = match[2], cut = authority.indexOf(":");
+    var host = (cut < 0 ? authority : authority.slice(0, cut)).toLowerCase();
+    var port = DEFAULT_PORTS[scheme] || 0;
+    if (cut >= 0) {
+      var portText = authority.slice(cut + 1);
+      if (!PORT_FORM.test(portText) || Number(portText) > 65535) return null;
+      port = Number(portText);
+    }
+    if (!HOST_FORM.test(host)) return null;
+    var segments = match[3].split("/").slice(1, -1);
+    for (var i = 0; i < segments.length; i++) {
+      if (!SEGMENT_FORM.test(segments[i]) || segments[i] === "." || segments[i] === "..")
+        return null;
+    }
+    return { scheme: scheme, host: host, port: port, segments: segments };
+  }
+  function covers(named, found) {
+    if (named.scheme !== found.scheme || named.host !== found.host || named.port !== found.port ||
+        named.segments.length > found.segments.length) return false;
+    for (var i = 0; i < named.segments.length; i++) {
+      if (named.segments[i] !== found.segments[i]) return false;
+    }
+    return true;
+  }
+  function resolverRow(resolver, data, trusted) {
+    var cut = resolver.indexOf("://"), scheme = cut >= 0 ? resolver.slice(0, cut) : "";
+    if (scheme.toLowerCase() !== "https") {
+      return reasonRow("resolver_unknown", { url: resolver }, "insecure");
+    }
+    if (!trusted) return reasonRow("resolver_unknown", { url: resolver }, "no_trust_list");
+    var operator = data.trustList.operator, named = data.resolvers || [];
+    if (!named.length) {
+      return reasonRow("resolver_unknown", { url: resolver, operator: operator }, "unnamed");
+    }
+    var found = resolverPrefix(resolver);
+    var hit = found && named.filter(function (n) {
+      return n.scheme === "https" && covers(n, found);
+    })[0];
+    if (!hit) {
+      return reasonRow("resolver_unknown", { url: resolver, operator: operator,
+        named: named.map(function (n) { return n.text; }).join(", ") });
+    }
+    return reasonRow("resolver_named", { url: resolver, operator: operator });
+  }
+
+  // claim_rows of cfl/verification/claim_check.py: trust rows, signer rows, validity and,
+  // for a claim read from a QR text, whether its resolver is the scheme's
+  async function claimRows(signed, data, nowMs, resolver) {
+    var result = await signerRows(signed, data, nowMs);
+    if (resolver !== null) result.rows.push(resolverRow(resolver, data, result.trusted));
+    return result;
+  }
+  async function signerRows(signed, data, nowMs) {
     var claim = signed.claim, rows = trustRows(data, nowMs);
     var answers = {};
     async function verify(entry) {
@@ -667,10 +945,10 @@
     if (!trusted) {
       rows.push(reasonRow("trust_list_unavailable"));
       rows.push(validityRow(claim, nowMs));
-      return { rows: rows, issuer: null };
+      return { rows: rows, issuer: null, trusted: false };
     }
     // issuer_kid: every entry whose kid starts with the hint; the signature decides
-    var candidates = data.entries.filter(function (e) { return sameBytes(hintOf(e.kid), claim.kidHint); });
+    var candidates = data.entries.filter(function (e) { return sameBytes(hintOf(e.kid, claim.kidHint.length), claim.kidHint); });
     var kid = null, i;
     for (i = 0; i < candidates.length && kid === null; i++) {
       if (await verify(candidates[i])) kid = candidates[i].kid;
@@ -715,12 +993,18 @@
       rows.push(windowRow(entry, claim.issuedAt, nowMs, true));
       rows.push(windowRow(entry, nowMs, nowMs, false));
       rows.push(scopeRow(entry, claim.category, claim.ruleSet));
-      rows.push(revocationRow(data, kid, claim.declarationId, nowMs));
+      // a format-2 claim names no declaration id: its status list says if it is revoked
+      if (claim.declarationId !== null || claim.statusIndex === null) {
+        rows.push(revocationRow(data, kid, claim.declarationId, nowMs));
+      }
+      if (claim.statusIndex !== null) {
+        rows.push(await statusRow(data, kid, claim.statusIndex, nowMs));
+      }
       rows.push(validityRow(claim, nowMs));
-      return { rows: rows, issuer: entry };
+      return { rows: rows, issuer: entry, trusted: true };
     }
     rows.push(validityRow(claim, nowMs));
-    return { rows: rows, issuer: null };
+    return { rows: rows, issuer: null, trusted: true };
   }
   function validityRow(claim, nowMs) {
     if (nowMs < claim.validFrom) {
@@ -741,8 +1025,20 @@
   }
 
   // ------------------------------------------------------------------ verification
+  // claim_subject of cfl/verification/claim_check.py: the id, or (format 2) the index in
+  // the status list and the binding
+  function claimSubject(claim) {
+    if (claim.declarationId !== null) return claim.declarationId;
+    return "status list index " + claim.statusIndex + " (binding " + hex(claim.digest) + ")";
+  }
   async function verifyText(text, resolverGiven, data, nowMs) {
-    var signed;
+    var signed, trimmed = String(text).trim();
+    // the URL the claim was read behind: the text's own, or this page's address when only
+    // digits came (the page itself is then the resolver a phone opened)
+    var resolver = resolverGiven ? trimmed.slice(0, trimmed.lastIndexOf("/") + 1) : null;
+    var address = resolver !== null ? resolver : /^https?:$/.test(location.protocol) ?
+      location.origin + location.pathname.slice(0, location.pathname.lastIndexOf("/") + 1) :
+      null;
     try {
       signed = decodeClaim(claimBytesFromText(text, resolverGiven));
     } catch (e) {
@@ -754,9 +1050,10 @@
         signed: signed, issuer: null };
     }
     var first = reasonRow("claim_well_formed", { alg: signed.alg, size: signed.encoded.length,
-      declaration: signed.claim.declarationId });
-    var result = await claimRows(signed, data, nowMs);
-    var out = { rows: [first].concat(result.rows), signed: signed, issuer: result.issuer };
+      declaration: claimSubject(signed.claim) });
+    var result = await claimRows(signed, data, nowMs, resolver);
+    var out = { rows: [first].concat(result.rows), signed: signed, issuer: result.issuer,
+      address: address };
     if (data.register) {
       await addBundle(out, data.register);
       await addDisclosure(out, data.register, data, nowMs);
@@ -808,6 +1105,37 @@
     });
     return found;
   }
+  // format 2's rounding inward to whole days (UTC midnights) and GTIN-14 product ids
+  function dayDown(ms) { return ms - (((ms - F2.dayEpochMs) % DAY_MS) + DAY_MS) % DAY_MS; }
+  function dayUp(ms) { var down = dayDown(ms); return down === ms ? ms : down + DAY_MS; }
+  function normalisedProductId(id) {
+    var m = GTIN_ANY_URN.exec(id);
+    if (!m || !gtinCheckDigitValid(m[1])) return id;
+    return "urn:gtin:" + m[1].padStart(14, "0");
+  }
+  // format 2's binding: SHA-256("cfl-claim-2" || SHA-256(JCS(declaration)) || signature)[:16]
+  async function bindingOf(digest, signature) {
+    var context = new TextEncoder().encode(F2.bindingContext);
+    return (await sha256(concat([context, digest, signature]))).slice(0, F2.bindingBytes);
+  }
+  // claim_binding of cfl/bundle/claim.py: format 1 compares the digest; format 2 the
+  // binding with a certifier signature of the bundle, by the issuer's key when it is known
+  async function boundTo(claim, digest, signatures, issuerKid) {
+    if (claim.version === 1) return sameBytes(digest, claim.digest);
+    var entries = Array.isArray(signatures) ? signatures : [];
+    for (var i = 0; i < entries.length; i++) {
+      var entry = entries[i], header = null, signature;
+      if (!entry || typeof entry.protected !== "string" || typeof entry.signature !== "string") continue;
+      try { header = JSON.parse(new TextDecoder().decode(b64urlDecode(entry.protected))); } catch (e) { header = null; }
+      if (!header || typeof header !== "object" || header["cfl.role"] !== "certifier" ||
+          typeof header.kid !== "string") continue;
+      if (issuerKid ? header.kid !== issuerKid :
+          !sameBytes(hintOf(header.kid, claim.kidHint.length), claim.kidHint)) continue;
+      signature = b64urlDecode(entry.signature);
+      if (signature && sameBytes(await bindingOf(digest, signature), claim.digest)) return true;
+    }
+    return false;
+  }
   // claim_differences of cfl/claim/issue.py: the fields a claim and its declaration share
   function claimDifferences(claim, declaration) {
     var x = cflData(declaration), pcf = declaration.pcf || {};
@@ -820,8 +1148,10 @@
     var grade = x.grade && typeof x.grade === "object" && x.grade["class"] !== undefined ?
       String(x.grade["class"]) : null;
     var checks = [
-      ["declaration_id", canonicalId(declaration.id) === claim.declarationId],
-      ["product_id", String(declaration.productIds[0]) === claim.productId],
+      ["declaration_id", claim.declarationId === null ||
+        canonicalId(declaration.id) === claim.declarationId],
+      ["product_id", (claim.version === 1 ? String(declaration.productIds[0]) :
+        normalisedProductId(String(declaration.productIds[0]))) === claim.productId],
       ["product_category", x.productCategory === claim.category],
       ["value", decimalKey(String(pcf.pcfExcludingBiogenicUptake)) === decimalKey(claim.value)],
       ["unit", pcf.declaredUnitOfMeasurement === claim.unit],
@@ -829,8 +1159,10 @@
       ["boundary", x.boundary === claim.boundary],
       ["rule_set", (x.ruleSet || {}).id === claim.ruleSet],
       ["grade", grade === claim.grade],
-      ["valid_from", Math.floor(from / 1000) * 1000 === claim.validFrom],
-      ["valid_until", Math.floor(until / 1000) * 1000 === claim.validUntil]
+      ["valid_from", (claim.version === 1 ? Math.floor(from / 1000) * 1000 :
+        dayUp(from)) === claim.validFrom],
+      ["valid_until", (claim.version === 1 ? Math.floor(until / 1000) * 1000 :
+        dayDown(until)) === claim.validUntil]
     ];
     return checks.filter(function (c) { return !c[1]; }).map(function (c) { return c[0]; });
   }
@@ -848,18 +1180,24 @@
       result.bundleNote = response.status === 404 ? "missing" : "error";
       return;
     }
-    var declaration;
-    try { declaration = JSON.parse(text).declaration; } catch (e) { declaration = null; }
+    var declaration, signatures;
+    try {
+      var bundle = JSON.parse(text);
+      declaration = bundle.declaration;
+      signatures = bundle.signatures;
+    } catch (e) { declaration = null; }
     if (!declaration || typeof declaration !== "object" || Array.isArray(declaration)) {
       result.bundleNote = "error";
       return;
     }
     var digest = new Uint8Array(await crypto.subtle.digest("SHA-256",
       new TextEncoder().encode(jcs(declaration))));
-    if (!sameBytes(digest, claim.digest)) {
+    if (!(await boundTo(claim, digest, signatures, result.issuer ? result.issuer.kid : null))) {
       result.rows.push(reasonRow("claim_digest_mismatch"));
       return;
     }
+    result.bundleDigest = digest; // what a proof of disclosure names (format 2 has only the binding)
+    result.bundleId = canonicalId(declaration.id);
     result.rows.push(reasonRow("claim_bound"));
     var differences = claimDifferences(claim, declaration);
     if (differences === null) {
@@ -990,8 +1328,8 @@
     }
     var e = proof.entry, claim = result.signed.claim;
     if (e.length !== PROOF.bundleBytes || e[0] !== PROOF.entryVersion ||
-        e[1] !== PROOF.bundleType || !sameBytes(e.slice(2, 34), claim.digest) ||
-        uuidText(e.slice(34, 50)) !== claim.declarationId ||
+        e[1] !== PROOF.bundleType || !sameBytes(e.slice(2, 34), result.bundleDigest || claim.digest) ||
+        uuidText(e.slice(34, 50)) !== (claim.declarationId === null ? result.bundleId : claim.declarationId) ||
         b64urlEncode(e.slice(50, 82)) !== result.issuer.kid) {
       return reasonRow("disclosure_entry_mismatch", { log: log.origin, index: proof.index });
     }
@@ -1007,7 +1345,12 @@
       { log: names });
     var response, text = "";
     try {
-      response = await fetch(register.proofs + hex(result.signed.claim.digest),
+      // a format-2 claim carries only its binding: the proof is looked up by the digest of
+      // the bundle it was bound to (none fetched: no proof can be named)
+      var proofDigest = result.signed.claim.version === 1 ? result.signed.claim.digest :
+        result.bundleDigest;
+      if (!proofDigest) throw new Error("no digest");
+      response = await fetch(register.proofs + hex(proofDigest),
         { credentials: "omit", redirect: "error" });
       if (response.status === 200) text = await response.text();
     } catch (e) {
@@ -1071,7 +1414,8 @@
     "revocation": "撤销状态 · Revocation",
     "validity": "声明有效期 · Declaration validity",
     "input": "输入 · Input",
-    "disclosure": "披露 · Disclosure"
+    "disclosure": "披露 · Disclosure",
+    "resolver": "二维码地址 · QR address"
   };
   var STATUS_NAMES = { PASSED: "通过 PASSED", FAILED: "未通过 FAILED",
     INDETERMINATE: "无法确定 INDETERMINATE", NOT_CHECKED: "未检查 NOT_CHECKED" };
@@ -1096,6 +1440,12 @@
     untrusted: ["签发机构不受信任", "FAILED: issuer not trusted",
       "签发机构不在本页信任列表中，或其资质/范围不适用。请确认本页为最新版本，再要求由认可机构签发的声明。",
       "The issuer is not recognised by this page's trust list, or not for this product. Make sure the page is up to date, then ask for a declaration from a recognised body."],
+    elsewhere: ["二维码指向的网址不属于本标签计划", "FAILED: this code opens a site the scheme does not name",
+      "手机扫码会打开一个不受标签计划担保的网站，其显示的任何结果都不可信。请勿采信；请仅以本页面或 cfl verify 的结果为准，并报告该标签。",
+      "A phone that scans this code opens a site the scheme does not vouch for: nothing it shows can be trusted. Do not rely on it; trust only this page or cfl verify, and report the label."],
+    "address-unchecked": ["无法确认二维码网址", "INDETERMINATE: the QR code's address could not be checked",
+      "签名已核对，但本页的信任列表未列明标签计划的网址，无法确认二维码指向的网站是否可信。请核对下方网址是否为标签计划的官方网址。",
+      "The signature was checked, but this page's trust list names no address for the scheme, so the site the code opens cannot be confirmed. Check the address below against the scheme's official one."],
     unreadable: ["无法读取，请重新扫描", "UNREADABLE: the code could not be read",
       "未能读取二维码内容，未核验任何信息。请重新拍摄或扫描，或手动输入二维码内容。",
       "Nothing was verified. Retake the photo or scan again, or type the QR text."],
@@ -1117,14 +1467,19 @@
     signer_not_yet_valid_at_signing: "untrusted",
     scope_category: "untrusted", scope_rule_set: "untrusted", trust_list_expired: "untrusted",
     trust_list_not_yet_valid: "untrusted", trust_list_signature: "untrusted",
-    resolver_unknown: "untrusted",
+    resolver_unknown: "elsewhere",
     bad_claim_text: "unreadable", claim_too_large: "unreadable", no_qr: "unreadable",
     bad_time: "unreadable",
-    revocation_stale: "stale", revocation_unavailable: "stale", scope_unknown: "stale"
+    revocation_stale: "stale", revocation_unavailable: "stale", scope_unknown: "stale",
+    status_list_unavailable: "stale", status_list_unsupported: "stale"
   };
   // The kind of a verdict: the bottom line, refined by the code of its first row.
   function verdictKind(line, reason, asOf) {
     if (line === "PASSED") return asOf ? "as-of" : "genuine";
+    // an address the trust list cannot confirm (it names none) is not a wrong one
+    if (reason && reason.code === "resolver_unknown" && line === "INDETERMINATE") {
+      return "address-unchecked";
+    }
     var kind = reason ? KIND_BY_CODE[reason.code] : undefined;
     if (kind) return kind;
     if (line === "FAILED") return reason && reason.check === "input" ? "unreadable" : "tampered";
@@ -1186,7 +1541,11 @@
         named("boundaries", c.boundary) + ")");
       fact(facts, "等级", "Grade", c.grade === null ? "— (not graded)" : c.grade);
       fact(facts, "有效期", "Valid", dateText(c.validFrom) + " – " + dateText(c.validUntil));
-      fact(facts, "声明编号", "Declaration", c.declarationId);
+      // format 2 names no id: the fetched bundle's, else the claim's status index
+      if (c.declarationId !== null) fact(facts, "声明编号", "Declaration", c.declarationId);
+      else if (result.bundleId) fact(facts, "声明编号", "Declaration", result.bundleId);
+      else fact(facts, "状态索引", "Status index", String(c.statusIndex));
+      if (result.address) fact(facts, "二维码地址", "QR address", result.address);
       if (result.issuer) {
         fact(facts, "签发机构", "Issuer", result.issuer.name + " (" +
           result.issuer.accreditation.accreditor + " " + result.issuer.accreditation.number + ")");
@@ -1222,7 +1581,8 @@
       list.issued.text + " (" + ageText(age(list.issued.ms, nowMs).seconds, "en") + " old" +
       (nowMs > list.expires.ms ? ", EXPIRED" : "") + "), expires " + list.expires.text +
       ". " + data.entries.length + " listed keys, " + Object.keys(data.revocations).length +
-      " revocation lists. Page built " + data.builtAt.text + "."));
+      " revocation lists, " + Object.keys(data.statusLists || {}).length +
+      " status lists. Page built " + data.builtAt.text + "."));
     footer.appendChild(el("p", { id: "verification-time", "data-source": asOf ? "link" : "device" },
       (asOf ? "指定核查时间（来自链接，不是本设备时钟）· Checked as of (from the link, not this " +
         "device's clock): " : "验证时间（本设备时钟）· Verification time (this device's clock): ") +

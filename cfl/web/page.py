@@ -1,5 +1,5 @@
 """Build the offline verification page: one self-contained HTML file holding the accepted
-trust list and revocation lists, verified here exactly as ``cfl verify`` does.
+trust list, revocation lists and status lists, verified here exactly as ``cfl verify`` does.
 
 The page (``page.html``, ``page.css``, ``page.js`` in this package) verifies a QR claim in
 the browser with WebCrypto and shows the same rows and reason codes as
@@ -33,7 +33,7 @@ from cfl.report.model import Status
 from cfl.signing.keys import PublicKey
 from cfl.timeutil import CLOCK_SKEW, format_time
 from cfl.trust.context import TrustContext, load_trust_context
-from cfl.trust.revocation import declaration_key
+from cfl.trust.revocation import RevocationList, declaration_key
 from cfl.trust.trust_list import TrustList
 
 #: Format version of the data block the page script reads (2: it also holds the claim
@@ -53,7 +53,9 @@ PAGE_REASONS = (
     "signer_not_yet_valid_at_signing", "signer_expired_at_signing", "signer_valid_at_signing",
     "signer_not_yet_valid", "signer_expired", "signer_valid", "scope_category",
     "scope_rule_set", "scope_covered", "revocation_unavailable", "revoked", "not_revoked",
-    "revocation_stale",
+    "revocation_stale", "resolver_named", "resolver_unknown",
+    # a format-2 claim's status index in its certifier's status list (ADR 0143)
+    "status_list_unavailable", "status_index_out_of_range", "status_list_unsupported",
     "declaration_not_yet_valid", "declaration_expired", "declaration_valid",
     # a page a register serves also binds the claim to the bundle it fetches
     "claim_digest_mismatch", "claim_bound", "claim_disagrees", "claim_agrees",
@@ -88,15 +90,20 @@ def build_page(
     trust_list: bytes, *, anchor: PublicKey, revocations: Sequence[bytes] = (),
     at: dt.datetime, source: str = "<trust list>",
     revocation_sources: Sequence[str] | None = None, sources: PageSources | None = None,
+    status_lists: Sequence[bytes] = (), status_list_sources: Sequence[str] | None = None,
 ) -> bytes:
     """The HTML bytes of a verification page for ``trust_list`` accepted at ``at``.
 
-    The trust list and every revocation list are checked as ``cfl verify`` checks them
-    (:func:`cfl.trust.trust_list.load_trust_context`, no stored state); any row that is not PASSED
-    refuses the build (:class:`InputError`, code ``page_trust_not_accepted``).
+    The trust list and every revocation list and status list are checked as ``cfl verify``
+    checks them (:func:`cfl.trust.trust_list.load_trust_context`, no stored state); any row
+    that is not PASSED refuses the build (:class:`InputError`, code
+    ``page_trust_not_accepted``). A status list is embedded with its bits compressed as
+    its file holds them; the page inflates them itself.
     """
     context = load_trust_context(trust_list, anchor=anchor, at=at, revocations=revocations,
-                                 source=source, revocation_sources=revocation_sources)
+                                 source=source, revocation_sources=revocation_sources,
+                                 status_lists=status_lists,
+                                 status_list_sources=status_list_sources)
     refused = [row for row in context.rows if row.status is not Status.PASSED]
     if refused or context.trust_list is None:
         # name the file each refusal is about (a revocation list is not the trust list)
@@ -137,6 +144,22 @@ def _logs(trust_list: TrustList) -> list[dict[str, Any]]:
              "required": log.required} for log in trust_list.transparency_logs]
 
 
+def _currency(context: TrustContext, issuer: str, revocation_list: RevocationList
+              ) -> dict[str, Any]:
+    """Until when a revocation list is current, by the one rule of the Python verifier
+    (:meth:`TrustContext.list_currency`: its next update, the default age, or the maximum
+    age the trust list sets for its issuer), and the form of ``revocation_stale`` past it."""
+    currency = context.list_currency(issuer, issued=revocation_list.issued,
+                                     next_update=revocation_list.next_update)
+    form = ("max_age" if currency.max_age is not None
+            else "" if revocation_list.next_update is not None else "age")
+    return {"currentUntil": _time(currency.until),
+            "nextUpdate": revocation_list.next_update is not None,
+            "staleForm": form,
+            "maxAgeSeconds": (None if currency.max_age is None
+                              else int(currency.max_age.total_seconds()))}
+
+
 def page_data(context: TrustContext, trust_list: TrustList, *, anchor: PublicKey,
               at: dt.datetime) -> dict[str, Any]:
     """The JSON the page script reads: accepted entries, list facts, revocations."""
@@ -157,12 +180,21 @@ def page_data(context: TrustContext, trust_list: TrustList, *, anchor: PublicKey
     revocations = {issuer: {
         "version": revocation_list.version,
         "issued": _time(revocation_list.issued),
-        "currentUntil": _time(revocation_list.current_until),
-        "nextUpdate": revocation_list.next_update is not None,
+        **_currency(context, issuer, revocation_list),
         "entries": [{"id": entry.id, "key": declaration_key(entry.id), "reason": entry.reason,
                      "revokedAt": _time(entry.revoked_at)}
                     for entry in revocation_list.entries],
     } for issuer, revocation_list in sorted(context.revocation_lists.items())}
+    status_lists = {issuer: {
+        "issuer": issuer,
+        "version": status_list.version,
+        "issued": _time(status_list.issued),
+        "size": status_list.size,
+        # the one freshness rule of revocation lists (ADR 0136, 0139)
+        "currentUntil": _time(context.list_currency(
+            issuer, issued=status_list.issued, next_update=status_list.next_update).until),
+        "bits": status_list.encoded_bits,
+    } for issuer, status_list in sorted(context.status_lists.items())}
     return {
         "format": PAGE_DATA_VERSION,
         "builtAt": _time(at),
@@ -173,7 +205,11 @@ def page_data(context: TrustContext, trust_list: TrustList, *, anchor: PublicKey
                       "sha256": trust_list.digest.hex()},
         "entries": entries,
         "revocations": revocations,
+        "statusLists": status_lists,
         "logs": _logs(trust_list),
+        # the URL prefixes the scheme's QR codes may carry, in the form they are compared in
+        # (cfl.trust.resolvers: https, IDNA A-label host, port, path segments)
+        "resolvers": [prefix.to_json() for prefix in trust_list.resolvers],
         **page_vocabulary(),
     }
 
@@ -233,6 +269,25 @@ def page_vocabulary() -> dict[str, Any]:
             "maxTextField": m.MAX_TEXT_FIELD,
             "maxDecimalDigits": m.MAX_DECIMAL_DIGITS,
             "gtinUrnPattern": _js_pattern(m.GTIN_URN.pattern),
+            # format 2 (ADR 0142): the positional array, its algorithms, day dates and bounds
+            "format2": {
+                "version": m.CLAIM_FORMAT_2,
+                "items": m.FORMAT_2_ITEMS,
+                "algorithms": {str(code): name for name, code in m.COSE_ALG_2_BY_NAME.items()},
+                "kidHintBytes": m.KID_HINT_BYTES_2,
+                "dayEpochMs": _millis(m.DAY_EPOCH),
+                "dayMs": dt.timedelta(days=1) // dt.timedelta(milliseconds=1),
+                "maxIssuedDay": m.MAX_ISSUED_DAY,
+                "maxDayOffset": m.MAX_DAY_OFFSET,
+                "maxStatusIndex": m.MAX_STATUS_INDEX,
+                "lastDay": m.LAST_DAY,
+                "bindingBytes": m.BINDING_BYTES,
+                "bindingContext": m.BINDING_CONTEXT.decode("ascii"),
+                "gtinBytes": m.GTIN_BYTES,
+                "categories": dict(m.CATEGORY_CODES_2),
+                "gtinUrnPattern": m.GTIN_ANY_URN.pattern,  # used with fullmatch
+                "maxGradeChars": m.MAX_GRADE_CHARS,
+            },
         },
         "textForm": {
             "maxClaimBytes": claim_text.MAX_CLAIM_BYTES,
@@ -256,6 +311,8 @@ def page_vocabulary() -> dict[str, Any]:
         "reasons": {code: {
             "checks": list(entry.checks),
             "status": entry.status.value,
+            "formStatuses": {form: status.value
+                             for form, status in entry.form_statuses.items()},
             "sentences": {form: dict(texts) for form, texts in entry.sentences.items()},
             "problem": None if entry.problem is None else dict(entry.problem),
         } for code in PAGE_REASONS for entry in (reasons.reason(code),)},

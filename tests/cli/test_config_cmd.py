@@ -20,6 +20,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Scheme:
         f'trust = "{scheme.trust_list.name}"\n'
         'anchor = "operator/public.jwk.json"\n'
         f'revocations = ["{scheme.revocations.name}"]\n'
+        f'status-lists = ["{scheme.status_list.name if scheme.status_list else ""}"]\n'
         '"trust-store" = "store"\n'
         'key = "certifier/"\n'
         'resolver = "HTTPS://LABELS.EXAMPLE.CN/V/"\n', encoding="utf-8")

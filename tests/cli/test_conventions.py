@@ -25,6 +25,7 @@ NOT_YET: dict[str, str] = {
 ON_DISK = {
     "key": "a private key is a file or folder on disk whose permissions are checked",
     "ledger": "the ledger is appended to in place",
+    "status_list": "cfl revoke continues the status list in place (-o may be standard output)",
     "rules": "rule files are linted with their file names and folders",
     "font": "a font file is read by the PDF library from disk",
     "client_secret_file": "a secret read from a file on disk",
@@ -194,8 +195,9 @@ def test_completion_completes_commands() -> None:
 def test_text_dash_reads_the_qr_text_from_standard_input(scheme: Scheme) -> None:
     text = run("claim", scheme.bundle).stdout.strip()
     verified = run("verify", "--text", "-", "--trust", scheme.trust_list, "--anchor",
-                   scheme.operator, "--revocations", scheme.revocations, "--trust-store",
-                   scheme.store, "--at", "2026-04-10T00:00:00Z", input=text + "\n")
+                   scheme.operator, "--revocations", scheme.revocations, "--status-list",
+                   str(scheme.status_list), "--trust-store", scheme.store, "--at",
+                   "2026-04-10T00:00:00Z", input=text + "\n")
     assert verified.exit_code == 0, verified.output
     inspected = run("inspect", "--text", "-", input=text)
     assert inspected.exit_code == 0 and "QR claim: <text>" in inspected.output
@@ -204,8 +206,8 @@ def test_text_dash_reads_the_qr_text_from_standard_input(scheme: Scheme) -> None
 def test_dash_for_anchor_and_passphrase(scheme: Scheme, tmp_path: Path) -> None:
     anchor = (scheme.operator / "public.jwk.json").read_text()
     result = run("verify", scheme.bundle, "--trust", scheme.trust_list, "--anchor", "-",
-                 "--revocations", scheme.revocations, "--trust-store", scheme.store, "--at",
-                 "2026-04-10T00:00:00Z", input=anchor)
+                 "--revocations", scheme.revocations, "--status-list", str(scheme.status_list),
+                 "--trust-store", scheme.store, "--at", "2026-04-10T00:00:00Z", input=anchor)
     assert result.exit_code == 0, result.output
     signed = run("sign", FIXTURE, "--key", scheme.certifier, "--role", "certifier",
                  "--passphrase-file", "-", "-o", tmp_path / "p.json", "--at", SIGNED,

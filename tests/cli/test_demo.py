@@ -84,6 +84,7 @@ def test_demo_runs_the_whole_flow_and_verifies(tmp_path: Path) -> None:
         "verify", str(labels[0]), "--trust", str(out / "trust" / "trust-list.json"),
         "--anchor", str(out / "keys" / "operator" / "public.jwk.json"),
         "--revocations", str(out / "trust" / "revocations.json"),
+        "--status-list", str(out / "trust" / "status-list.json"),
         "--trust-store", str(tmp_path / "store"), "--at", "2026-11-22T00:00:00Z"])
     assert verified.exit_code == 0, verified.output
 

@@ -28,7 +28,10 @@ def test_inspect_a_label_bundle_and_qr_text(scheme: Scheme, tmp_path: Path) -> N
     assert bundle["kind"] == "signed bundle" and bundle["verified"] is False
     text = run("claim", scheme.bundle).stdout.strip()
     claim = run("inspect", "--text", text)
-    assert claim.exit_code == 0 and "declarationId: 3f1c2a9e" in claim.stdout
+    # cfl sign issues format 2: the claim names a binding and a status index, no id
+    assert claim.exit_code == 0 and "formatVersion: 2" in claim.stdout
+    assert "statusIndex: " in claim.stdout and "binding: " in claim.stdout
+    assert "declarationId: 3f1c2a9e" not in claim.stdout
     piped = run("inspect", "-", input=scheme.bundle.read_text())
     assert piped.exit_code == 0 and "signed bundle: <stdin>" in piped.stdout
 

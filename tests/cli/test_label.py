@@ -20,7 +20,8 @@ def scheme(tmp_path_factory: pytest.TempPathFactory) -> Scheme:
 def verify(scheme: Scheme, *args: str | Path) -> tuple[int, str]:
     result = run("verify", *args, "--trust", scheme.trust_list, "--anchor",
                  scheme.operator / "public.jwk.json", "--revocations", scheme.revocations,
-                 "--trust-store", scheme.store, "--at", AT)
+                 "--status-list", str(scheme.status_list), "--trust-store", scheme.store,
+                 "--at", AT)
     return result.exit_code, result.output
 
 

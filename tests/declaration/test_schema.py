@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from shared_reference import REFERENCE_DIR, needs_reference
 
 from cfl.declaration.schema import (
+    _rust_declaration_check,
     check_declaration,
     check_declaration_or_bundle,
     declaration_validator,
@@ -364,6 +365,42 @@ def test_fast_path_agrees_on_many_mutations(
         if fast(doc) != validator.is_valid(doc):
             disagreements.append(doc)
     assert disagreements == []
+
+
+def test_compiled_early_yes_is_never_a_reference_no(
+    reference_dir: Path, battery_declaration: dict[str, Any]
+) -> None:
+    """jsonschema-rs only answers "valid" early: wherever it says yes, the reference does."""
+    early = _rust_declaration_check()
+    assert early is not None
+    assert early(battery_declaration)
+    validator = declaration_validator()
+    rng = random.Random(20261206)
+    corpus = _corpus(reference_dir, battery_declaration)
+    wrong = []
+    for _ in range(600):
+        doc = _mutate(rng.choice(corpus), rng)
+        try:
+            said_yes = early(doc)
+        except (ValueError, TypeError, OverflowError):
+            continue
+        if said_yes and not validator.is_valid(doc):
+            wrong.append(doc)
+    assert wrong == []
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-23:59", "2026-02-30T00:00:00Z",
+                                  "2026-01-01T00:00:00", "2026-01-01T00:00:00Z\n"])
+def test_compiled_early_yes_uses_cfls_date_time(
+    battery_declaration: dict[str, Any], when: str
+) -> None:
+    """A time past the calendar (valid RFC 3339) or not a date-time is refused early too."""
+    doc = copy.deepcopy(battery_declaration)
+    doc["validityPeriodEnd"] = when
+    assert not declaration_validator().is_valid(doc)
+    early = _rust_declaration_check()
+    assert early is not None and not early(doc)
+    assert not fast_declaration_check()(doc)
 
 
 @needs_reference

@@ -25,8 +25,9 @@ from click.testing import CliRunner
 from fuzz_mutations import dump_json, flatten_for_csv
 from hypothesis import HealthCheck, Phase, settings
 
+from cfl.bundle.sign import sign_bundle
 from cfl.cli.main import cli
-from cfl.io.jsonio import loads_strict
+from cfl.io.jsonio import load_json_file, loads_strict
 from cfl.io.resources import data_dir, read_data_bytes
 from cfl.io.yamlio import loads_yaml
 from cfl.signing.b64url import b64url_decode
@@ -44,7 +45,7 @@ VERIFY_AT = dt.datetime(2026, 4, 10, tzinfo=dt.UTC)
 SHORT_EXAMPLES = {
     "declaration": 120, "friendly": 120, "csv": 40, "bundle": 150, "qr_text": 150,
     "cose": 200, "label_pdf": 40, "image": 20, "trust_list": 150, "revocation_list": 150,
-    "rule_set": 8, "mapping": 8, "template": 25,
+    "rule_set": 40, "mapping": 40, "template": 25, "register": 60,
 }
 DEFAULT_LONG_EXAMPLES = 100_000
 
@@ -100,6 +101,8 @@ class FuzzWorld:
     rule_sets: tuple[tuple[str, bytes], ...]
     mappings: tuple[tuple[str, bytes], ...]
     templates: tuple[bytes, ...]
+    #: The demo certifier's status list (its claims are format 2).
+    status_lists: tuple[bytes, ...] = ()
 
     def context(self, *, revocations: tuple[bytes, ...] | None = None,
                 trust_list: bytes | None = None) -> TrustContext:
@@ -107,7 +110,8 @@ class FuzzWorld:
         return build_trust_context(
             self.trust_list if trust_list is None else trust_list,
             anchor=self.operator.public_key, at=VERIFY_AT,
-            revocations=(self.revocations,) if revocations is None else revocations)
+            revocations=(self.revocations,) if revocations is None else revocations,
+            status_lists=self.status_lists)
 
 
 def _png(pdf: bytes, *, dpi: int = 150, jpeg: bool = False) -> bytes:
@@ -159,8 +163,14 @@ def build_world(root: Path) -> FuzzWorld:
     stickers = [path.read_bytes() for path in label_paths if "sticker" in path.name]
     standards = [path.read_bytes() for path in label_paths if "standard" in path.name]
     images = (_png(stickers[0]), _png(standards[0], dpi=100), _png(stickers[1], jpeg=True))
+    # the demo issues format-2 claims; two of its graded declarations signed again without a
+    # status index give format-1 seeds (claims and a bundle), which must keep verifying
+    graded = [load_json_file(path) for path in files("graded", "*.json")[:2]]
+    format_1 = [bundle_to_bytes(sign_bundle(declaration, certifier, role="certifier",
+                                            at=DEMO_AT)) for declaration in graded]
+    bundles.append(format_1[0])
     claims = []
-    for data in bundles:
+    for data in [*bundles, format_1[1]]:
         header = loads_strict(data)["signatures"][0].get("header", {})
         if "cfl.claim" in header:
             claims.append(b64url_decode(header["cfl.claim"]))
@@ -182,4 +192,4 @@ def build_world(root: Path) -> FuzzWorld:
         declarations=tuple(declarations), friendly_inputs=tuple(friendly),
         csv=_csv_from_inputs(inputs), labels=tuple(p.read_bytes() for p in label_paths),
         images=images, claims=tuple(claims), rule_sets=rule_sets, mappings=mappings,
-        templates=templates)
+        templates=templates, status_lists=((root / "trust" / "status-list.json").read_bytes(),))

@@ -248,3 +248,21 @@ def test_a_valid_declaration_whose_value_a_claim_cannot_carry() -> None:
     with pytest.raises(InputError) as info:
         sign_bundle(declaration, world().certifier, role="certifier", at=SIGNED_AT)
     assert info.value.code == "claim_field_invalid" and "QR claim" in str(info.value)
+
+
+# --------------------------------------------------------------------------- found by the long run
+
+
+def test_a_photo_beyond_pillows_bomb_warning_is_refused_without_a_python_warning() -> None:
+    """A PNG of 100 million pixels (a few KB) made Pillow print a DecompressionBombWarning
+    (a Python warning with a file and line) before cfl refused it by its own bound."""
+    import warnings
+
+    image = io.BytesIO()
+    Image.new("1", (10_000, 10_000), 1).save(image, "PNG")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(InputError) as info:
+            decode_qr_from_image(image.getvalue())
+    assert info.value.code == "too_large"
+    assert [str(w.message) for w in caught] == []

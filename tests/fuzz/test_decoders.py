@@ -49,6 +49,7 @@ from fuzz_oracle import (
     qr_texts_of_image,
     raw_public_key,
 )
+from fuzz_register import fuzz_register
 from fuzz_world import DEMO_AT, FuzzTally, FuzzWorld
 from hypothesis import given
 from hypothesis import strategies as st
@@ -91,6 +92,7 @@ from cfl.signing.jws import (
 )
 from cfl.trust.context import TrustContext, build_trust_context
 from cfl.trust.revocation import verify_revocation_list
+from cfl.trust.status_list import TYP_STATUS_LIST, issue_status_list
 from cfl.trust.store import StoredTrust
 from cfl.verification import verify
 
@@ -154,9 +156,11 @@ def _resigned_bundle(declaration: Any, world: FuzzWorld, *, fresh_claim: bool,
                          extra_header={ROLE_HEADER: "certifier"}, payload=payload)
     claim = None
     if fresh_claim:
+        # format 2 (bound to this signature) for every other declaration, else format 1
+        index = len(payload) % 7 if len(payload) % 2 else None
         issued = attempt(lambda: claim_from_declaration(
             declaration, digest=hashlib.sha256(payload).digest(), issuer_kid=world.certifier.kid,
-            at=DEMO_AT), *TOOL_ERRORS)
+            at=DEMO_AT, status_index=index, signature=_unb64(entry["signature"])), *TOOL_ERRORS)
         encoded = attempt(lambda: sign_claim(issued, world.certifier), *TOOL_ERRORS) \
             if issued is not None else None
         claim = b64url_encode(encoded) if encoded is not None else None
@@ -368,10 +372,47 @@ CBOR_VALUES: st.SearchStrategy[Any] = st.one_of(
 )
 
 
-def _cose_parts(claim: bytes) -> tuple[dict[Any, Any], dict[Any, Any]]:
+def _cose_parts(claim: bytes) -> tuple[dict[Any, Any], dict[Any, Any] | list[Any]]:
+    """The protected header and the payload (format 1: a map, format 2: an array)."""
     outer = cbor2.loads(claim)
     protected, _, payload, _ = outer.value
     return cbor2.loads(protected), cbor2.loads(payload)
+
+
+def _list_edits(seed: list[Any]) -> st.SearchStrategy[list[Any]]:
+    """Format 2's array edited item by item: replaced, dropped, inserted, or the whole
+    array cut (a wrong count, a truncated array)."""
+    edit = st.tuples(st.sampled_from(("set", "set", "set", "delete", "insert", "cut")),
+                     st.integers(0, len(seed)), CBOR_VALUES)
+
+    def apply(edits: list[tuple[Any, ...]]) -> list[Any]:
+        out = list(seed)
+        for kind, index, value in edits:
+            where = index % (len(out) + 1)
+            if kind == "set" and out:
+                out[where % len(out)] = value
+            elif kind == "delete" and out:
+                del out[where % len(out)]
+            elif kind == "insert":
+                out.insert(where, value)
+            elif kind == "cut":
+                out = out[:where]
+        return out
+
+    return st.lists(edit, min_size=1, max_size=3).map(apply)
+
+
+def _payload_edits(seed: dict[Any, Any] | list[Any], keys: st.SearchStrategy[Any]
+                   ) -> st.SearchStrategy[Any]:
+    return _list_edits(seed) if isinstance(seed, list) else _map_edits(seed, keys)
+
+
+#: Protected headers of both formats and their crossings: format 2's algorithms with either
+#: hint length, format 1's with a 4-byte hint.
+HEADER_SWAPS = (
+    {1: -19, 4: b"\x00\x01\x02\x03"}, {1: -9, 4: b"\x00\x01\x02\x03"},
+    {1: -19, 4: b"\x00" * 8}, {1: -8, 4: b"\x00\x01\x02\x03"}, {1: -8, 4: b"\x00" * 8},
+)
 
 
 def _map_edits(seed: dict[Any, Any], keys: st.SearchStrategy[Any]
@@ -418,8 +459,10 @@ def cose_strategy(world: FuzzWorld) -> st.SearchStrategy[bytes]:
     parts = [_cose_parts(claim) for claim in claims]
     keys = st.one_of(st.integers(-10, 20), st.text(max_size=3), st.binary(max_size=2))
     resigned = [
-        st.tuples(st.one_of(st.just(header), _map_edits(header, keys)),
-                  _map_edits(payload, keys), st.booleans(),
+        st.tuples(st.one_of(st.just(header), _map_edits(header, keys),
+                            st.sampled_from(HEADER_SWAPS).map(
+                                lambda swap, kid=header[4]: {1: swap[1], 4: kid[:len(swap[4])]})),
+                  st.one_of(_payload_edits(payload, keys), st.just(payload)), st.booleans(),
                   st.sampled_from((0, 0, 0, 1, 2))).map(
             lambda spec: _signed_cose(world, *spec))
         for header, payload in parts]
@@ -761,10 +804,187 @@ def test_fuzz_template(fuzz_world: FuzzWorld, fuzz_settings: Any,
 
 
 # --------------------------------------------------------------------------- the register
-# The register's request bodies (publishing a bundle, a revocation or status list, the PACT
-# API's requests) get their target here, from the register's side (cfl.register): seed it
-# from what the demo publishes, mutate the JSON bodies with json_mutations and re-sign them
-# with the demo keys as above, call the request handler in process (no server), and hold it to
-# the same oracle (a response or a CflError; a PASSED bundle's signature over the reference
-# canonical bytes). Add its short budget to SHORT_EXAMPLES in fuzz_world.py and its row to
-# docs/fuzzing.md.
+
+EVENT_TYPE = "org.wbcsd.pact.ProductFootprint.{}.3"
+#: The bodies the register takes, with the content type a client sends them with.
+PUBLISH_PATHS = {"/api/bundles": "bundle", "/api/revocations": "revocations",
+                 "/api/status-lists": "status list", "/api/trust-list": "trust list"}
+CONTENT_TYPES = ("application/json", "text/plain", "", "application/json; charset=utf-16",
+                 "application/x-www-form-urlencoded", "application/cloudevents+json",
+                 "multipart/form-data; boundary=x")
+
+
+def _events(world: FuzzWorld) -> list[dict[str, Any]]:
+    """One PACT event of each kind, about the demo's products."""
+    declaration = loads_strict(world.bundles[0])["declaration"]
+    product_ids = list(declaration.get("productIds", []))[:2] or ["urn:gtin:06901234567892"]
+    common = {"specversion": "1.0", "source": "https://partner.example.org/3/events",
+              "time": "2026-04-10T00:00:00Z"}
+    return [
+        {**common, "type": EVENT_TYPE.format("RequestCreatedEvent"), "id": "request-1",
+         "data": {"productId": product_ids, "validOn": "2026-04-10T00:00:00Z"}},
+        {**common, "type": EVENT_TYPE.format("RequestFulfilledEvent"), "id": "answer-1",
+         "data": {"requestEventId": "request-1", "pfs": [declaration]}},
+        {**common, "type": EVENT_TYPE.format("RequestRejectedEvent"), "id": "answer-2",
+         "data": {"requestEventId": "request-1",
+                  "error": {"code": "NotFound", "message": "none"}}},
+        {**common, "type": EVENT_TYPE.format("PublishedEvent"), "id": "published-1",
+         "data": {"pfIds": [declaration["id"]]}},
+    ]
+
+
+def _register_requests(world: FuzzWorld, credentials: Any
+                       ) -> st.SearchStrategy[tuple[str, bytes, str | None, str | None]]:
+    """(path, body, content type or None for the usual one, Authorization or None)."""
+    bundles = world.bundles
+    parsed = [loads_strict(seed) for seed in bundles]
+    names = key_names(parsed[0])
+
+    def declaration_resigned(index: int) -> st.SearchStrategy[bytes | None]:
+        bundle = parsed[index]
+        claim = bundle["signatures"][0].get("header", {}).get(CLAIM_HEADER)
+        return st.tuples(json_mutations(bundle["declaration"], names=names), st.booleans()).map(
+            lambda pair: _resigned_bundle(pair[0], world, fresh_claim=pair[1], old_claim=claim))
+
+    def header_resigned(index: int) -> st.SearchStrategy[bytes | None]:
+        bundle = parsed[index]
+        header = loads_strict(_unb64(bundle["signatures"][0]["protected"]))
+        return json_mutations(header, names=("alg", "kid", "typ", "iat", "crit", "b64",
+                                             ROLE_HEADER, "cfl.claim")).map(
+            lambda value: _resigned_protected(bundle, value, world))
+
+    bundle_bodies = st.one_of(
+        st.sampled_from(bundles),
+        *[byte_mutations(seed, others=bundles) for seed in bundles[:2]],
+        *[declaration_resigned(i) for i in range(min(3, len(parsed)))],
+        header_resigned(0),
+        json_mutations(parsed[0], names=[*names, "header", "payload", "protected",
+                                         "revocationList", "trustList"]).map(dump_json),
+    )
+    revocation_seeds = (world.revocations, world.revocations_with_entry)
+    revocation_parsed = [loads_strict(seed) for seed in revocation_seeds]
+    revocation_names = key_names(revocation_parsed[1])
+    revocation_bodies = st.one_of(
+        st.sampled_from(revocation_seeds),
+        *[byte_mutations(seed, others=revocation_seeds) for seed in revocation_seeds],
+        *[json_mutations(value["revocationList"], names=revocation_names).map(
+            lambda content: _resigned_list(content, world.certifier, key="revocationList",
+                                           typ=TYP_REVOCATIONS)) for value in revocation_parsed],
+    )
+    status_seeds = [path.read_bytes() for path in (world.root / "trust").glob("status-*.json")]
+    status_seeds += [bundle_to_bytes(issue_status_list(
+        world.certifier, size=size, revoked=revoked, version=version, at=DEMO_AT))
+        for size, revoked, version in ((131_072, (), 2), (131_072, (0, 7, 131_071), 3))]
+    status_value = loads_strict(status_seeds[-1])
+    status_bodies = st.one_of(
+        st.sampled_from(status_seeds),
+        *[byte_mutations(seed, others=status_seeds) for seed in status_seeds[-2:]],
+        json_mutations(status_value["statusList"], names=key_names(status_value)).map(
+            lambda content: _resigned_list(content, world.certifier, key="statusList",
+                                           typ=TYP_STATUS_LIST)),
+        json_mutations(status_value, names=key_names(status_value)).map(dump_json),
+    )
+    trust_value = loads_strict(world.trust_list)
+    trust_bodies = st.one_of(
+        st.just(world.trust_list),
+        byte_mutations(world.trust_list),
+        json_mutations(trust_value["trustList"], names=key_names(trust_value)).map(
+            lambda content: _resigned_list(content, world.operator, key="trustList",
+                                           typ=TYP_TRUST_LIST)),
+    )
+    events = _events(world)
+    event_names = sorted({name for event in events for name in key_names(event)})
+    event_bodies = st.one_of(
+        st.sampled_from([dump_json(event) for event in events]),
+        *[json_mutations(event, names=event_names).map(dump_json) for event in events],
+        byte_mutations(dump_json(events[0])),
+    )
+    form = (f"grant_type=client_credentials&client_id={credentials.client_id}"
+            f"&client_secret={credentials.secret}").encode()
+    token_bodies = st.one_of(st.just(form), byte_mutations(form, tokens=(
+        b"&", b"=", b"%", b"%00", b"%ff", b"+", b"scope=footprints:read", b"grant_type=")))
+    bearer = f"Bearer {credentials.token}"
+    basic = "Basic " + base64.b64encode(
+        f"{credentials.client_id}:{credentials.secret}".encode()).decode()
+    authorizations = st.one_of(st.just(bearer), st.sampled_from((
+        None, "Bearer ", "Bearer x", bearer + "x", "bearer " + credentials.token, basic,
+        "Basic !!", "Basic " + base64.b64encode(b"\xff:\xfe").decode())))
+    content_types = st.one_of(st.none(), st.none(), st.none(), st.sampled_from(CONTENT_TYPES))
+
+    def request(path: str, bodies: st.SearchStrategy[bytes | None],
+                auth: st.SearchStrategy[str | None] | None = None
+                ) -> st.SearchStrategy[tuple[str, bytes, str | None, str | None]]:
+        return st.tuples(st.just(path), bodies.filter(lambda body: body is not None),
+                         content_types, auth if auth is not None else st.none())
+
+    return st.one_of(
+        request("/api/bundles", bundle_bodies),
+        request("/api/revocations", revocation_bodies),
+        request("/api/status-lists", status_bodies),
+        request("/api/trust-list", trust_bodies),
+        request("/3/events", event_bodies, authorizations),
+        request("/auth/token", token_bodies, st.one_of(st.none(), st.sampled_from((
+            basic, "Basic !!", "Basic " + base64.b64encode(b"nobody:x").decode())))),
+    )
+
+
+def _usual_content_type(path: str) -> str:
+    if path == "/auth/token":
+        return "application/x-www-form-urlencoded"
+    return "application/cloudevents+json" if path == "/3/events" else "application/json"
+
+
+def test_fuzz_register(fuzz_world: FuzzWorld, fuzz_settings: Any, fuzz_tally: FuzzTally,
+                       tmp_path_factory: Any) -> None:
+    """The register's request bodies, sent in process to a register on SQLite holding the
+    demo's trust list, revocation list and bundles: publishing a bundle, a revocation list,
+    a status list or a trust list (mutated and signed again with the demo's keys), PACT
+    events and token requests. Every answer is a 2xx or a 4xx whose JSON names what was
+    wrong, never a 5xx; a published bundle's signature holds over the reference canonical
+    bytes, and the register serves it as it was sent."""
+    world = fuzz_world
+    with fuzz_register(world, tmp_path_factory.mktemp("fuzz-register")) as register:
+        strategy = _register_requests(world, register.credentials)
+
+        def check(request: tuple[str, bytes, str | None, str | None]) -> str:
+            path, body, content_type, authorization = request
+            headers = {"content-type": content_type if content_type is not None
+                       else _usual_content_type(path)}
+            if authorization is not None:
+                headers["authorization"] = authorization
+            client = register.session()
+            response = client.post(path, content=body, headers=headers)
+            status = response.status_code
+            assert status < 500, (status, response.text[:2000])
+            if status >= 400:
+                answer = response.json()
+                assert isinstance(answer, dict), answer
+                code = answer.get("code", answer.get("error"))
+                message = answer.get("message", answer.get("error_description"))
+                assert isinstance(code, str) and code, answer
+                assert isinstance(message, str) and message.strip(), answer
+                reasons = answer.get("reasons")
+                if isinstance(reasons, list) and reasons:
+                    code += f" ({reasons[0]})"
+                return f"{path} {status} {code}"
+            assert status in (200, 201), status
+            answer = response.json() if response.content else {}
+            kind = PUBLISH_PATHS.get(path)
+            if kind == "bundle":
+                _bundle_holds(body, world)
+                served = client.get(f"/api/bundles/{answer['digest']}")
+                assert served.status_code == 200 and served.content == body
+            elif kind == "revocations":
+                assert jws_holds(body, "revocationList", raw_public_key(world.certifier),
+                                 world.certifier.kid)
+            elif kind == "status list":
+                assert jws_holds(body, "statusList", raw_public_key(world.certifier),
+                                 world.certifier.kid)
+            elif kind == "trust list":
+                assert jws_holds(body, "trustList", raw_public_key(world.operator),
+                                 world.operator.kid)
+            if answer.get("status") != "unchanged":
+                register.restore()  # every input meets the register as it was made
+            return f"{path} {status} {answer.get('status', 'ok')}"
+
+        _fuzz("register", strategy, fuzz_settings, check, fuzz_tally)

@@ -168,11 +168,19 @@ def test_eight_verifiers_with_mixed_versions_never_roll_the_store_back(tmp_path:
     processes = [context.Process(target=_verifier, args=(i, str(folder), lists, bundle,
                                                          str(tmp_path / f"log-{i}.json")))
                  for i in range(VERIFIERS)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=120)
-    assert all(process.exitcode == 0 for process in processes)
+    try:
+        for process in processes:
+            process.start()
+        deadline = time.monotonic() + 120
+        for process in processes:
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+    finally:  # bounded: a verifier still running is killed, never waited for at exit
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=30)
+    assert all(process.exitcode == 0 for process in processes), [
+        process.exitcode for process in processes]
     records: list[dict[str, Any]] = []
     for i in range(VERIFIERS):
         records += json.loads((tmp_path / f"log-{i}.json").read_text(encoding="utf-8"))

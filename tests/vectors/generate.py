@@ -37,7 +37,16 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from cfl.bundle.claim import claim_in_bundle
 from cfl.bundle.model import parse_bundle
 from cfl.bundle.sign import sign_bundle
-from cfl.claim.text import claim_to_text
+from cfl.claim.model import (
+    CLAIM_FORMAT_2,
+    COSE_ALG_2_BY_NAME,
+    COSE_ALG_BY_NAME,
+    binding_digest,
+    protected_bytes,
+    sig_structure,
+    sign1_bytes,
+)
+from cfl.claim.text import DEFAULT_RESOLVER, claim_to_text
 from cfl.io.jsonio import load_json_file
 from cfl.signing.b64url import b64url_decode, b64url_encode
 from cfl.signing.jcs import canonical_bytes
@@ -45,6 +54,7 @@ from cfl.signing.jws import TYP_DECLARATION, bundle_to_bytes
 from cfl.signing.keys import LocalSigner
 from cfl.timeutil import format_time
 from cfl.trust.revocation import revoke
+from cfl.trust.status_list import issue_status_list
 from cfl.trust.trust_list import Accreditation, add_trust_entry, new_trust_list, sign_trust_list
 
 HERE = Path(__file__).resolve().parent
@@ -135,7 +145,8 @@ def key_files(keys: Keys) -> dict[str, bytes]:
 def trust_documents(keys: Keys) -> dict[str, bytes]:
     start, end = dt.datetime(2025, 1, 1, tzinfo=dt.UTC), dt.datetime(2028, 1, 1, tzinfo=dt.UTC)
     doc = new_trust_list("Test vector scheme operator",
-                         expires=dt.datetime(2026, 12, 31, tzinfo=dt.UTC), at=SIGNED_AT)
+                         expires=dt.datetime(2026, 12, 31, tzinfo=dt.UTC), at=SIGNED_AT,
+                         resolver=DEFAULT_RESOLVER)
 
     def entry(signer: Signer, name: str, categories: list[str], *,
               rule_sets: tuple[str, ...] = (), valid_from: dt.datetime = start,
@@ -166,6 +177,30 @@ def trust_documents(keys: Keys) -> dict[str, bytes]:
             at=SIGNED_AT + dt.timedelta(days=2))),
         "trust/revocations-certifier-es256-v1.json": bundle_to_bytes(
             revoke(None, keys.c2, declaration_id=None, reason=None, at=SIGNED_AT)),
+        **status_list_documents(keys),
+    }
+
+
+#: Status indexes of the format-2 vectors' claims, and the size of their status lists.
+F2_INDEX = 7
+F2_OTHER_INDEX = 8
+F2_ES256_INDEX = 3
+STATUS_LIST_SIZE = 1024
+
+
+def status_list_documents(keys: Keys) -> dict[str, bytes]:
+    """C1's and C2's status lists: version 1 with nothing revoked, and C1's version 2 with
+    the format-2 claim's index set."""
+    def status_list(signer: Signer, revoked: list[int], version: int) -> bytes:
+        return bundle_to_bytes(issue_status_list(
+            signer, size=STATUS_LIST_SIZE, revoked=revoked, version=version,
+            at=SIGNED_AT + dt.timedelta(days=2 * (version - 1)),
+            next_update=dt.timedelta(days=60)))
+
+    return {
+        "trust/status-certifier-ed25519-v1.json": status_list(keys.c1, [], 1),
+        "trust/status-certifier-ed25519-v2-revoked.json": status_list(keys.c1, [F2_INDEX], 2),
+        "trust/status-certifier-es256-v1.json": status_list(keys.c2, [], 1),
     }
 
 
@@ -175,6 +210,10 @@ REVOCATIONS = ["trust/revocations-certifier-ed25519-v1.json",
                "trust/revocations-certifier-es256-v1.json"]
 REVOKED = ["trust/revocations-certifier-ed25519-v2-revoked.json",
            "trust/revocations-certifier-es256-v1.json"]
+STATUS_LISTS = ["trust/status-certifier-ed25519-v1.json",
+                "trust/status-certifier-es256-v1.json"]
+STATUS_REVOKED = ["trust/status-certifier-ed25519-v2-revoked.json",
+                  "trust/status-certifier-es256-v1.json"]
 
 
 # --------------------------------------------------------------------------- vectors
@@ -191,13 +230,18 @@ class Vector:
     trust_list: str = TRUST_LIST
     revocations: list[str] = field(default_factory=lambda: list(REVOCATIONS))
     policy: str = "strict"
+    #: Signed status lists (format-2 claims are revoked by status index, ADR 0142).
+    status_lists: list[str] = field(default_factory=list)
 
     def manifest_entry(self) -> dict[str, Any]:
+        trust: dict[str, Any] = {"anchor": ANCHOR, "trust_list": self.trust_list,
+                                 "revocations": self.revocations}
+        if self.status_lists:
+            trust["status_lists"] = self.status_lists
         return {
             "id": self.id, "description": self.description, "files": self.files,
             "at": format_time(self.at),
-            "trust": {"anchor": ANCHOR, "trust_list": self.trust_list,
-                      "revocations": self.revocations},
+            "trust": trust,
             "policy": self.policy,
             "expect": {"bottom_line": self.bottom_line, "reason": self.reason},
         }
@@ -410,6 +454,14 @@ def build() -> dict[str, bytes]:
         claim_in_bundle(parse_bundle(bundle_to_bytes(good))).encoded)) + "\n").encode(),
           "C1's claim with the value 55.71 changed to 55.72 (signature unchanged)", "FAILED",
           "signature_invalid")
+    claim("unknown-resolver", (good_text.replace(DEFAULT_RESOLVER,
+                                                 "HTTPS://CFL.EXAMPLE.ATTACKER.COM/V/", 1)
+                               + "\n").encode(),
+          "C1's valid claim behind a resolver the trust list does not name", "FAILED",
+          "resolver_unknown")
+    claim("http-resolver", (good_text.replace("HTTPS://", "HTTP://", 1) + "\n").encode(),
+          "C1's valid claim behind the scheme's resolver over plain http", "FAILED",
+          "resolver_unknown")
     claim("untrusted-key", signed(keys.stranger), "issued by a key not in the trust list",
           "FAILED", "signer_untrusted")
     claim("out-of-scope", signed(keys.cement), "issued by C3, listed for cement only",
@@ -428,8 +480,135 @@ def build() -> dict[str, bytes]:
     claim("declaration-expired", short_validity,
           "valid until 2026-03-31, verified 2026-04-10", "FAILED", "declaration_expired")
 
+    format_2_vectors(keys, bundle, claim, vectors)
     files["manifest.yaml"] = manifest(vectors)
     return files
+
+
+def format_2_vectors(keys: Keys, bundle: Callable[..., None], claim: Callable[..., None],
+                     vectors: list[Vector]) -> None:
+    """Claim format 2 (ADR 0142, docs/claim-format.md §7): valid claims, and one defect
+    each, every rejected claim correctly signed by C1 so that only the defect decides."""
+    def f2(signer: Signer, index: int, content: dict[str, Any] | None = None
+           ) -> dict[str, Any]:
+        return sign_bundle(content or declaration(), signer, role="certifier", at=SIGNED_AT,
+                           status_index=index)
+
+    lists = {"status_lists": list(STATUS_LISTS)}
+    good = f2(keys.c1, F2_INDEX)
+    other_value = declaration()
+    other_value["pcf"] = {**other_value["pcf"], "pcfExcludingBiogenicUptake": "55.72"}
+    bundle("f2-eddsa-valid", good, "signed by C1 with a format-2 claim (status index "
+           f"{F2_INDEX})", "PASSED", None, **lists)
+    bundle("f2-es256-valid", f2(keys.c2, F2_ES256_INDEX),
+           "signed by C2 (ES256) with a format-2 claim", "PASSED", None, **lists)
+    bundle("f2-other-declaration-valid", f2(keys.c1, F2_OTHER_INDEX, other_value),
+           "signed by C1 with a format-2 claim: the fixture with another value", "PASSED",
+           None, **lists)
+    claim("f2-eddsa-valid", good, "C1's format-2 claim with its bundle (bound, agrees)",
+          "PASSED", None, with_bundle="f2-eddsa-valid", **lists)
+    vectors.append(Vector("claim-f2-eddsa-valid-alone", "C1's format-2 claim verified "
+                          "offline, without the bundle", {"claim": "claims/f2-eddsa-valid.txt"},
+                          "PASSED", None, **lists))
+    claim("f2-es256-valid", f2(keys.c2, F2_ES256_INDEX), "C2's format-2 ES256 claim with its "
+          "bundle", "PASSED", None, with_bundle="f2-es256-valid", **lists)
+    vectors.append(Vector("claim-f2-bound-to-another-bundle", "C1's format-2 claim given "
+                          "with another bundle of C1 (another value, so another binding)",
+                          {"claim": "claims/f2-eddsa-valid.txt",
+                           "bundle": "bundles/f2-other-declaration-valid.json"},
+                          "FAILED", "claim_digest_mismatch", **lists))
+    vectors.append(Vector("claim-f2-status-revoked", "C1's format-2 claim; C1's status list "
+                          f"version 2 sets its index {F2_INDEX}",
+                          {"claim": "claims/f2-eddsa-valid.txt"}, "FAILED", "revoked",
+                          status_lists=list(STATUS_REVOKED)))
+    vectors.append(Vector("claim-f2-no-status-list", "C1's format-2 claim with no status "
+                          "list: whether it is revoked cannot be said",
+                          {"claim": "claims/f2-eddsa-valid.txt"}, "INDETERMINATE",
+                          "status_list_unavailable"))
+
+    signed_claim = claim_in_bundle(parse_bundle(bundle_to_bytes(good)))
+    items = cbor2.loads(signed_claim.payload)
+    bundle_digest = parse_bundle(bundle_to_bytes(good)).digest
+    hint = signed_claim.claim.issuer_kid_hint
+
+    def resigned(payload: bytes, *, alg: int = COSE_ALG_2_BY_NAME["EdDSA"],
+                 kid: bytes = hint) -> bytes:
+        protected = protected_bytes(alg, kid)
+        signature = keys.c1.sign(sig_structure(protected, payload))
+        return (claim_to_text(sign1_bytes(protected, payload, signature)) + "\n").encode()
+
+    def changed(index: int, value: Any) -> bytes:
+        new = list(items)
+        new[index] = value
+        return cbor2.dumps(new, canonical=True)
+
+    def bad(name: str, data: bytes, description: str, reason: str = "bad_claim",
+            **options: Any) -> None:
+        claim(name, data, description, "FAILED", reason, **options)
+
+    assert items[0] == CLAIM_FORMAT_2 and items[13] == F2_INDEX
+    bad("f2-binding-without-signature", resigned(changed(1, hashlib.sha256(
+        b"cfl-claim-2" + bundle_digest).digest()[:16])),
+        "format 2 with a binding computed without the certifier's signature, signed by C1, "
+        "given with its bundle", "claim_digest_mismatch", with_bundle="f2-eddsa-valid",
+        **lists)
+    bad("f2-format-1-digest", resigned(changed(1, bundle_digest)),
+        "format 2 carrying format 1's 32-byte declaration SHA-256 as its binding")
+    bad("f2-wrong-count", resigned(cbor2.dumps(items[:13], canonical=True)),
+        "a format-2 array of 13 items (the status index left out)")
+    bad("f2-extra-item", resigned(cbor2.dumps([*items, 0], canonical=True)),
+        "a format-2 array of 15 items")
+    payload = cbor2.dumps(items, canonical=True)
+    assert payload.endswith(bytes([F2_INDEX]))
+    bad("f2-non-shortest-head", resigned(payload[:-1] + bytes([0x18, F2_INDEX])),
+        "the status index 7 written with a one-byte argument (18 07)",
+        "claim_not_deterministic")
+    bad("f2-hint-8-bytes", resigned(payload, kid=b64url_decode(keys.c1.kid)[:8]),
+        "algorithm -19 with an 8-byte kid hint (format 1's length)")
+    bad("f2-under-alg-8", resigned(payload, alg=COSE_ALG_BY_NAME["EdDSA"],
+                                   kid=b64url_decode(keys.c1.kid)[:8]),
+        "a format-2 array under algorithm -8 (format 1's EdDSA) with an 8-byte hint")
+    format_1 = claim_in_bundle(parse_bundle(bundle_to_bytes(signed(keys.c1))))
+    bad("f1-under-alg-19", resigned(format_1.payload),
+        "a format-1 map under algorithm -19 (format 2's Ed25519) with a 4-byte hint")
+    bad("f2-gtin-7-bytes", resigned(changed(2, bytes(1) + items[2])),
+        "the GTIN written as 7 bytes")
+    bad("f2-gtin-check-digit", resigned(changed(2, (int.from_bytes(items[2], "big") + 1)
+                                               .to_bytes(6, "big"))),
+        "a GTIN whose check digit is wrong")
+    bad("f2-gtin-as-text", resigned(changed(2, "urn:gtin:06901234567892")),
+        "the GTIN written as text")
+    bad("f2-far-future-day", resigned(changed(10, 2**20)),
+        "an issue day 2^20 days after 2020-01-01")
+    bad("f2-empty-validity", resigned(changed(12, items[11])),
+        "valid until the same day as valid from")
+    bad("f2-status-index-too-large", resigned(changed(13, 2**27)),
+        "a status index of 2^27")
+    bad("f2-float-value", resigned(payload.replace(bytes.fromhex("c482211915c3"),
+                                                   bytes.fromhex("fb404bdae147ae147b"), 1)),
+        "the value 55.71 as a float")
+    bad("f2-boundary-as-text", resigned(changed(7, "cradle-to-gate")),
+        "the boundary as text (only a code is allowed)")
+    bad("f2-truncated-array", resigned(payload[:-3]),
+        "the array cut before its last items (its head still says 14)")
+    text = claim_text(good).decode().strip()
+    bad("f2-truncated-text", (text[:-10] + "\n").encode(),
+        "the valid format-2 claim text without its last 10 digits")
+    tampered = bytearray(signed_claim.encoded)
+    at_value = tampered.index(bytes.fromhex("c482211915c3"))
+    tampered[at_value + 5] = 0xC4
+    claim("f2-tampered-value", (claim_to_text(bytes(tampered)) + "\n").encode(),
+          "C1's format-2 claim with the value 55.71 changed to 55.72 (signature unchanged)",
+          "FAILED", "signature_invalid", **lists)
+    other_key_same_payload = signed_claim.payload
+    protected = protected_bytes(COSE_ALG_2_BY_NAME["EdDSA"], hint)
+    forged_claim = sign1_bytes(protected, other_key_same_payload, keys.stranger.sign(
+        sig_structure(protected, other_key_same_payload)))
+    claim("f2-signed-by-another-key-with-c1-hint", (claim_to_text(forged_claim) + "\n")
+          .encode(), "C1's format-2 payload and kid hint, signed by a key not in the list",
+          "FAILED", "signature_invalid", with_bundle="f2-eddsa-valid", **lists)
+    assert binding_digest(bundle_digest, b64url_decode(
+        good["signatures"][0]["signature"])) == items[1]
 
 
 def _tampered_claim_value(encoded: bytes) -> bytes:

@@ -59,22 +59,29 @@ def vector_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ..
     pages: dict[tuple[str, ...], Path] = {}
     for entry in CLAIM_VECTORS:
         trust = entry["trust"]
-        key = (trust["anchor"], trust["trust_list"], *trust["revocations"])
+        key = _trust_key(trust)
         if key not in pages:
             folder = tmp_path_factory.mktemp("page")
             html = build_page(_read(trust["trust_list"]), anchor=_anchor(trust),
                               revocations=[_read(p) for p in trust["revocations"]],
+                              status_lists=[_read(p) for p in trust.get("status_lists", [])],
                               at=BUILT_AT)
             (folder / "index.html").write_bytes(html)
             pages[key] = folder / "index.html"
     return pages
 
 
+def _trust_key(trust: dict[str, Any]) -> tuple[str, ...]:
+    return (trust["anchor"], trust["trust_list"], *trust["revocations"], "|",
+            *trust.get("status_lists", []))
+
+
 def _python_report(entry: dict[str, Any], text: str) -> VerificationReport:
     trust = entry["trust"]
     at = parse_time(entry["at"])
     context = load_trust_context(_read(trust["trust_list"]), anchor=_anchor(trust), at=at,
-                                 revocations=[_read(p) for p in trust["revocations"]])
+                                 revocations=[_read(p) for p in trust["revocations"]],
+                                 status_lists=[_read(p) for p in trust.get("status_lists", [])])
     return verify_claim(text, context, at=at)
 
 
@@ -83,8 +90,7 @@ def _rows(report: VerificationReport) -> tuple[tuple[str, str, str], ...]:
 
 
 def _page_for(entry: dict[str, Any], pages: dict[tuple[str, ...], Path]) -> Path:
-    trust = entry["trust"]
-    return pages[(trust["anchor"], trust["trust_list"], *trust["revocations"])]
+    return pages[_trust_key(entry["trust"])]
 
 
 @pytest.mark.parametrize("entry", CLAIM_VECTORS, ids=[e["id"] for e in CLAIM_VECTORS])
@@ -124,17 +130,20 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     text = claim_in_bundle(bundle).to_text()
     trust_list = (folder / "trust" / "trust-list.json").read_bytes()
     revocations = [(folder / "trust" / "revocations.json").read_bytes()]
+    # the demo's claims are format 2: revoked by the certifier's status list
+    status_lists = [(folder / "trust" / "status-list.json").read_bytes()]
     anchor = load_public_key(folder / "keys" / "operator")
     page = root / "index.html"
     page.write_bytes(build_page(trust_list, anchor=anchor, revocations=revocations,
-                                at=DEMO_AT))
+                                status_lists=status_lists, at=DEMO_AT))
     return {"text": text, "page": page, "trust_list": trust_list,
-            "revocations": revocations, "anchor": anchor}
+            "revocations": revocations, "status_lists": status_lists, "anchor": anchor}
 
 
 def _demo_python(demo: dict[str, Any], text: str, at: dt.datetime) -> VerificationReport:
     context = load_trust_context(demo["trust_list"], anchor=demo["anchor"], at=at,
-                                 revocations=demo["revocations"])
+                                 revocations=demo["revocations"],
+                                 status_lists=demo["status_lists"])
     return verify_claim(text, context, at=at)
 
 
@@ -145,6 +154,8 @@ KIND_BY_REASON = {
     "declaration_expired": "expired", "signer_untrusted": "untrusted",
     "signer_wrong_role": "untrusted", "scope_category": "untrusted",
     "signer_expired_at_signing": "untrusted", "trust_list_expired": "untrusted",
+    "resolver_unknown": "elsewhere", "claim_not_deterministic": "tampered",
+    "status_list_unavailable": "stale",
 }
 
 
@@ -368,7 +379,8 @@ def test_no_request_leaves_the_page(demo: dict[str, Any], server: Any, browser: 
     )
     sources = PageSources(packaged.html, packaged.css, packaged.script + probe)
     html = build_page(demo["trust_list"], anchor=demo["anchor"],
-                      revocations=demo["revocations"], at=DEMO_AT, sources=sources).decode()
+                      revocations=demo["revocations"], status_lists=demo["status_lists"],
+                      at=DEMO_AT, sources=sources).decode()
     html = html.replace("</body>", (
         "<script>var u=document.createElement('p');u.id='unpinned';"
         "u.setAttribute('data-result','ran');document.body.appendChild(u);</script>"

@@ -1,0 +1,55 @@
+"""SIGTERM as an interruption: the same clean-up paths as Ctrl-C (ADR 0128).
+
+A process ended by SIGTERM's default action runs no Python code: a temporary file being
+written (``.NAME.tmp``), a scratch folder or a worker pool is left as it was. While
+:func:`terminate_as_interrupt` is active, SIGTERM raises :class:`Terminated` (a
+``KeyboardInterrupt``) wherever the process is, so every ``finally`` and every clean-up of
+an interruption runs, and the command line says what was done and exits 143.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+#: The exit status of a command stopped by SIGTERM (128 + 15).
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived while :func:`terminate_as_interrupt` was active."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated`; the handler before is put back
+    after it. Only in the main thread (where Python runs signal handlers), and only if
+    SIGTERM still has its default action (a handler the application set is left alone)."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def exit_quietly_on_terminate() -> None:
+    """In a worker process: SIGINT is ignored (the parent stops the batch) and SIGTERM, which
+    the parent's pool sends to stop its workers, raises ``SystemExit`` where the worker is,
+    so a file it is writing is removed on the way out (no traceback is printed)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_worker)
+
+
+def _exit_worker(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(EXIT_TERMINATED)

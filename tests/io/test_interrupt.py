@@ -1,0 +1,52 @@
+"""SIGTERM as an interruption (cfl.io.interrupt), and the temporary file of a stopped writer
+(cfl.io.atomic.remove_stale_temporary)."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from cfl.io.atomic import lock_file, remove_stale_temporary, temporary_name
+from cfl.io.interrupt import Terminated, terminate_as_interrupt
+
+
+def test_sigterm_raises_terminated_inside_the_block_and_the_default_is_put_back() -> None:
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    with pytest.raises(Terminated), terminate_as_interrupt():
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # the handler runs between bytecodes
+            pass
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert issubclass(Terminated, KeyboardInterrupt)
+
+
+def test_a_handler_the_application_set_is_left_alone() -> None:
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
+    try:
+        with terminate_as_interrupt():
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(1000):
+                pass
+        assert seen == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_stopped_writers_temporary_file_is_removed_and_a_live_ones_kept(tmp_path: Path
+                                                                         ) -> None:
+    target = tmp_path / "label.pdf"
+    temporary = temporary_name(target)
+    temporary.write_bytes(b"%PDF half")
+    assert remove_stale_temporary(target) and not temporary.exists()
+    assert not remove_stale_temporary(target)  # nothing there
+    temporary.write_bytes(b"%PDF being written")
+    fd = os.open(temporary, os.O_RDWR)
+    try:
+        assert lock_file(fd, wait=False)  # a live writer holds it (flock: per open file)
+        assert not remove_stale_temporary(target) and temporary.exists()
+    finally:
+        os.close(fd)
