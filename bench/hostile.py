@@ -14,7 +14,8 @@ bound, scales the honest per-byte cost to it), printing both and their ratio:
   the verifier trusts (before: schema-checked first, 10 s) — against parsing the same bytes
   and against the same list properly signed;
 - rule files of one's own at their bounds (one file of 128 KiB, 256 KiB in all) — against
-  a copy of the whole shipped library.
+  a copy of the whole shipped library; and one shipped file linted and merged as one's own
+  beside parsing the shipped library, what each such call paid before ADR 0127.
 - YAML at its bound: a "billion laughs" document expanding to the alias bound, against the
   same number of plain nodes.
 """
@@ -46,12 +47,12 @@ from cfl.io.resources import data_dir  # noqa: E402
 from cfl.io.yamlio import MAX_YAML_EXPANDED_NODES, loads_yaml  # noqa: E402
 from cfl.label import pdfscan  # noqa: E402
 from cfl.label.batch import collect_items, render_batch  # noqa: E402
+from cfl.recognition.rules import shipped_rule_items  # noqa: E402
 from cfl.recognition.user_rules import (  # noqa: E402
     MAX_USER_RULE_BYTES,
     MAX_USER_RULE_FILE_BYTES,
     merge_rule_files,
 )
-from cfl.recognition.rules import shipped_rule_items  # noqa: E402
 from cfl.signing.jws import TYP_REVOCATIONS, TYP_TRUST_LIST, bundle_to_bytes, sign_content  # noqa: E402
 from cfl.trust.context import build_trust_context  # noqa: E402
 from cfl.trust.revocation import MAX_REVOCATION_BYTES, verify_revocation_list  # noqa: E402

@@ -1541,7 +1541,7 @@
         named("boundaries", c.boundary) + ")");
       fact(facts, "等级", "Grade", c.grade === null ? "— (not graded)" : c.grade);
       fact(facts, "有效期", "Valid", dateText(c.validFrom) + " – " + dateText(c.validUntil));
-      // format 2 names no id: the fetched bundle's, else the claim's status index
+      // format 2 names no id: the fetched bundle's, else the claim's own index
       if (c.declarationId !== null) fact(facts, "声明编号", "Declaration", c.declarationId);
       else if (result.bundleId) fact(facts, "声明编号", "Declaration", result.bundleId);
       else fact(facts, "状态索引", "Status index", String(c.statusIndex));
