@@ -45,7 +45,7 @@ VERIFY_AT = dt.datetime(2026, 4, 10, tzinfo=dt.UTC)
 SHORT_EXAMPLES = {
     "declaration": 120, "friendly": 120, "csv": 40, "bundle": 150, "qr_text": 150,
     "cose": 200, "label_pdf": 40, "image": 20, "trust_list": 150, "revocation_list": 150,
-    "rule_set": 40, "mapping": 40, "template": 25, "register": 60,
+    "rule_set": 40, "mapping": 40, "template": 25, "register": 60, "status_list": 150,
 }
 DEFAULT_LONG_EXAMPLES = 100_000
 

@@ -14,6 +14,7 @@ import copy
 import hashlib
 import io
 import tempfile
+import zlib
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -50,7 +51,7 @@ from fuzz_oracle import (
     raw_public_key,
 )
 from fuzz_register import fuzz_register
-from fuzz_world import DEMO_AT, FuzzTally, FuzzWorld
+from fuzz_world import DEMO_AT, VERIFY_AT, FuzzTally, FuzzWorld
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFilter
@@ -92,7 +93,12 @@ from cfl.signing.jws import (
 )
 from cfl.trust.context import TrustContext, build_trust_context
 from cfl.trust.revocation import verify_revocation_list
-from cfl.trust.status_list import TYP_STATUS_LIST, issue_status_list
+from cfl.trust.status_list import (
+    STATUS_LIST_SIZE_STEP,
+    TYP_STATUS_LIST,
+    issue_status_list,
+    verify_status_list,
+)
 from cfl.trust.store import StoredTrust
 from cfl.verification import verify
 
@@ -712,6 +718,52 @@ def test_fuzz_revocation_list(fuzz_world: FuzzWorld, fuzz_settings: Any,
         return f"accepted, bundle {name_of(report)}"
 
     _fuzz("revocation_list", strategy, fuzz_settings, check, fuzz_tally)
+
+
+def test_fuzz_status_list(fuzz_world: FuzzWorld, fuzz_settings: Any,
+                          fuzz_tally: FuzzTally) -> None:
+    """A certifier's status list: content mutated (size, bits, version, times) and signed
+    again by the certifier, envelopes and bytes edited; an accepted list then decides
+    whether the demo's format-2 claim is revoked, and each bit it reports is the bit an
+    independent inflate of the signed string holds."""
+    world = fuzz_world
+    revoked = bundle_to_bytes(issue_status_list(
+        world.certifier, size=STATUS_LIST_SIZE_STEP, revoked=[0, 1, 7, 8], version=2,
+        at=DEMO_AT))
+    seeds = (*world.status_lists, revoked)
+    parsed = [loads_strict(seed) for seed in seeds]
+    names = key_names(parsed[-1])
+    strategy = st.one_of(
+        st.sampled_from(seeds),
+        *[byte_mutations(seed, others=seeds) for seed in seeds],
+        *[json_mutations(value["statusList"], names=names).map(
+            lambda content: _resigned_list(content, world.certifier, key="statusList",
+                                           typ=TYP_STATUS_LIST)) for value in parsed],
+        *[json_mutations(value, names=names).map(dump_json) for value in parsed],
+    ).filter(lambda data: data is not None)
+    base = _context(world)
+    claim = world.claims[0]
+
+    def check(data: bytes) -> str:
+        result = outcome(lambda: verify_status_list(data, key_for=base.certifier_key_for,
+                                                    source=SOURCE))
+        context = outcome(lambda: build_trust_context(
+            world.trust_list, anchor=world.operator.public_key, at=VERIFY_AT,
+            revocations=(world.revocations,), status_lists=(data,)))
+        if isinstance(context, CflError):
+            return name_of(context)
+        report = _verify(claim, world, context)
+        if isinstance(result, CflError):
+            return name_of(result)
+        assert jws_holds(data, "statusList", raw_public_key(world.certifier),
+                         world.certifier.kid)
+        inflated = zlib.decompress(_unb64(loads_strict(data)["statusList"]["bits"]))
+        for index in (0, 1, 7, 8, result.size - 1):
+            expected = bool(inflated[index >> 3] & (0x80 >> (index & 7)))
+            assert result.is_revoked(index) is expected, index
+        return f"accepted, claim {name_of(report)}"
+
+    _fuzz("status_list", strategy, fuzz_settings, check, fuzz_tally)
 
 
 # --------------------------------------------------------------------------- rules and templates
