@@ -211,7 +211,12 @@ def claim_rates() -> tuple[float, float, float]:
     return raw, decoded, report
 
 
-def label_verify_rate(template: str, count: int) -> float:
+def label_verify_rate(template: str, count: int, *, redraw: bool = True) -> float:
+    """Label PDF verifications/s (CPU time); without ``redraw``, the page is not drawn
+    again and compared (ADR 0132), to show what that comparison costs."""
+    if not redraw:
+        with _no_redraw():
+            return label_verify_rate(template, count)
     data = bundle_bytes()
     parsed = bundle()
     pdf = LabelRenderer(load_template(template)).render(
@@ -224,6 +229,18 @@ def label_verify_rate(template: str, count: int) -> float:
         assert verify_label(pdf, trust, at=AT).passed
     return rate(count, time.process_time() - start)
 
+
+
+@contextlib.contextmanager
+def _no_redraw() -> Iterator[None]:
+    import cfl.verification.label_check as label_check
+
+    drawing_rows = getattr(label_check, "drawing_rows")  # noqa: B009
+    setattr(label_check, "drawing_rows", lambda *args, **kwargs: [])  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(label_check, "drawing_rows", drawing_rows)  # noqa: B010
 
 
 def peak_memory(count: int) -> tuple[float, float]:
@@ -318,6 +335,11 @@ def main() -> None:
           + ", ".join(f"{name} {value:.0f}/s ({1000 / value:.1f} ms)"
                       for name, value in rates.items())
           + " (target >= 300/s)")
+    bare = {name: label_verify_rate(name, loops, redraw=False) for name in rates}
+    print("  of which drawing the page again and comparing it (ADR 0132): "
+          + ", ".join(f"{name} {1000 / rates[name] - 1000 / bare[name]:.1f} ms "
+                      f"(without it {1000 / bare[name]:.1f} ms, x{bare[name] / rates[name]:.1f})"
+                      for name in rates))
     del parsed
     if SKIP_MEMORY:
         return

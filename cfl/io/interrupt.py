@@ -10,6 +10,7 @@ an interruption runs, and the command line says what was done and exits 143.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -23,24 +24,49 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM arrived while :func:`terminate_as_interrupt` was active."""
 
 
+#: The process that installed the handlers below; a worker forked from it inherits them
+#: until its own initializer replaces them.
+_owner_pid: int | None = None
+
+
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    if os.getpid() != _owner_pid:  # a worker forked before it set its own handlers
+        os._exit(EXIT_TERMINATED)
     raise Terminated
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    if os.getpid() != _owner_pid:  # the same, for Ctrl-C sent to the whole process group
+        os._exit(128 + signal.SIGINT)
+    raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
     """Within the block, SIGTERM raises :class:`Terminated`; the handler before is put back
     after it. Only in the main thread (where Python runs signal handlers), and only if
-    SIGTERM still has its default action (a handler the application set is left alone)."""
+    SIGTERM still has its default action (a handler the application set is left alone).
+
+    A worker process forked inside the block inherits these handlers until its initializer
+    sets its own (:func:`exit_quietly_on_terminate`); a signal in that window ends the
+    worker at once, with nothing to clean up and no traceback, instead of raising inside
+    the pool's start-up code."""
+    global _owner_pid
     if threading.current_thread() is not threading.main_thread() or \
             signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         yield
         return
+    _owner_pid = os.getpid()
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _raise_interrupt)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if previous_int is signal.default_int_handler:
+            signal.signal(signal.SIGINT, previous_int)
 
 
 def exit_quietly_on_terminate() -> None:

@@ -57,3 +57,14 @@ def load_font(path: str | None = None, subfont_index: int = 0) -> LabelFont:
     pdfmetrics.registerFont(font)
     return LabelFont(name=name, path=font_path,
                      code_points=frozenset(font.face.charToGlyph))
+
+
+@functools.cache
+def font_digest(path: str | None = None) -> str:
+    """SHA-256 (hex) of the font file at ``path`` (default: the CJK font), read once."""
+    font_path = path or default_font_path()
+    try:
+        return hashlib.sha256(Path(font_path).read_bytes()).hexdigest()
+    except OSError:
+        raise InputError("font file cannot be read", source=font_path,
+                         code="font_missing") from None

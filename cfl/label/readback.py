@@ -29,6 +29,7 @@ from cfl.claim.text import claim_bytes_from_text
 from cfl.errors import CflError, InputError
 from cfl.io.sniff import is_pdf
 from cfl.label.pdfscan import PdfScan, scan_pdf
+from cfl.label.record import RENDER_ATTACHMENT_NAME
 from cfl.label.render import ATTACHMENT_NAME, PROOF_ATTACHMENT_NAME
 from cfl.signing.jws import MAX_BUNDLE_BYTES
 
@@ -114,10 +115,13 @@ def _open_scanned(pdf_bytes: bytes, source: str) -> tuple[Any, PdfScan]:
 
 
 def extract_bundles(pdf_bytes: bytes, *, source: str = "<pdf>") -> dict[str, bytes]:
-    """Every embedded file of a label PDF by name (each bounded like a bundle)."""
+    """Every embedded file of a label PDF by name (each bounded like a bundle), but its
+    render record (``render.json``: :meth:`LabelDocument.render_record`)."""
     document = _open_pdf(pdf_bytes, source)
     try:
-        return _attachments(document, source)
+        files = _attachments(document, source)
+        files.pop(RENDER_ATTACHMENT_NAME, None)
+        return files
     finally:
         document.close()
 
@@ -436,6 +440,7 @@ class LabelDocument:
                     "which copy a PDF reader shows is not defined")
         expected = {name(index, len(document)) for index in range(len(document))
                     for name in (attachment_name, proof_attachment_name)}
+        expected.add(RENDER_ATTACHMENT_NAME)
         unexpected = sorted(set(names) - expected)
         if unexpected:
             return ("label_unexpected_attachment", f"embeds {unexpected[0]!r}, which is "
@@ -460,6 +465,14 @@ class LabelDocument:
     def proof_bytes(self, page: int) -> bytes | None:
         """The proof of disclosure embedded beside page ``page``'s bundle, if there is one."""
         name = proof_attachment_name(page, len(self._document))
+        if name not in self.attachment_names:
+            return None
+        return _attachment_data(self._document, self.attachment_names.index(name), name,
+                                self.source)
+
+    def render_record(self) -> bytes | None:
+        """The embedded render record's bytes (``render.json``), if there is one."""
+        name = RENDER_ATTACHMENT_NAME
         if name not in self.attachment_names:
             return None
         return _attachment_data(self._document, self.attachment_names.index(name), name,

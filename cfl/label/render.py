@@ -30,13 +30,14 @@ from cfl.bundle.model import Bundle, parse_bundle
 from cfl.claim.decode import decode_claim
 from cfl.claim.encode import sign_claim
 from cfl.claim.issue import claim_from_declaration
-from cfl.claim.text import DEFAULT_RESOLVER, claim_to_text
+from cfl.claim.text import DEFAULT_RESOLVER, claim_to_text, split_claim_text
 from cfl.declaration.gwp import GAS_KEYS, gwp_table
 from cfl.declaration.view import DeclarationView
 from cfl.errors import InputError
 from cfl.io.kinds import SIGNED_BUNDLE, wrong_kind_error
 from cfl.label.fonts import LabelFont, load_font
 from cfl.label.qr import DEFAULT_MASK, QUIET_ZONE, QrSymbol, encode_claim_qr, path_operators
+from cfl.label.record import RENDER_ATTACHMENT_NAME, RenderRecord, make_record
 from cfl.label.templates import Element, Messages, Template, fill_text, load_messages
 from cfl.signing.b64url import b64url_decode
 from cfl.signing.jws import ROLE_HEADER
@@ -394,7 +395,9 @@ class LabelRenderer:
         canvas.setCreator("cfl")
         embedded: list[tuple[str, bytes]] = []
         proofs: list[bytes | None] = []
+        first: LabelContent | None = None
         for index, content in enumerate(contents):
+            first = first or content
             ops = qr_operators[index] if qr_operators is not None else None
             self.draw_page(canvas, content, qr_ops=ops)
             canvas.showPage()
@@ -409,9 +412,22 @@ class LabelRenderer:
         files = [(n, data) for n, (_, data) in zip(names, embedded, strict=True)]
         files += [(PROOF_ATTACHMENT_NAME if single else f"proof-{offset + i + 1:05d}.tlog-proof",
                    proof) for i, proof in enumerate(proofs) if proof is not None]
+        if first_page is None and first is not None:
+            # a whole document records what it was drawn with (ADR 0132); a part of a
+            # batch does not (its parts are merged, and one record per part would repeat)
+            files.append((RENDER_ATTACHMENT_NAME, self.record(first).to_json()))
         _embed_files(canvas, files)
         canvas.save()
         return buffer.getvalue()
+
+    def record(self, content: LabelContent) -> RenderRecord:
+        """What this renderer draws with, as a label records it (``content``: the first
+        page's, for the resolver and the certifier's name it prints)."""
+        resolver = split_claim_text(content.claim_text.strip())[0]
+        listed = any(s.listed is not None for s in content.signatures)
+        return make_record(self.template, self.font, resolver=resolver,
+                           verified_by=content.base_fields.get("certifier", ""),
+                           signer_names=listed)
 
     def qr_ops(self, content: LabelContent) -> list[str]:
         """The QR drawing operators of every QR element of the template for ``content``."""
@@ -828,6 +844,8 @@ def _embed_files(canvas: Any, files: Sequence[tuple[str, bytes]]) -> None:
             "EF": pdfdoc.PDFDictionary({"F": stream_ref, "UF": stream_ref}),
             "AFRelationship": pdfdoc.PDFName("Data"),
             "Desc": pdfdoc.PDFString("proof of disclosure (C2SP tlog-proof)" if proof
+                                     else "cfl render record (JSON)"
+                                     if name == RENDER_ATTACHMENT_NAME
                                      else "cfl signed bundle (JSON)"),
         })
         spec_ref = doc.Reference(spec)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -71,6 +73,9 @@ class Template:
     source: str
     #: The languages every printed value appears in (default: ``language``, then English).
     languages: tuple[str, ...] = ("zh", "en")
+    #: SHA-256 (hex) of the template's canonical bytes (:func:`template_digest`): what a
+    #: label records so that a verifier can draw it again (ADR 0132).
+    digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,8 +191,23 @@ def parse_template(data: Any, *, source: str, base_dir: Path | None) -> Template
         name=str(data["name"]), width_mm=width, height_mm=height,
         language=language, elements=elements, font_path=font_path,
         font_subfont=int(font.get("subfont", 0)), base_dir=base_dir, source=source,
-        languages=languages,
+        languages=languages, digest=template_digest(data),
     )
+
+
+def template_digest(data: Any) -> str:
+    """SHA-256 (hex) of a template's canonical bytes: its parsed content as JSON with sorted
+    keys, no spaces, UTF-8 (so the YAML's layout and comments do not change it)."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                           default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def builtin_template_digests() -> Mapping[str, str]:
+    """The shipped templates by digest: digest → name."""
+    return MappingProxyType({_builtin_template(name).digest: name
+                             for name in builtin_template_names()})
 
 
 def _check_file_exists(name: str, base_dir: Path | None, what: str, source: str,

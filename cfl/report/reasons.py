@@ -515,6 +515,35 @@ _own("label_incremental_update", "label", _F,
      "update can paint over the printed figures); ask for the original label",
      "该 PDF 生成后被修改过（共 {revisions} 个修订版本：增量更新可以覆盖印刷的数字）；"
      "请索取原始标签")
+_own("label_drawing_agrees", "label-drawing", _P,
+     "page {page} draws exactly what template {template!r} draws from the signed bundle",
+     "第 {page} 页的图形与模板 {template!r} 根据签名包重新绘制的结果完全一致")
+_own("label_drawing_differs", "label-drawing", _F,
+     "page {page} differs from the label drawn again from the signed bundle between "
+     "{left} and {right} mm from the left and {top} and {bottom} mm from the top: something "
+     "was painted over or instead of what was signed",
+     "第 {page} 页与根据签名包重新绘制的标签不同（距左 {left}–{right} 毫米、距上 {top}–{bottom} "
+     "毫米处）：签名内容被覆盖或替换",
+     forms={"size": ("page {page} is not the size of template {template!r}, which drew it",
+                     "第 {page} 页的尺寸与绘制它的模板 {template!r} 不符")})
+_own("label_drawing_not_checked", "label-drawing", _N,
+     "page {page}'s drawing was not compared with a fresh one: the PDF records no render "
+     "parameters (a batch rendered in parts, or another program)",
+     "第 {page} 页的图形未与重新绘制的结果比对：该 PDF 未记录绘制参数"
+     "（分段渲染的批次或其他程序生成）",
+     forms={
+         "version": ("page {page}'s drawing was not compared with a fresh one: cfl "
+                     "{version} drew it, this is cfl {current}",
+                     "第 {page} 页的图形未与重新绘制的结果比对：它由 cfl {version} 绘制，"
+                     "当前为 cfl {current}"),
+         "template": ("page {page}'s drawing was not compared with a fresh one: its template "
+                      "({template!r}) is not one this verifier ships",
+                      "第 {page} 页的图形未与重新绘制的结果比对：其模板（{template!r}）"
+                      "不是本验证程序自带的模板"),
+         "font": ("page {page}'s drawing was not compared with a fresh one: it was drawn "
+                  "with another font than template {template!r}'s",
+                  "第 {page} 页的图形未与重新绘制的结果比对：其字体不是模板 {template!r} 的字体"),
+     })
 _own("label_printed_agrees", "label-printed", _P,
      "page {page} prints the signed value and unit, and the grade and product where it "
      "shows them",
@@ -666,6 +695,7 @@ for _code, _checks, _en, _zh in (
      "附件重复"),
     ("label_unexpected_attachment", ("label",), "an unexpected attachment", "含有多余的附件"),
     ("no_embedded_bundle", ("label-bundle",), "no embedded bundle", "没有内嵌签名包"),
+    ("bad_render_record", ("label",), "an unreadable render record", "绘制参数记录无法读取"),
     ("bad_dpi", _CLAIM_CHECKS, "an invalid resolution", "分辨率（dpi）无效"),
     ("bad_image", _CLAIM_CHECKS, "an unreadable image", "图像无法读取"),
     ("several_qr", _CLAIM_CHECKS, "several QR codes", "含有多个不同的二维码"),

@@ -15,7 +15,8 @@ from cfl.bundle.model import Bundle, read_bundle
 from cfl.claim.decode import decode_claim_text
 from cfl.claim.model import SignedClaim
 from cfl.errors import CflError
-from cfl.label.readback import DEFAULT_DPI, LabelDocument, decode_qr_from_image
+from cfl.label.readback import DEFAULT_DPI, LabelDocument, LabelPage, decode_qr_from_image
+from cfl.label.record import RenderRecord, parse_render_record
 from cfl.report.model import CheckRow, VerificationReport, VerifiedFacts
 from cfl.report.reasons import error_row, problem_row, row
 from cfl.trust.context import TrustContext
@@ -34,6 +35,7 @@ from cfl.verification.disclosure_check import disclosure_rows
 from cfl.verification.facts import bundle_facts, claim_facts
 from cfl.verification.policy import STRICT_POLICY, VerificationPolicy
 from cfl.verification.printed import printed_rows
+from cfl.verification.redraw import drawing_rows
 from cfl.verification.rows import not_well_formed_row
 
 
@@ -63,13 +65,14 @@ def verify_label(pdf_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
                             subject=source))
         if page_count == 0:  # nothing checked is never PASSED
             rows.append(row("no_such_page", subject=source))
+        record = _record(label, rows)
         pages = range(page_count) if page is None else [page]
         several = len(pages) > 1
         facts: VerifiedFacts | None = None
         for index in pages:
             page_rows, page_facts = _page_rows(label, index, trust, at=at, dpi=dpi,
                                                include_trust_rows=index == pages[0],
-                                               policy=policy)
+                                               policy=policy, record=record)
             facts = facts or page_facts
             if several:
                 page_rows = [dataclasses.replace(
@@ -80,7 +83,8 @@ def verify_label(pdf_bytes: bytes, trust: TrustContext, *, at: dt.datetime,
 
 
 def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.datetime,
-               dpi: int, include_trust_rows: bool, policy: VerificationPolicy
+               dpi: int, include_trust_rows: bool, policy: VerificationPolicy,
+               record: RenderRecord | None = None
                ) -> tuple[list[CheckRow], VerifiedFacts | None]:
     """The rows of page ``page``, and the facts it carries: its embedded declaration's, or
     (without a readable bundle) its QR claim's."""
@@ -102,6 +106,7 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
     signed: SignedClaim | None = None
     resolver: str | None = None
     text: str | None
+    label_page: LabelPage | None = None
     try:
         label_page = label.page(page)
         if label_page.annotated:
@@ -132,10 +137,25 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
         if bundle is not None:
             rows += binding_rows(signed, bundle,
                                  issuer=verified_issuer(signed, trust, verify))
+    if label_page is not None and bundle is not None and bundle_bytes is not None and \
+            text is not None and signed is not None:
+        rows += drawing_rows(label_page, record, bundle, bundle_bytes, text, trust,
+                             subject=source)
     facts = (bundle_facts(bundle, trust, resolver=resolver) if bundle is not None else
              claim_facts(signed, trust, issuer_kid(signed, trust, verify), resolver=resolver)
              if signed is not None else None)
     return rows, facts
+
+
+def _record(label: LabelDocument, rows: list[CheckRow]) -> RenderRecord | None:
+    """The document's render record (None if it has none; one that cannot be read is a
+    FAILED row, and then none: the drawing is not compared)."""
+    try:
+        data = label.render_record()
+        return None if data is None else parse_render_record(data, source=label.source)
+    except CflError as exc:
+        rows.append(error_row(exc, check="label", frame="plain", subject=label.source))
+        return None
 
 
 def _proof(label: LabelDocument, page: int, rows: list[CheckRow]) -> bytes | None:

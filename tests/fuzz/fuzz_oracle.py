@@ -109,10 +109,12 @@ def claim_bytes(text: str) -> bytes:
 
 
 def pdf_attachments(pdf: bytes) -> list[bytes]:
+    """Every embedded file but the render record (render.json, not a signed document)."""
     document = pdfium.PdfDocument(pdf)
     try:
         return [bytes(document.get_attachment(i).get_data())
-                for i in range(document.count_attachments())]
+                for i in range(document.count_attachments())
+                if document.get_attachment(i).get_name() != "render.json"]
     finally:
         document.close()
 

@@ -23,6 +23,26 @@ def test_sigterm_raises_terminated_inside_the_block_and_the_default_is_put_back(
     assert issubclass(Terminated, KeyboardInterrupt)
 
 
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_worker_forked_inside_the_block_ends_quietly_before_it_sets_its_handlers(
+        signum: int, status: int) -> None:
+    """A signal to the whole group can reach a pool worker between the fork and its
+    initializer: it used to raise the parent's interruption there ("Exception in
+    initializer" and a traceback); the worker now just ends."""
+    with terminate_as_interrupt():
+        pid = os.fork()
+        if pid == 0:  # the worker, still with the parent's handlers
+            try:
+                os.kill(os.getpid(), signum)
+                for _ in range(100_000):
+                    pass
+            finally:
+                os._exit(0)  # reached only if the signal raised instead of ending the worker
+        _, wait_status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(wait_status) == status
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_a_handler_the_application_set_is_left_alone() -> None:
     seen: list[int] = []
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
