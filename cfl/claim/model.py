@@ -16,6 +16,7 @@ verification page when it is built.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import uuid
@@ -140,9 +141,9 @@ def binding_digest(declaration_digest: bytes, signature: bytes) -> bytes:
 
 
 def gtin_check_digit_valid(digits: str) -> bool:
-    """True if the last of ``digits`` is the GS1 check digit of the others."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1)
-                for i, d in enumerate(reversed(digits[:-1])))
+    """True if the last of ``digits`` is the GS1 check digit of the others (weights 3 and 1
+    alternating from the digit next to the check digit)."""
+    total = 3 * sum(map(int, digits[-2::-2])) + sum(map(int, digits[-3::-2]))
     return (10 - total % 10) % 10 == int(digits[-1])
 
 
@@ -151,8 +152,10 @@ def day_number(moment: dt.datetime) -> int:
     return (moment - DAY_EPOCH) // dt.timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=4096)
 def day_start(day: int) -> dt.datetime:
-    """00:00 UTC of day ``day`` after :data:`DAY_EPOCH`."""
+    """00:00 UTC of day ``day`` after :data:`DAY_EPOCH` (cached: a verifier sees few
+    distinct days, and a datetime is immutable)."""
     return DAY_EPOCH + dt.timedelta(days=day)
 
 

@@ -218,6 +218,16 @@ def test_a_gtin_urn_with_a_wrong_check_digit_cannot_be_carried() -> None:
     assert not gtin_check_digit_valid("6901234567893")
 
 
+@given(st.sampled_from([8, 12, 13, 14]).flatmap(
+    lambda n: st.text(alphabet="0123456789", min_size=n, max_size=n)))
+def test_the_check_digit_is_gs1s(digits: str) -> None:
+    """GS1: weights 3, 1, 3, … from the digit next to the check digit, for every length."""
+    body = [int(d) for d in reversed(digits[:-1])]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(body))
+    assert gtin_check_digit_valid(digits) is ((10 - total % 10) % 10 == int(digits[-1]))
+    assert gtin_check_digit_valid("96385074") and gtin_check_digit_valid("4006381333931")
+
+
 def test_a_status_index_must_be_below_2_27() -> None:
     with pytest.raises(InputError) as caught:
         f2_bundle(index=MAX_STATUS_INDEX)
