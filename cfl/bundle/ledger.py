@@ -126,6 +126,15 @@ class Ledger:
         if not records:
             return
         data = _lines(records)
+        with self._appending() as fd:
+            _ends_with_newline_or_fix(fd, self.path)
+            _write_all(fd, data)
+            os.fsync(fd)
+
+    @contextlib.contextmanager
+    def _appending(self) -> Iterator[int]:
+        """The ledger open for appending (created with mode 0600), under its exclusive lock;
+        an OS error on the way is an :class:`OutputError` naming the ledger."""
         if not self.path.parent.is_dir():
             raise OutputError(f"{self.path}: the ledger's folder {self.path.parent} does not "
                               "exist")
@@ -136,9 +145,7 @@ class Ledger:
                               f"({exc.strerror})") from None
         try:
             with _locked(fd):
-                _ends_with_newline_or_fix(fd, self.path)
-                _write_all(fd, data)
-                os.fsync(fd)
+                yield fd
         except OSError as exc:
             raise OutputError(f"{self.path}: cannot append to the ledger "
                               f"({exc.strerror})") from None
@@ -155,31 +162,17 @@ class Ledger:
         (a failed or interrupted signature) stays unused: a gap in the status list."""
         if count < 1:
             raise ValueError("reserve at least one status index")
-        if not self.path.parent.is_dir():
-            raise OutputError(f"{self.path}: the ledger's folder {self.path.parent} does not "
-                              "exist")
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-        except OSError as exc:
-            raise OutputError(f"{self.path}: cannot append to the ledger "
-                              f"({exc.strerror})") from None
-        try:
-            with _locked(fd):
-                first = self.next_status_index(kid)
-                if first + count > MAX_STATUS_INDEXES:
-                    raise OutputError(
-                        f"{self.path}: the key {kid} has used {first} status indexes; "
-                        f"{count} more would pass the limit of {MAX_STATUS_INDEXES} a "
-                        "claim can carry (sign with a new key)")
-                _ends_with_newline_or_fix(fd, self.path)
-                _write_all(fd, _lines([status_indexes_record(
-                    kid=kid, first=first, count=count, reserved_at=at)]))
-                os.fsync(fd)
-        except OSError as exc:
-            raise OutputError(f"{self.path}: cannot append to the ledger "
-                              f"({exc.strerror})") from None
-        finally:
-            os.close(fd)
+        with self._appending() as fd:
+            first = self.next_status_index(kid)
+            if first + count > MAX_STATUS_INDEXES:
+                raise OutputError(
+                    f"{self.path}: the key {kid} has used {first} status indexes; "
+                    f"{count} more would pass the limit of {MAX_STATUS_INDEXES} a "
+                    "claim can carry (sign with a new key)")
+            _ends_with_newline_or_fix(fd, self.path)
+            _write_all(fd, _lines([status_indexes_record(
+                kid=kid, first=first, count=count, reserved_at=at)]))
+            os.fsync(fd)
         return first
 
     def next_status_index(self, kid: str) -> int:

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from sqlalchemy import (
     Connection,
     Engine,
+    Table,
     and_,
     create_engine,
     delete,
@@ -507,28 +508,10 @@ class SqlStorage:
         """Store a newer list of ``issuer`` (entries: declaration key, reason, revoked at).
         False if this very list is stored already; a :class:`ConflictError` if it is older
         than the stored one or another list of the same version."""
-        table = schema.revocation_lists
         with self._write() as connection:
-            current = connection.execute(select(table.c.version, table.c.sha256)
-                                         .where(table.c.issuer == issuer)).first()
-            if current is not None:
-                if int(current[0]) == version and current[1] == sha256:
-                    return False
-                if int(current[0]) == version:
-                    raise ConflictError(
-                        f"the register holds another revocation list version {version} of "
-                        f"{issuer}; a certifier never issues two lists under one version",
-                        code="revocation_list_version_conflict")
-                if int(current[0]) > version:
-                    raise ConflictError(
-                        f"version {version} is older than the served version {current[0]} "
-                        f"of {issuer}'s revocation list", code="revocation_list_outdated")
-                connection.execute(update(table).where(table.c.issuer == issuer).values(
-                    version=version, sha256=sha256, document=document, published_at=at))
-            else:
-                connection.execute(insert(table).values(
-                    issuer=issuer, version=version, sha256=sha256, document=document,
-                    published_at=at))
+            if not _replace_signed_list(connection, schema.revocation_lists, "revocation list",
+                                        issuer, version, sha256, document, at=at):
+                return False
             before = {row[0] for row in connection.execute(
                 select(R.c.declaration_key).where(R.c.issuer == issuer))}
             connection.execute(delete(R).where(R.c.issuer == issuer))
@@ -570,34 +553,10 @@ class SqlStorage:
         transaction with the hooks: the log entry). False if this very list is stored
         already; a :class:`ConflictError` if it is older than the stored one or another
         list of the same version."""
-        table = schema.status_lists
         with self._write() as connection:
-            current = connection.execute(select(table.c.version, table.c.sha256)
-                                         .where(table.c.issuer == issuer)).first()
-            if current is not None:
-                if int(current[0]) == version and current[1] == sha256:
-                    return False
-                if int(current[0]) == version:
-                    raise ConflictError(
-                        f"the register holds another status list version {version} of "
-                        f"{issuer}; a certifier never issues two lists under one version",
-                        code="status_list_version_conflict")
-                if int(current[0]) > version:
-                    raise ConflictError(
-                        f"version {version} is older than the served version {current[0]} "
-                        f"of {issuer}'s status list", code="status_list_outdated")
-                changed = connection.execute(
-                    update(table).where(table.c.issuer == issuer,
-                                        table.c.version == int(current[0]))
-                    .values(version=version, sha256=sha256, document=document,
-                            published_at=at)).rowcount
-                if changed != 1:
-                    raise ConflictError(f"{issuer}'s status list changed meanwhile; publish "
-                                        "again", code="status_list_outdated")
-            else:
-                connection.execute(insert(table).values(
-                    issuer=issuer, version=version, sha256=sha256, document=document,
-                    published_at=at))
+            if not _replace_signed_list(connection, schema.status_lists, "status list", issuer,
+                                        version, sha256, document, at=at):
+                return False
             disclosure = Disclosure("status-list", 0, issuer, document, at, sha256, issuer,
                                     version)
             for hook in hooks:
@@ -792,3 +751,34 @@ class StorageTrustStore:
 
     def names(self) -> list[str]:
         return self.storage.trust_file_names()
+
+
+def _replace_signed_list(connection: Connection, table: Table, kind: str, issuer: str,
+                         version: int, sha256: str, document: bytes, *, at: int) -> bool:
+    """Store ``issuer``'s list of one ``kind`` (a revocation list, a status list) if it is
+    newer than the one stored: a compare-and-swap on the stored version, inside the caller's
+    transaction. False if this very list is stored already; a :class:`ConflictError` if it
+    is older, another list of the same version, or the stored one changed meanwhile."""
+    code = kind.replace(" ", "_")
+    current = connection.execute(select(table.c.version, table.c.sha256)
+                                 .where(table.c.issuer == issuer)).first()
+    if current is None:
+        connection.execute(insert(table).values(issuer=issuer, version=version, sha256=sha256,
+                                                document=document, published_at=at))
+        return True
+    if int(current[0]) == version and current[1] == sha256:
+        return False
+    if int(current[0]) == version:
+        raise ConflictError(f"the register holds another {kind} version {version} of {issuer}; "
+                            "a certifier never issues two lists under one version",
+                            code=f"{code}_version_conflict")
+    if int(current[0]) > version:
+        raise ConflictError(f"version {version} is older than the served version "
+                            f"{current[0]} of {issuer}'s {kind}", code=f"{code}_outdated")
+    changed = connection.execute(
+        update(table).where(table.c.issuer == issuer, table.c.version == int(current[0]))
+        .values(version=version, sha256=sha256, document=document, published_at=at)).rowcount
+    if changed != 1:
+        raise ConflictError(f"{issuer}'s {kind} changed meanwhile; publish again",
+                            code=f"{code}_outdated")
+    return True
