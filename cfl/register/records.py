@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,7 +105,7 @@ def record_of(bundle: Bundle, data: bytes, trust: TrustContext, *, source: str
         declaration_id=declaration_key(view.id),
         bundle=data,
         bundle_sha256=hashlib.sha256(data).hexdigest(),
-        footprint=json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(),
+        footprint=bundle.payload,  # the declaration's JCS bytes: what was signed
         certifier_kid=listed.kid,
         certifier_name=_cut(listed.name),
         company_name=_cut(view.company_name or ""),

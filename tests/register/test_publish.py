@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,23 @@ def test_a_verified_bundle_is_stored_once(storage: SqlStorage, trust: RegisterTr
     assert first.created and not second.created
     assert first.subject == world.declarations[0]["id"]
     assert storage.count() == 1
+
+
+def test_a_declaration_with_a_fractional_number_where_pact_allows_one_is_stored(
+        storage: SqlStorage, trust: RegisterTrust, world: RegisterWorld) -> None:
+    """PACT leaves the pcf object open: a signed declaration may carry ``"comment": 0.5``
+    there and verify PASSED. Storing its footprint raised TypeError (a Decimal is not
+    JSON), a 500 from ``POST /api/bundles`` (found by the register's fuzz target)."""
+    document = json.loads(json.dumps(world.declarations[0]))
+    document["id"] = "6a8e2a64-90c3-4f5e-9d0c-1f2e3d4c5b6a"
+    document["pcf"]["comment"] = Decimal("0.5")
+    outcome = publish_bundle(world.sign(document), storage=storage, trust=trust, at=now())
+    assert outcome.created
+    stored = storage.declaration_by_id(outcome.subject)
+    assert stored is not None
+    footprint = json.loads(stored.footprint, parse_float=Decimal)
+    assert footprint["pcf"]["comment"] == Decimal("0.5")
+    assert footprint["id"] == document["id"]
 
 
 def _refusal(data: bytes, storage: SqlStorage, trust: RegisterTrust) -> PublishRefused:
