@@ -198,6 +198,10 @@ def _lint_grading(rule_set: RuleSet) -> Iterator[Finding]:
     for category, grading in rule_set.grading.items():
         where = json_path(["grading", category, "classes"])
         classes = sorted(grading.classes, key=lambda c: (c.min is not None, c.min or 0))
+        if not classes:
+            yield _finding("grading_gap", "no class is given: every value is ungraded",
+                           rule_set.origin, where)
+            continue
         if classes[0].min is not None:
             yield _finding("grading_gap", f"no class covers values below {classes[0].min}",
                            rule_set.origin, where, Severity.WARNING)

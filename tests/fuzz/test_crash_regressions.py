@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from label_world import label_pdf
 from PIL import Image
 from signing_world import AT, SIGNED_AT, world
@@ -23,6 +24,7 @@ from cfl.declaration.schema import check_declaration
 from cfl.errors import CflError, InputError
 from cfl.findings import is_blocking
 from cfl.io.jsonio import loads_strict
+from cfl.io.resources import data_dir
 from cfl.io.yamlio import loads_yaml
 from cfl.label.readback import decode_qr_from_image
 from cfl.recognition.lint import lint_rule_files
@@ -267,3 +269,15 @@ def test_a_photo_beyond_pillows_bomb_warning_is_refused_without_a_python_warning
             decode_qr_from_image(image.getvalue())
     assert info.value.code == "too_large"
     assert [str(w.message) for w in caught] == []
+
+
+def test_a_grading_whose_classes_are_empty_is_a_lint_finding() -> None:
+    """``classes: ''`` under a grading category (a long fuzz run of the rule-set target):
+    linting raised IndexError looking at the lowest class."""
+    shipped = Path(str(data_dir("rulesets"))) / "gbt-24067-2024.yaml"
+    document = yaml.safe_load(shipped.read_text("utf-8"))
+    category = next(iter(document["grading"]))
+    document["grading"][category]["classes"] = ""
+    data = yaml.safe_dump(document, allow_unicode=True).encode("utf-8")
+    report = lint_rule_files([("rulesets/gbt-24067-2024.yaml", data)])
+    assert not report.ok
