@@ -79,6 +79,17 @@ def decode_claim_text(text: str, *, source: str = "<text>") -> SignedClaim:
     return decode_claim(claim_bytes_from_text(text, source=source), source=source)
 
 
+#: The byte a deterministic protected header ``{1: alg, …}`` holds for each format-1 alg.
+_FORMAT_1_ALG_BYTES = frozenset(0x20 + (-1 - alg) for alg in NAME_BY_COSE_ALG)
+
+
+def names_format_2(data: bytes) -> bool:
+    """False when ``data`` plainly names a format-1 algorithm in its protected header (a
+    look at one byte, for callers that only want format 2's status index); True otherwise,
+    malformed input included: only :func:`decode_claim` decides what a claim is."""
+    return not (len(data) > 5 and data[3:5] == b"\xa2\x01" and data[5] in _FORMAT_1_ALG_BYTES)
+
+
 def decode_claim(data: bytes, *, source: str = "<claim>") -> SignedClaim:
     """Strictly decode tagged COSE_Sign1 claim bytes (size checked before parsing)."""
     if len(data) > MAX_CLAIM_BYTES:

@@ -293,7 +293,10 @@ _worker_renderer: LabelRenderer | None = None
 def _init_worker(template: str, font_path: str | None) -> None:
     global _worker_renderer
     exit_quietly_on_terminate()  # the parent stops the batch; a label being written is removed
-    _worker_renderer = LabelRenderer(load_template(template), font_path=font_path)
+    try:
+        _worker_renderer = LabelRenderer(load_template(template), font_path=font_path)
+    except SystemExit as stopped:  # SIGTERM while loading: nothing written yet, no traceback
+        os._exit(stopped.code if isinstance(stopped.code, int) else 1)
 
 
 def _worker_render_part(job: tuple[list[LabelContent], int]) -> tuple[bytes, int]:

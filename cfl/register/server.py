@@ -126,30 +126,23 @@ def build_register(config: RegisterConfig, *,
         trust.start(trust_bytes, source=str(config.trust_list or "<stored trust list>"))
         passphrase = log_passphrase() if callable(log_passphrase) else log_passphrase
         log = open_register_log(config, storage, passphrase, clock=clock)
-        for path in config.revocations:
-            data = read_bytes(path, max_bytes=MAX_REVOCATION_BYTES)
+        given = [(path, "revocation list", MAX_REVOCATION_BYTES, publish_revocations)
+                 for path in config.revocations]
+        given += [(path, "status list", MAX_STATUS_LIST_BYTES, publish_status_list)
+                  for path in config.status_lists]
+        for path, kind, max_bytes, publish_list in given:
+            code = kind.replace(" ", "_")
+            data = read_bytes(path, max_bytes=max_bytes)
             try:
-                publish_revocations(data, storage=storage, trust=trust, at=clock(),
-                                    source=str(path), hooks=(log.hook,))
+                publish_list(data, storage=storage, trust=trust, at=clock(),
+                             source=str(path), hooks=(log.hook,))
             except ConflictError as exc:
-                if exc.code != "revocation_list_outdated":
+                if exc.code != f"{code}_outdated":
                     raise
                 LOG.info("%s: the register holds a newer list already", path)
             except PublishRefused as exc:
-                raise InputError(f"the revocation list is not accepted: {exc.message}",
-                                 source=str(path), code="revocation_list_refused") from None
-        for path in config.status_lists:
-            data = read_bytes(path, max_bytes=MAX_STATUS_LIST_BYTES)
-            try:
-                publish_status_list(data, storage=storage, trust=trust, at=clock(),
-                                    source=str(path), hooks=(log.hook,))
-            except ConflictError as exc:
-                if exc.code != "status_list_outdated":
-                    raise
-                LOG.info("%s: the register holds a newer list already", path)
-            except PublishRefused as exc:
-                raise InputError(f"the status list is not accepted: {exc.message}",
-                                 source=str(path), code="status_list_refused") from None
+                raise InputError(f"the {kind} is not accepted: {exc.message}",
+                                 source=str(path), code=f"{code}_refused") from None
     except BaseException:
         storage.close()
         raise

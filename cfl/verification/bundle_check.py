@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cfl.bundle.model import Bundle, read_bundle
-from cfl.claim.decode import decode_claim
+from cfl.claim.decode import decode_claim, names_format_2
 from cfl.claim.model import binding_digest
 from cfl.errors import CflError
 from cfl.findings import Finding, Severity, best_first
@@ -135,7 +135,10 @@ def claim_status_index(bundle: Bundle, entry: SignatureEntry, trust: TrustContex
     if encoded is None or key is None:
         return None
     try:
-        signed = decode_claim(b64url_decode(encoded, what="'cfl.claim'"))
+        raw = b64url_decode(encoded, what="'cfl.claim'")
+        if not names_format_2(raw):  # a format-1 claim carries no status index: not decoded
+            return None
+        signed = decode_claim(raw)
     except CflError:
         return None
     claim = signed.claim

@@ -21,7 +21,7 @@ from signing_world import AT, SIGNED_AT, world
 from cfl.bundle.claim import claim_binding, claim_in_bundle
 from cfl.bundle.model import Bundle, parse_bundle
 from cfl.bundle.sign import sign_bundle
-from cfl.claim.decode import decode_claim, decode_claim_text
+from cfl.claim.decode import decode_claim, decode_claim_text, names_format_2
 from cfl.claim.encode import normalised_product_id, sign_claim
 from cfl.claim.issue import claim_differences, claim_from_declaration
 from cfl.claim.model import (
@@ -478,3 +478,15 @@ def test_the_trust_lists_hint_index_answers_a_4_byte_hint() -> None:
     hint = decode_claim(f2_claim()).claim.issuer_kid_hint
     assert [entry.kid for entry in trust_list.with_hint(hint)] == [w.certifier.kid]
     assert trust_list.with_hint(b64url_decode(w.certifier.kid)[:8])[0].kid == w.certifier.kid
+
+
+def test_a_one_byte_look_tells_a_format_1_claim_and_never_refuses_anything_else() -> None:
+    """Bundle verification skips decoding a format-1 claim (it has no status index) by one
+    byte of its protected header; anything else, malformed included, is left to decode."""
+    w = world()
+    for index, expected in ((None, False), (3, True)):
+        bundle = sign_bundle(w.declaration(), w.certifier, role="certifier", at=SIGNED_AT,
+                             status_index=index)
+        claim = claim_in_bundle(parse_bundle(bundle_to_bytes(bundle)))
+        assert names_format_2(claim.encoded) is expected
+    assert names_format_2(b"") and names_format_2(b"\xd2\x84\x4d\xa2\x02\x27")
