@@ -7,8 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from cfl.io.jsonio import loads_strict
+
+# Property tests assert behaviour, never speed: hypothesis's timing checks (a deadline per
+# example, the "too slow" health check) fail on a loaded machine and pass alone, so they are off.
+settings.register_profile("cfl", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("cfl")
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURES_DIR = TESTS_DIR / "fixtures"
