@@ -512,6 +512,9 @@ def _no_simple(data: bytes, pos: int, item: int) -> None:
 
 
 def _unsigned(data: bytes, pos: int, item: int, what: str) -> tuple[int, int]:
+    initial = data[pos]
+    if initial < 24:  # an unsigned integer below 24, in its one-byte (shortest) form
+        return initial, pos + 1
     _no_simple(data, pos, item)
     major, value, pos = _head(data, pos)
     if major != 0:
@@ -520,6 +523,9 @@ def _unsigned(data: bytes, pos: int, item: int, what: str) -> tuple[int, int]:
 
 
 def _day_offset(data: bytes, pos: int, item: int, what: str) -> tuple[int, int]:
+    initial = data[pos]
+    if initial < 24:  # 0 to 23 days after the issue day, in the one-byte form
+        return initial, pos + 1
     _no_simple(data, pos, item)
     major, value, pos = _head(data, pos)
     if major not in (0, 1):
@@ -532,6 +538,11 @@ def _day_offset(data: bytes, pos: int, item: int, what: str) -> tuple[int, int]:
 
 def _coded_item(data: bytes, pos: int, item: int, table: Mapping[str, int]
                 ) -> tuple[str, int]:
+    initial = data[pos]
+    if initial < 24:  # a code below 24, in the one-byte form
+        name = NAMES_BY_CODE[id(table)].get(initial)
+        if name is not None:
+            return name, pos + 1
     _no_simple(data, pos, item)
     try:
         value, pos = _int_or_text(data, pos)

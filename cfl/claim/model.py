@@ -141,10 +141,12 @@ def binding_digest(declaration_digest: bytes, signature: bytes) -> bytes:
 
 
 def gtin_check_digit_valid(digits: str) -> bool:
-    """True if the last of ``digits`` is the GS1 check digit of the others (weights 3 and 1
-    alternating from the digit next to the check digit)."""
-    total = 3 * sum(map(int, digits[-2::-2])) + sum(map(int, digits[-3::-2]))
-    return (10 - total % 10) % 10 == int(digits[-1])
+    """True if the last of ``digits`` (decimal digits only) is the GS1 check digit of the
+    others (weights 3 and 1 alternating from the digit next to the check digit)."""
+    codes = digits.encode("ascii")  # the ASCII codes, summed in C: "0" is 48
+    odd, even = codes[-2::-2], codes[-3::-2]
+    total = 3 * (sum(odd) - 48 * len(odd)) + sum(even) - 48 * len(even)
+    return (10 - total % 10) % 10 == codes[-1] - 48
 
 
 def day_number(moment: dt.datetime) -> int:
