@@ -12,8 +12,9 @@ read before (:func:`~cfl.trust.store.read_stored_trust`) and updated after
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from cfl.errors import CflError
 from cfl.report.model import CheckRow, Status, error_text
@@ -171,9 +172,13 @@ def build_trust_context(
     if trust_list is not None and (stored_list is None or accepted.version > stored_list.version):
         updates.append((trust_list_name(anchor.kid), trust_list))
     context = TrustContext(accepted, tuple(rows), at)
-    context = _with_revocations(context, updates, revocations, revocation_sources,
-                                stored.revocations)
-    return _with_status_lists(context, status_lists, status_list_sources, stored.status_lists)
+    revoked = _newest_lists(context, _REVOCATIONS, revocations, revocation_sources,
+                            stored.revocations)
+    status = _newest_lists(context, _STATUS_LISTS, status_lists, status_list_sources,
+                           stored.status_lists)
+    return TrustContext(accepted, tuple(rows + revoked.rows + status.rows), at, revoked.lists,
+                        tuple(updates + revoked.updates + status.updates), status.lists,
+                        status.sources)
 
 
 class _ListRejected(CflError):
@@ -224,58 +229,93 @@ def _rollback_row(accepted: TrustList, stored: TrustList | None, source: str) ->
                stored_version=stored.version, subject=source)
 
 
-def _with_revocations(
-    context: TrustContext, updates: list[tuple[str, bytes]], revocations: Sequence[bytes],
-    sources: Sequence[str] | None, stored_revocations: Sequence[bytes],
-) -> TrustContext:
-    rows = list(context.rows)
-    newest: dict[str, RevocationList] = {}
+_Listed = TypeVar("_Listed", RevocationList, StatusList)
+
+
+@dataclass(frozen=True)
+class _ListKind(Generic[_Listed]):
+    """What differs between revocation lists and status lists when the newest of each
+    certifier is chosen (:func:`_newest_lists`)."""
+
+    verify: Callable[..., _Listed]
+    #: The row about a given list that cannot be read or does not verify.
+    bad_row: Callable[[CflError, str], CheckRow]
+    conflict_code: str
+    #: The name of the ``i``-th given list without a source name.
+    unnamed: str
+    #: The trust store's file name of a certifier's list.
+    file_name: Callable[[str], str]
+
+
+_REVOCATIONS = _ListKind(
+    verify=verify_revocation_list,
+    bad_row=lambda exc, name: error_row(exc, check="revocation-list", frame="revocation-list",
+                                        subject=name),
+    conflict_code="revocation_list_version_conflict", unnamed="<revocations {}>",
+    file_name=revocations_name)
+_STATUS_LISTS = _ListKind(
+    verify=verify_status_list,
+    bad_row=lambda exc, name: problem_row("bad_status_list", error_text(exc, name),
+                                          check="revocation-list", frame="status-list",
+                                          subject=name),
+    conflict_code="status_list_version_conflict", unnamed="<status list {}>",
+    file_name=status_list_name)
+
+
+@dataclass(frozen=True)
+class _Newest(Generic[_Listed]):
+    lists: dict[str, _Listed]
+    #: Where each list came from: its given name, or the trust store.
+    sources: dict[str, str]
+    rows: list[CheckRow]
+    updates: list[tuple[str, bytes]]
+
+
+def _newest_lists(context: TrustContext, kind: _ListKind[_Listed], given: Sequence[bytes],
+                  sources: Sequence[str] | None, stored: Sequence[bytes]) -> _Newest[_Listed]:
+    """The newest verified list of ``kind`` per certifier, given or stored, by the trust
+    store's compare-and-swap rules: a stored later version wins, a given later version is
+    to be remembered (an update), and two versions alike with other content are refused (a
+    conflict row), as for trust lists. A given list that does not verify is a row; a stored
+    one that no longer verifies (its certifier was delisted) or cannot be read is ignored."""
+    rows: list[CheckRow] = []
+    updates: list[tuple[str, bytes]] = []
+    newest: dict[str, _Listed] = {}
     raw_by_issuer: dict[str, bytes] = {}
+    name_by_issuer: dict[str, str] = {}
     names = list(sources) if sources is not None else []
-    for i, data in enumerate(revocations):
-        name = names[i] if i < len(names) else f"<revocations {i + 1}>"
+    for i, data in enumerate(given):
+        name = names[i] if i < len(names) else kind.unnamed.format(i + 1)
         try:
-            revocation_list = verify_revocation_list(data, key_for=context.certifier_key_for,
-                                                     source=name)
+            found = kind.verify(data, key_for=context.certifier_key_for, source=name)
         except CflError as exc:
-            rows.append(error_row(exc, check="revocation-list", frame="revocation-list",
-                                  subject=name))
+            rows.append(kind.bad_row(exc, name))
             continue
-        issuer = revocation_list.issuer
-        if issuer in newest and _conflicting(revocation_list, newest[issuer]):
-            rows.append(_revocation_conflict_row(revocation_list, name))
-        if issuer not in newest or revocation_list.version > newest[issuer].version:
-            newest[issuer] = revocation_list
-            raw_by_issuer[issuer] = data
-    stored_by_issuer = _stored_revocation_lists(context, stored_revocations)
-    for issuer, revocation_list in list(newest.items()):
-        stored = stored_by_issuer.get(issuer)
-        if stored is not None and _conflicting(revocation_list, stored):
-            rows.append(_revocation_conflict_row(revocation_list, STORE_SOURCE))
-        if stored is not None and stored.version > revocation_list.version:
-            newest[issuer] = stored
-        elif stored is None or revocation_list.version > stored.version:
-            updates.append((revocations_name(issuer), raw_by_issuer[issuer]))
-    lists = {**stored_by_issuer, **newest}
-    return TrustContext(context.trust_list, tuple(rows), context.at, lists, tuple(updates))
-
-
-def _stored_revocation_lists(context: TrustContext, stored: Sequence[bytes]
-                             ) -> dict[str, RevocationList]:
-    """The stored revocation lists that verify under the accepted trust list, newest per
-    certifier; a stored file that no longer verifies (its certifier was delisted) is
-    ignored, as is one that cannot be read."""
-    by_issuer: dict[str, RevocationList] = {}
+        issuer = found.issuer
+        if issuer in newest and _conflicting(found, newest[issuer]):
+            rows.append(_conflict_row(kind, found, name))
+        if issuer not in newest or found.version > newest[issuer].version:
+            newest[issuer], raw_by_issuer[issuer], name_by_issuer[issuer] = found, data, name
+    stored_by_issuer: dict[str, _Listed] = {}
     for data in stored:
         try:
-            revocation_list = verify_revocation_list(data, key_for=context.certifier_key_for,
-                                                     source=STORE_SOURCE)
+            found = kind.verify(data, key_for=context.certifier_key_for, source=STORE_SOURCE)
         except CflError:
             continue
-        known = by_issuer.get(revocation_list.issuer)
-        if known is None or revocation_list.version > known.version:
-            by_issuer[revocation_list.issuer] = revocation_list
-    return by_issuer
+        known = stored_by_issuer.get(found.issuer)
+        if known is None or found.version > known.version:
+            stored_by_issuer[found.issuer] = found
+    for issuer, found in list(newest.items()):
+        kept = stored_by_issuer.get(issuer)
+        if kept is not None and _conflicting(found, kept):
+            rows.append(_conflict_row(kind, found, STORE_SOURCE))
+        if kept is not None and kept.version > found.version:
+            newest[issuer], name_by_issuer[issuer] = kept, STORE_SOURCE
+        elif kept is None or found.version > kept.version:
+            updates.append((kind.file_name(issuer), raw_by_issuer[issuer]))
+    lists = {**stored_by_issuer, **newest}
+    return _Newest(lists, {issuer: name_by_issuer.get(issuer, STORE_SOURCE) for issuer in lists},
+                   rows, updates)
 
 
 def _conflicting(one: RevocationList | StatusList, other: RevocationList | StatusList
@@ -285,63 +325,5 @@ def _conflicting(one: RevocationList | StatusList, other: RevocationList | Statu
     return one.version == other.version and one.digest != other.digest
 
 
-def _revocation_conflict_row(revocation_list: RevocationList, name: str) -> CheckRow:
-    return row("revocation_list_version_conflict", issuer=revocation_list.issuer,
-               version=revocation_list.version, subject=name)
-
-
-def _with_status_lists(
-    context: TrustContext, given: Sequence[bytes], sources: Sequence[str] | None,
-    stored: Sequence[bytes],
-) -> TrustContext:
-    """``context`` with the newest verified status list per certifier, given or stored (the
-    same compare-and-swap rules as revocation lists: a stored later version wins, a given
-    later version is to be remembered, two versions alike with other content are refused)."""
-    rows = list(context.rows)
-    updates = list(context.updates)
-    newest: dict[str, StatusList] = {}
-    raw_by_issuer: dict[str, bytes] = {}
-    name_by_issuer: dict[str, str] = {}
-    names = list(sources) if sources is not None else []
-    for i, data in enumerate(given):
-        name = names[i] if i < len(names) else f"<status list {i + 1}>"
-        try:
-            status_list = verify_status_list(data, key_for=context.certifier_key_for,
-                                             source=name)
-        except CflError as exc:
-            rows.append(problem_row("bad_status_list", error_text(exc, name),
-                                    check="revocation-list", frame="status-list", subject=name))
-            continue
-        issuer = status_list.issuer
-        if issuer in newest and _conflicting(status_list, newest[issuer]):
-            rows.append(_status_list_conflict_row(status_list, name))
-        if issuer not in newest or status_list.version > newest[issuer].version:
-            newest[issuer], raw_by_issuer[issuer], name_by_issuer[issuer] = \
-                status_list, data, name
-    stored_by_issuer: dict[str, StatusList] = {}
-    for data in stored:
-        try:
-            status_list = verify_status_list(data, key_for=context.certifier_key_for,
-                                             source=STORE_SOURCE)
-        except CflError:
-            continue  # its certifier was delisted, or it cannot be read: ignored
-        known = stored_by_issuer.get(status_list.issuer)
-        if known is None or status_list.version > known.version:
-            stored_by_issuer[status_list.issuer] = status_list
-    for issuer, status_list in list(newest.items()):
-        kept = stored_by_issuer.get(issuer)
-        if kept is not None and _conflicting(status_list, kept):
-            rows.append(_status_list_conflict_row(status_list, STORE_SOURCE))
-        if kept is not None and kept.version > status_list.version:
-            newest[issuer], name_by_issuer[issuer] = kept, STORE_SOURCE
-        elif kept is None or status_list.version > kept.version:
-            updates.append((status_list_name(issuer), raw_by_issuer[issuer]))
-    lists = {**stored_by_issuer, **newest}
-    names_out = {issuer: name_by_issuer.get(issuer, STORE_SOURCE) for issuer in lists}
-    return TrustContext(context.trust_list, tuple(rows), context.at, context.revocation_lists,
-                        tuple(updates), lists, names_out)
-
-
-def _status_list_conflict_row(status_list: StatusList, name: str) -> CheckRow:
-    return row("status_list_version_conflict", issuer=status_list.issuer,
-               version=status_list.version, subject=name)
+def _conflict_row(kind: _ListKind[_Listed], found: _Listed, name: str) -> CheckRow:
+    return row(kind.conflict_code, issuer=found.issuer, version=found.version, subject=name)
