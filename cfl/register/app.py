@@ -440,48 +440,45 @@ def trust_list_file(request: Request) -> Response:
                    etag=hashlib.sha256(data).hexdigest(), cache_control="public, max-age=300")
 
 
-def revocation_index(request: Request) -> Response:
-    register = _register(request)
-    base = register.base(request)
-    lists = [{"issuer": issuer, "version": version, "sha256": sha256,
-              "url": f"{base}/trust/revocations/{issuer}.json"}
-             for issuer, version, sha256, _ in register.storage.revocation_lists()]
-    body = json.dumps({"revocationLists": lists}).encode()
-    return _cached(request, body, "application/json",
-                   etag=hashlib.sha256(body).hexdigest()[:32], cache_control=SHORT)
+@dataclass(frozen=True)
+class _SignedLists:
+    """One kind of certifier list the register holds and serves (revocation lists, status
+    lists): an index of every certifier's newest list, and each list as it was published
+    (ETag: its signed-content digest; a verifier asks again with If-None-Match and gets 304
+    until a new version)."""
+
+    path: str
+    index_key: str
+    what: str
+    newest: Callable[[RegisterStorage], list[tuple[str, int, str, bytes]]]
+    one: Callable[[RegisterStorage, str], tuple[int, str, bytes] | None]
+
+    def index(self, request: Request) -> Response:
+        register = _register(request)
+        base = register.base(request)
+        lists = [{"issuer": issuer, "version": version, "sha256": sha256,
+                  "url": f"{base}/trust/{self.path}/{issuer}.json"}
+                 for issuer, version, sha256, _ in self.newest(register.storage)]
+        body = json.dumps({self.index_key: lists}).encode()
+        return _cached(request, body, "application/json",
+                       etag=hashlib.sha256(body).hexdigest()[:32], cache_control=SHORT)
+
+    def file(self, request: Request) -> Response:
+        register = _register(request)
+        issuer = request.path_params["issuer"][:100]
+        found = self.one(register.storage, issuer)
+        if found is None:
+            raise HTTPException(404, f"no {self.what} of {issuer} is held here")
+        _, sha256, document = found
+        return _cached(request, document, "application/json", etag=sha256, cache_control=SHORT)
 
 
-def revocation_file(request: Request) -> Response:
-    register = _register(request)
-    issuer = request.path_params["issuer"]
-    found = register.storage.revocation_list(issuer[:100])
-    if found is None:
-        raise HTTPException(404, f"no revocation list of {issuer[:100]} is held here")
-    version, sha256, document = found
-    return _cached(request, document, "application/json", etag=sha256, cache_control=SHORT)
-
-
-def status_list_index(request: Request) -> Response:
-    register = _register(request)
-    base = register.base(request)
-    lists = [{"issuer": issuer, "version": version, "sha256": sha256,
-              "url": f"{base}/trust/status-lists/{issuer}.json"}
-             for issuer, version, sha256, _ in register.storage.status_lists()]
-    body = json.dumps({"statusLists": lists}).encode()
-    return _cached(request, body, "application/json",
-                   etag=hashlib.sha256(body).hexdigest()[:32], cache_control=SHORT)
-
-
-def status_list_file(request: Request) -> Response:
-    """The newest status list of a certifier, as it published it (ETag: its signed-content
-    digest; a verifier asks again with If-None-Match and gets 304 until a new version)."""
-    register = _register(request)
-    issuer = request.path_params["issuer"]
-    found = register.storage.status_list(issuer[:100])
-    if found is None:
-        raise HTTPException(404, f"no status list of {issuer[:100]} is held here")
-    _, sha256, document = found
-    return _cached(request, document, "application/json", etag=sha256, cache_control=SHORT)
+_REVOCATION_LISTS = _SignedLists("revocations", "revocationLists", "revocation list",
+                                 lambda storage: storage.revocation_lists(),
+                                 lambda storage, issuer: storage.revocation_list(issuer))
+_STATUS_LISTS = _SignedLists("status-lists", "statusLists", "status list",
+                             lambda storage: storage.status_lists(),
+                             lambda storage, issuer: storage.status_list(issuer))
 
 
 def page_data_file(request: Request) -> Response:
@@ -548,10 +545,10 @@ def create_app(register: Register) -> Any:
         Route("/api/status-lists", publish_endpoint, methods=["POST"]),
         Route("/api/trust-list", publish_endpoint, methods=["POST"]),
         Route("/trust/trust-list.json", trust_list_file),
-        Route("/trust/revocations.json", revocation_index),
-        Route("/trust/revocations/{issuer}.json", revocation_file),
-        Route("/trust/status-lists.json", status_list_index),
-        Route("/trust/status-lists/{issuer}.json", status_list_file),
+        Route("/trust/revocations.json", _REVOCATION_LISTS.index),
+        Route("/trust/revocations/{issuer}.json", _REVOCATION_LISTS.file),
+        Route("/trust/status-lists.json", _STATUS_LISTS.index),
+        Route("/trust/status-lists/{issuer}.json", _STATUS_LISTS.file),
         Route("/trust/page-data.json", page_data_file),
         Route("/feed.json", feed_json),
         Route("/feed.atom", feed_atom),

@@ -488,19 +488,25 @@ class SqlStorage:
             return int(connection.execute(select(func.count()).select_from(D)).scalar_one())
 
     # ------------------------------------------------------------------ revocation lists
-    def revocation_list(self, issuer: str) -> tuple[int, str, bytes] | None:
-        table = schema.revocation_lists
+    def _signed_list(self, table: Table, issuer: str) -> tuple[int, str, bytes] | None:
+        """(version, sha256, document) of ``issuer``'s list in ``table``, if one is held."""
         with _storage_errors(), self.engine.connect() as connection:
             row = connection.execute(select(table.c.version, table.c.sha256, table.c.document)
                                      .where(table.c.issuer == issuer)).first()
         return None if row is None else (int(row[0]), str(row[1]), bytes(row[2]))
 
-    def revocation_lists(self) -> list[tuple[str, int, str, bytes]]:
-        table = schema.revocation_lists
+    def _signed_lists(self, table: Table) -> list[tuple[str, int, str, bytes]]:
+        """(issuer, version, sha256, document) of every list in ``table``, by issuer."""
         with _storage_errors(), self.engine.connect() as connection:
             rows = connection.execute(select(table.c.issuer, table.c.version, table.c.sha256,
                                              table.c.document).order_by(table.c.issuer))
             return [(str(r[0]), int(r[1]), str(r[2]), bytes(r[3])) for r in rows]
+
+    def revocation_list(self, issuer: str) -> tuple[int, str, bytes] | None:
+        return self._signed_list(schema.revocation_lists, issuer)
+
+    def revocation_lists(self) -> list[tuple[str, int, str, bytes]]:
+        return self._signed_lists(schema.revocation_lists)
 
     def put_revocation_list(self, issuer: str, version: int, sha256: str, document: bytes,
                             entries: Sequence[tuple[str, str, int]], *, at: int,
@@ -534,18 +540,10 @@ class SqlStorage:
 
     # ------------------------------------------------------------------ status lists
     def status_list(self, issuer: str) -> tuple[int, str, bytes] | None:
-        table = schema.status_lists
-        with _storage_errors(), self.engine.connect() as connection:
-            row = connection.execute(select(table.c.version, table.c.sha256, table.c.document)
-                                     .where(table.c.issuer == issuer)).first()
-        return None if row is None else (int(row[0]), str(row[1]), bytes(row[2]))
+        return self._signed_list(schema.status_lists, issuer)
 
     def status_lists(self) -> list[tuple[str, int, str, bytes]]:
-        table = schema.status_lists
-        with _storage_errors(), self.engine.connect() as connection:
-            rows = connection.execute(select(table.c.issuer, table.c.version, table.c.sha256,
-                                             table.c.document).order_by(table.c.issuer))
-            return [(str(r[0]), int(r[1]), str(r[2]), bytes(r[3])) for r in rows]
+        return self._signed_lists(schema.status_lists)
 
     def put_status_list(self, issuer: str, version: int, sha256: str, document: bytes, *,
                         at: int, hooks: Sequence[AppendHook] = ()) -> bool:
