@@ -25,6 +25,28 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+#: A GS1 GTIN as a URN (GTIN-8, -12, -13 or -14; format-2 claims carry the 14-digit form).
+_GTIN_URN = re.compile(r"urn:gtin:([0-9]{8}|[0-9]{12,14})")
+
+
+def product_text(product_id: str | None) -> str | None:
+    """How a person compares a product id with a package: a GTIN as the digits printed under
+    its barcode (the 14-digit form without its leading filler zeros, named GTIN-8, -12 or
+    -13; ``urn:gtin:06901234567892`` reads ``GTIN-13 6901234567892``); any other id as it
+    is."""
+    match = _GTIN_URN.fullmatch(product_id or "")
+    if match is None:
+        return product_id
+    digits = match.group(1).rjust(14, "0")
+    if digits[0] != "0":
+        return f"GTIN-14 {digits}"
+    if digits.startswith("000000"):
+        return f"GTIN-8 {digits[6:]}"
+    if digits.startswith("00"):
+        return f"GTIN-12 {digits[2:]}"
+    return f"GTIN-13 {digits[1:]}"
+
+
 def facts_lines(facts: VerifiedFacts, *, verified: bool) -> list[str]:
     """The facts a report was about, one per line, under a heading that says whether they
     were verified (the report PASSED) or must not be relied on."""
@@ -48,7 +70,7 @@ def facts_lines(facts: VerifiedFacts, *, verified: bool) -> list[str]:
     if facts.issuer_accreditation:
         issuer += f", {facts.issuer_accreditation}"
     fields = [
-        ("product", names(facts.product_names, facts.product_id)),
+        ("product", names(facts.product_names, product_text(facts.product_id))),
         ("category", names(facts.category_names, facts.category)),
         ("rule set", names(facts.rule_set_names, facts.rule_set)),
         ("footprint", figure),

@@ -1498,6 +1498,17 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
+  // A GTIN as the digits under its barcode: the 14-digit form without its filler zeros
+  // (urn:gtin:06901234567892 reads "GTIN-13 6901234567892"); any other id as it is.
+  function productText(id) {
+    var m = /^urn:gtin:([0-9]{8}|[0-9]{12,14})$/.exec(id);
+    if (!m) return id;
+    var d = m[1].padStart(14, "0");
+    if (d.charAt(0) !== "0") return "GTIN-14 " + d;
+    if (d.indexOf("000000") === 0) return "GTIN-8 " + d.slice(6);
+    if (d.indexOf("00") === 0) return "GTIN-12 " + d.slice(2);
+    return "GTIN-13 " + d.slice(1);
+  }
   function fact(list, zh, en, value) {
     list.appendChild(el("dt", {}, zh + " · " + en));
     list.appendChild(el("dd", {}, value));
@@ -1533,7 +1544,7 @@
           "以下内容未经核实，请勿采信 · UNVERIFIED: the figures below are what the code says, " +
           "not confirmed facts"));
       }
-      fact(facts, "产品", "Product", c.productId);
+      fact(facts, "产品", "Product", productText(c.productId));
       fact(facts, "碳足迹", "Carbon footprint", decimalText(c.value) + " kg CO2e / " +
         decimalText(c.amount) + " " + c.unit);
       fact(facts, "类别", "Category", named("categories", c.category));

@@ -8,7 +8,7 @@ import json
 from signing_world import AT, world
 
 from cfl.report.model import CheckRow, Status, VerificationReport
-from cfl.report.render import printable, report_json, report_text
+from cfl.report.render import printable, product_text, report_json, report_text
 from cfl.signing.jws import bundle_to_bytes
 from cfl.verification import verify
 
@@ -39,3 +39,17 @@ def test_a_kid_with_escape_sequences_is_refused_when_the_bundle_is_read() -> Non
     report = verify(bundle_to_bytes(bundle), world().context(), source="b.json")
     assert report.bottom_line is Status.FAILED and report.rows[0].code == "bad_kid"
     assert "\x1b" not in report_text(report)
+
+
+def test_a_gtin_reads_as_the_digits_under_its_barcode() -> None:
+    assert product_text("urn:gtin:06901234567892") == "GTIN-13 6901234567892"
+    assert product_text("urn:gtin:6901234567892") == "GTIN-13 6901234567892"
+    assert product_text("urn:gtin:00012345678905") == "GTIN-12 012345678905"
+    assert product_text("urn:gtin:012345678905") == "GTIN-12 012345678905"
+    assert product_text("urn:gtin:00000012345670") == "GTIN-8 12345670"
+    assert product_text("urn:gtin:12345670") == "GTIN-8 12345670"
+    assert product_text("urn:gtin:16901234567899") == "GTIN-14 16901234567899"
+    # anything else is shown as it is
+    assert product_text("urn:sku:ACME-1") == "urn:sku:ACME-1"
+    assert product_text("urn:gtin:123") == "urn:gtin:123"
+    assert product_text(None) is None
