@@ -81,6 +81,10 @@ SUBJECT_PATTERNS = ("*.json", "*.pdf", "*.png", "*.jpg", "*.jpeg")
 @click.option("--require-disclosure", is_flag=True,
               help="Fail a declaration without a proof of disclosure in a log the trust list "
               "names (default: such a row is NOT_CHECKED, unless the trust list requires it).")
+@click.option("--require-drawing", is_flag=True,
+              help="Hold back a label PDF whose pages' drawing cannot be compared with the "
+              "one cfl draws again from the signed bundle (no render record, another cfl "
+              "version, template or font): INDETERMINATE instead of a NOT_CHECKED row.")
 @at_option
 @format_option
 @summary_option
@@ -90,7 +94,7 @@ def verify(ctx: click.Context, subjects: tuple[Path, ...], list_file: Path | Non
            revocations: tuple[Path, ...], status_lists: tuple[Path, ...],
            trust_store: Path | None,
            ignore_unlisted_cosigners: bool, proof: Path | None, require_disclosure: bool,
-           at: dt.datetime, output_format: str) -> None:
+           require_drawing: bool, at: dt.datetime, output_format: str) -> None:
     """Verify each SUBJECT (a signed bundle, a label PDF or a PNG/JPEG of a label's QR code;
     a folder stands for all of them in it) or --text (a scanned QR text); exit 0 PASSED,
     1 FAILED, 3 INDETERMINATE (the worst of all subjects)."""
@@ -113,7 +117,8 @@ def verify(ctx: click.Context, subjects: tuple[Path, ...], list_file: Path | Non
         status_lists=status_bytes, status_list_sources=[str(p) for p in status_lists],
     )
     policy = verification.VerificationPolicy(ignore_unlisted_cosigners=ignore_unlisted_cosigners,
-                                             require_disclosure=require_disclosure)
+                                             require_disclosure=require_disclosure,
+                                             require_drawing=require_drawing)
     if proof is not None and len(files) != 1:
         raise click.UsageError("--proof is for one bundle; several bundles take each one's "
                                "BUNDLE.tlog-proof beside it")

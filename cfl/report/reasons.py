@@ -544,6 +544,12 @@ _own("label_drawing_not_checked", "label-drawing", _N,
                   "with another font than template {template!r}'s",
                   "第 {page} 页的图形未与重新绘制的结果比对：其字体不是模板 {template!r} 的字体"),
      })
+_own("label_drawing_required", "label-drawing", _I,
+     "page {page}'s drawing could not be compared with a fresh one, and this verification "
+     "requires it (--require-drawing): what the page shows beyond its printed text is not "
+     "confirmed",
+     "第 {page} 页的图形无法与重新绘制的结果比对，而本次验证要求比对（--require-drawing）："
+     "除印刷文字外，页面所显示的内容未经确认")
 _own("label_printed_agrees", "label-printed", _P,
      "page {page} prints the signed value and unit, and the grade and product where it "
      "shows them",

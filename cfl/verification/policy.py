@@ -25,6 +25,12 @@ class VerificationPolicy:
     #: Whether to look at disclosure at all: off for a register judging a bundle that is
     #: being disclosed (it has no proof yet).
     check_disclosure: bool = True
+    #: Every label page's drawing must be compared with the one cfl draws again from the
+    #: signed bundle (``--require-drawing``): a page that could not be (no render record,
+    #: another cfl version, template or font) adds an INDETERMINATE
+    #: ``label_drawing_required`` row. Off by default: such a page's drawing row is
+    #: NOT_CHECKED, and only its printed text is compared with what was signed.
+    require_drawing: bool = False
 
 
 #: The default policy: every signature must be checked.

@@ -180,6 +180,24 @@ def test_the_policy_reaches_label_pdfs(scheme: Scheme, tmp_path: Path) -> None:
     assert "cosigner_not_checked" in result.output
 
 
+def test_require_drawing_holds_back_a_label_whose_drawing_cannot_be_compared(
+        scheme: Scheme, tmp_path: Path) -> None:
+    from cfl.io.resources import read_data_bytes
+
+    custom = tmp_path / "custom.yaml"  # a template this verifier does not ship
+    custom.write_bytes(read_data_bytes("templates", "standard.yaml").replace(
+        b"name: standard", b"name: custom", 1))
+    label = tmp_path / "label.pdf"
+    made = run("label", scheme.bundle, "--template", custom, "-o", label)
+    assert made.exit_code == 0, made.output
+    lenient = scheme.verify(bundle=label)
+    assert lenient.exit_code == 0, lenient.output
+    assert "label_drawing_not_checked" in lenient.output
+    strict = scheme.verify("--require-drawing", bundle=label)
+    assert strict.exit_code == 3, strict.output
+    assert "label_drawing_required" in strict.output
+
+
 def test_a_trust_list_without_roles_is_a_failed_row_saying_what_to_do(scheme: Scheme,
                                                                       tmp_path: Path) -> None:
     from cfl.signing.jws import TYP_TRUST_LIST, bundle_to_bytes, sign_content

@@ -29,7 +29,7 @@ from cfl.label.render import MM, LabelRenderer, make_claim_text, prepare_label
 from cfl.label.templates import builtin_template_names, load_template
 from cfl.report.model import Status
 from cfl.signing.jws import bundle_to_bytes
-from cfl.verification import verify
+from cfl.verification import VerificationPolicy, verify
 from cfl.verification.redraw import drawing_rows
 
 
@@ -259,3 +259,38 @@ def test_a_qr_code_drawn_with_another_mask_fails() -> None:
     row = next(r for r in report.rows if r.code == "label_drawing_differs")
     qr = _element("standard", "qr")
     assert float(row.args["left"]) >= qr.number("x") - 1
+
+
+def _without_record(pdf: bytes) -> bytes:
+    """``pdf`` written again in one revision without its render record (the rest kept)."""
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf)))
+    tree = writer._root_object["/Names"]["/EmbeddedFiles"]  # type: ignore[index]
+    names = tree["/Names"]
+    at = [str(item) for item in names[::2]].index(RENDER_ATTACHMENT_NAME) * 2
+    del names[at:at + 2]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_painted_label_without_its_record_is_held_back_when_the_drawing_is_required(
+) -> None:
+    attacked = _without_record(_value_painted_over("standard"))
+    # the record is gone, so nothing says how to draw the page again: not compared ...
+    lenient = verify(attacked, world().context(), at=AT, source="a.pdf")
+    assert "label_drawing_not_checked" in _codes(lenient, Status.NOT_CHECKED)
+    # ... and a verifier that requires the comparison does not pass it
+    strict = verify(attacked, world().context(), at=AT, source="a.pdf",
+                    policy=VerificationPolicy(require_drawing=True))
+    assert strict.bottom_line is Status.INDETERMINATE, strict.summary()
+    assert "label_drawing_required" in _codes(strict, Status.INDETERMINATE)
+    assert "--require-drawing" in next(
+        r for r in strict.rows if r.code == "label_drawing_required").message
+
+
+@pytest.mark.parametrize("template", builtin_template_names())
+def test_an_honest_label_passes_when_the_drawing_is_required(template: str) -> None:
+    report = verify(label_pdf(template), world().context(), at=AT, source="l.pdf",
+                    policy=VerificationPolicy(require_drawing=True))
+    assert report.passed, report.summary()
+    assert "label_drawing_required" not in [r.code for r in report.rows]
