@@ -66,11 +66,11 @@ from cfl.claim.model import (
     CompactClaim,
     SignedClaim,
     day_start,
-    gtin_check_digit_valid,
     protected_bytes,
     sign1_bytes,
 )
 from cfl.claim.text import MAX_CLAIM_BYTES, claim_bytes_from_text
+from cfl.declaration.identifiers import gtin_check_digit_valid
 from cfl.errors import InputError
 
 

@@ -54,10 +54,10 @@ from cfl.claim.model import (
     day_number,
     day_start,
     decimal_in_range,
-    gtin_check_digit_valid,
     protected_bytes,
     sig_structure,
 )
+from cfl.declaration.identifiers import gtin_check_digit_valid
 from cfl.errors import InputError
 from cfl.signing.b64url import b64url_encode
 from cfl.signing.keys import Signer

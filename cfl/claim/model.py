@@ -140,15 +140,6 @@ def binding_digest(declaration_digest: bytes, signature: bytes) -> bytes:
         :BINDING_BYTES]
 
 
-def gtin_check_digit_valid(digits: str) -> bool:
-    """True if the last of ``digits`` (decimal digits only) is the GS1 check digit of the
-    others (weights 3 and 1 alternating from the digit next to the check digit)."""
-    codes = digits.encode("ascii")  # the ASCII codes, summed in C: "0" is 48
-    odd, even = codes[-2::-2], codes[-3::-2]
-    total = 3 * (sum(odd) - 48 * len(odd)) + sum(even) - 48 * len(even)
-    return (10 - total % 10) % 10 == codes[-1] - 48
-
-
 def day_number(moment: dt.datetime) -> int:
     """Whole days from :data:`DAY_EPOCH` to ``moment`` (floor)."""
     return (moment - DAY_EPOCH) // dt.timedelta(days=1)

@@ -27,6 +27,9 @@ USCC_URN_PREFIX = "urn:uscc:"
 _GTIN_LENGTHS = (8, 12, 13, 14)
 _USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+#: Each USCC character (byte) → the base-34 digit of its value (its index in the set).
+_USCC_AS_BASE34 = bytes.maketrans(_USCC_CHARSET.encode("ascii"),
+                                  b"0123456789ABCDEFGHIJKLMNOPQRSTU")
 _SUBDIVISION = re.compile(r"([A-Z]{2})-[A-Z0-9]{1,3}")
 
 
@@ -36,12 +39,23 @@ def gtin_check_digit(body: str) -> int:
     return (10 - total % 10) % 10
 
 
+def gtin_check_digit_valid(gtin: str) -> bool:
+    """Whether the last of ``gtin``'s decimal digits is the GS1 check digit of the others:
+    the weighted sum of all its digits (weight 1 for the check digit, then 3, 1, …
+    leftwards) is 0 mod 10. ``gtin`` holds ASCII digits only."""
+    data = gtin.encode("ascii")
+    single, tripled = data[-1::-2], data[-2::-2]  # byte value less 48 is the digit
+    return (3 * (sum(tripled) - 48 * len(tripled)) + sum(single) - 48 * len(single)) % 10 == 0
+
+
 def gtin_problem(gtin: str) -> str | None:
     """Why ``gtin`` is not a valid GTIN-8/12/13/14, or ``None`` if it is."""
     if not gtin.isascii() or not gtin.isdigit():
         return f"GTIN {gtin!r} must consist of digits only"
     if len(gtin) not in _GTIN_LENGTHS:
         return f"GTIN {gtin!r} has {len(gtin)} digits; expected 8, 12, 13 or 14"
+    if gtin_check_digit_valid(gtin):
+        return None
     expected = gtin_check_digit(gtin[:-1])
     if int(gtin[-1]) != expected:
         return f"GTIN {gtin!r} has check digit {gtin[-1]}; the GS1 check digit is {expected}"
@@ -54,15 +68,23 @@ def uscc_check_character(body: str) -> str:
     return _USCC_CHARSET[(31 - total % 31) % 31]
 
 
+def _uscc_check_character_fast(body: str) -> str:
+    """:func:`uscc_check_character` for 17 characters of the set: Σ value(ch_i)·3^i mod 31
+    is the body reversed, read as a base-34 number whose digits are the characters' values,
+    mod 31 (34 ≡ 3 mod 31), so int() does the sum."""
+    total = int(body.encode("ascii").translate(_USCC_AS_BASE34)[::-1], 34)
+    return _USCC_CHARSET[(31 - total % 31) % 31]
+
+
 def uscc_problem(code: str) -> str | None:
     """Why ``code`` is not a valid Unified Social Credit Code, or ``None`` if it is."""
     if len(code) != 18:
         return f"USCC {code!r} has {len(code)} characters; expected 18 (GB 32100-2015)"
-    bad = sorted({ch for ch in code if ch not in _USCC_CHARSET})
-    if bad:
+    if code.strip(_USCC_CHARSET):  # not every character is in the set
+        bad = sorted({ch for ch in code if ch not in _USCC_CHARSET})
         return (f"USCC {code!r} contains {', '.join(repr(ch) for ch in bad)}; allowed are "
                 "digits and upper-case letters except I, O, S, V, Z (GB 32100-2015)")
-    expected = uscc_check_character(code[:17])
+    expected = _uscc_check_character_fast(code[:17])
     if code[17] != expected:
         return (f"USCC {code!r} has check character {code[17]}; the GB 32100-2015 check "
                 f"character is {expected}")

@@ -46,13 +46,16 @@ __all__ = [
 
 def is_cfl_extension(extension: Any) -> bool:
     """True for an ``extensions`` item whose ``dataSchema`` is the cfl extension's."""
-    return isinstance(extension, Mapping) and extension.get("dataSchema") == CFL_EXTENSION_SCHEMA
+    return (type(extension) is dict or isinstance(extension, Mapping)) \
+        and extension.get("dataSchema") == CFL_EXTENSION_SCHEMA
 
 
 def cfl_extension_entries(document: Any) -> list[tuple[int, dict[str, Any]]]:
     """``(index, extension)`` of every cfl extension in ``document["extensions"]``."""
-    extensions = document.get("extensions") if isinstance(document, Mapping) else None
-    if not isinstance(extensions, list):
+    if type(document) is not dict and not isinstance(document, Mapping):
+        return []
+    extensions = document.get("extensions")
+    if type(extensions) is not list and not isinstance(extensions, list):
         return []
     return [(i, ext) for i, ext in enumerate(extensions) if is_cfl_extension(ext)]
 

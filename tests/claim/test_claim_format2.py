@@ -32,12 +32,12 @@ from cfl.claim.model import (
     KID_HINT_BYTES_2,
     MAX_STATUS_INDEX,
     binding_digest,
-    gtin_check_digit_valid,
     protected_bytes,
     sig_structure,
     sign1_bytes,
 )
 from cfl.claim.text import claim_to_text
+from cfl.declaration.identifiers import gtin_check_digit_valid
 from cfl.errors import CflError, InputError
 from cfl.report.render import report_text
 from cfl.signing.b64url import b64url_decode

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfl.declaration.identifiers import (
+    _uscc_check_character_fast,
     country_codes,
     country_problem,
     gtin_check_digit,
@@ -65,3 +66,39 @@ def test_country_codes_shipped() -> None:
     assert subdivision_problem("CN-GD") is None
     assert "'QQ'" in (subdivision_problem("QQ-GD") or "")
     assert subdivision_problem("CN") is not None
+
+
+@settings(max_examples=300)
+@given(st.sampled_from([8, 12, 13, 14]).flatmap(
+    lambda n: st.text(alphabet="0123456789", min_size=n, max_size=n)))
+def test_gtin_problem_is_the_check_digit_rule(gtin: str) -> None:
+    """The short check (the weighted sum with the check digit is 0 mod 10) says what
+    comparing the check digit with gtin_check_digit says, message included."""
+    expected = gtin_check_digit(gtin[:-1])
+    assert gtin_problem(gtin) == (
+        None if int(gtin[-1]) == expected else
+        f"GTIN {gtin!r} has check digit {gtin[-1]}; the GS1 check digit is {expected}")
+
+
+_USCC_SET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=_USCC_SET, min_size=17, max_size=17))
+def test_uscc_fast_check_character_is_the_weighted_sum(body: str) -> None:
+    assert _uscc_check_character_fast(body) == uscc_check_character(body)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=_USCC_SET + "IOSVZa -\u0663", min_size=18, max_size=18)
+       | st.text(alphabet=_USCC_SET, min_size=18, max_size=18))
+def test_uscc_problem_is_the_check_character_rule(code: str) -> None:
+    bad = sorted({ch for ch in code if ch not in _USCC_SET})
+    problem = uscc_problem(code)
+    if bad:
+        assert problem is not None and f"contains {', '.join(repr(ch) for ch in bad)};" in problem
+    elif code[17] == uscc_check_character(code[:17]):
+        assert problem is None
+    else:
+        assert problem == (f"USCC {code!r} has check character {code[17]}; the GB 32100-2015 "
+                           f"check character is {uscc_check_character(code[:17])}")
