@@ -321,7 +321,9 @@ def main() -> None:
         print(f"  CPU seconds, jobs 2: calling process {own:.2f}, workers {workers:.2f} "
               f"(jobs 1: {single:.2f}); with two free cores the wall time is at least "
               f"max(calling, workers / 2), a speed-up of at most "
-              f"{single / max(own, workers / 2):.2f}")
+              f"{single / max(own, workers / 2):.2f}, and at least all of it / 2 (the "
+              f"calling process shares the cores), at most "
+              f"{single / max(own, (own + workers) / 2):.2f}")
     else:
         print("jobs 2 not measured: this process may use one core only")
     one_core()

@@ -3,11 +3,13 @@
 Each label's QR claim is the one the certifier issued when signing the bundle (its
 ``cfl.claim.codec`` header, ADR 0025), so no key is needed; with a ``signer`` (the certifier's key)
 claims are issued afresh, in the calling process (the key never leaves it). With ``jobs``
-worker processes the parent prepares every label's content and the workers render: for one
-multi-page PDF each worker renders whole part PDFs (a few hundred pages at most, every
-bundle embedded under its page's name) and the parent only concatenates them
-(:mod:`cfl.label.merge`) into the output, written atomically; for a folder each worker
-renders and atomically writes whole files. ``resume`` skips outputs that are already
+worker processes, for one multi-page PDF each worker reads, checks, prepares and renders
+whole part PDFs (a few hundred pages at most, every bundle embedded under its page's name,
+every bundle parsed once; with a key the parent prepares the labels and the workers only
+render), and the parent only merges them (:mod:`cfl.label.merge`) as they arrive into the
+output's temporary file, renamed into place once every input was found good (ADR 0163);
+for a folder the parent prepares every label and each worker renders and atomically writes
+whole files. ``resume`` skips outputs that are already
 complete: the final file exists and its embedded bundle reads back equal to the input
 (temporary files have other names and are never taken for complete).
 
@@ -26,6 +28,7 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import io
 import multiprocessing
@@ -51,7 +54,7 @@ from cfl.io.atomic import (
 from cfl.io.interrupt import exit_quietly_on_terminate, terminate_as_interrupt
 from cfl.io.jsonio import decode_utf8, read_bytes
 from cfl.label.journal import BatchJournal, digest, journal_path, settings_digest
-from cfl.label.merge import merge_label_parts
+from cfl.label.merge import merge_label_parts, merge_label_pdfs
 from cfl.label.readback import extract_bundles
 from cfl.label.render import (
     LabelContent,
@@ -307,52 +310,85 @@ def _worker_render_part(job: tuple[list[LabelContent], int]) -> tuple[bytes, int
     return _worker_renderer.render(contents, first_page=start), len(contents)
 
 
-#: What a worker is told to read: the items, where they start, and the settings of
-#: :func:`_content` (no signer: a key never leaves the calling process).
-_ItemsJob = tuple[list[BatchItem], int, dt.datetime, str, "SignerNames | None"]
+#: What a worker is told for one part: the items to read (one the calling process already
+#: knows is bad is not sent), the part's first page in the batch, the settings of
+#: :func:`_content` (no signer: a key never leaves the calling process), and whether to
+#: render the part (not once the batch is known to be bad: its items are only checked).
+_PartJob = tuple[list[BatchItem], int, dt.datetime, str, "SignerNames | None", bool]
+#: A worker's answer: the part PDF (None if it was not to render or an item is bad) and, for
+#: every item sent, its bundle's digest or its error's fields (``InputError`` rebuilt by the
+#: calling process).
+_PartAnswer = tuple[bytes | None, list[tuple[str | None, tuple[Any, ...] | None]]]
 
 
-def _worker_render_items(job: _ItemsJob) -> tuple[bytes, int]:
-    """The part PDF of ``items`` (pages ``start``…), each label prepared here from its
-    bundle, as :func:`_worker_render_part` renders prepared ones."""
-    items, start, at, resolver, signer_names = job
-    contents = [_prepared(item, None, at, resolver, signer_names)[1] for item in items]
-    return _worker_render_part((contents, start))
-
-
-def _worker_check(job: _ItemsJob) -> list[tuple[str | None, tuple[Any, ...] | None]]:
-    """Each item read and prepared as :func:`_render_one_pdf` checks it: its bundle's
-    digest, or its error's fields (``InputError`` rebuilt by the caller)."""
-    items, _, at, resolver, signer_names = job
-    out: list[tuple[str | None, tuple[Any, ...] | None]] = []
+def _worker_check_and_render(job: _PartJob) -> _PartAnswer:
+    """Each item of a part read, checked and prepared once (as :func:`_prepared` does);
+    then, if every one is good, the part PDF of them (pages ``start``…, attachments named
+    by page in the whole batch), as :func:`_worker_render_part` renders prepared ones."""
+    assert _worker_renderer is not None
+    items, start, at, resolver, signer_names, render = job
+    answers: list[tuple[str | None, tuple[Any, ...] | None]] = []
+    contents: list[LabelContent] = []
     for item in items:
         try:
             data = _read_bundle(item)
-            _content(item, data, None, at, resolver, signer_names)
-            out.append((digest(data), None))
+            content = _content(item, data, None, at, resolver, signer_names)
         except InputError as exc:
-            out.append((None, (exc.message, exc.source, exc.location, exc.code)))
-    return out
-
-
-def _checks_in_workers(pool: Any, items: Sequence[BatchItem], at: dt.datetime, resolver: str,
-                       signer_names: SignerNames | None
-                       ) -> Iterator[tuple[str | None, InputError | None]]:
-    """(digest, None) or (None, error) for every item in order, read and checked by the
-    workers (an item that came with its problem is not sent)."""
-    sendable = [item for item in items if item.problem is None]
-    work = [(list(chunk), 0, at, resolver, signer_names) for chunk in _chunks(sendable, 16)]
-    results = (answer for answers in pool.imap(_worker_check, work) for answer in answers)
-    for item in items:
-        if item.problem is not None:
-            yield None, item.problem
+            answers.append((None, (exc.message, exc.source, exc.location, exc.code)))
+            render, contents = False, []
             continue
-        key, error = next(results)
-        if error is None:
-            yield key, None
-        else:
-            message, source, location, code = error
-            yield None, InputError(message, source=source, location=location, code=code)
+        answers.append((digest(data), None))
+        if render:
+            contents.append(content)
+    if not (render and contents):
+        return None, answers
+    return _worker_renderer.render(contents, first_page=start), answers
+
+
+def _checked_parts_in_workers(
+    pool: Any, items: Sequence[BatchItem], jobs: int, at: dt.datetime, resolver: str,
+    signer_names: SignerNames | None, digests: list[str], advance: Progress,
+) -> Iterator[tuple[str, bytes]]:
+    """The part PDFs of a batch, in order, as (name, PDF): every part read, checked,
+    prepared and rendered by one worker in one go (each bundle parsed once), so the calling
+    process has only to merge them (:func:`~cfl.label.merge.merge_label_pdfs`).
+
+    Every item is checked whatever happens: once one is bad, the parts still to be handed
+    out are only checked, and when all are in, :class:`BatchInputError` names every bad
+    item (the caller, writing to a temporary file, then writes nothing). ``digests``
+    receives every item's bundle digest, in order. Parts are small enough that every worker
+    has two (at most :data:`PAGES_PER_PART` pages), and only ``2 × jobs`` are handed out at
+    a time, so memory does not grow with the batch."""
+    count = len(items)
+    size = max(1, min(PAGES_PER_PART, -(-count // (2 * jobs))))
+    problems: list[InputError] = []
+    bad = any(item.problem is not None for item in items)
+    for wave in _chunks(range(0, count, size), 2 * jobs):
+        work: list[_PartJob] = [
+            ([item for item in items[start:start + size] if item.problem is None], start, at,
+             resolver, signer_names, not bad) for start in wave]
+        for start, (pdf, answers) in zip(wave, pool.imap(_worker_check_and_render, work),
+                                         strict=True):
+            replies = iter(answers)
+            part = items[start:start + size]
+            for item in part:
+                if item.problem is not None:
+                    problems.append(item.problem)
+                    continue
+                key, error = next(replies)
+                if error is not None:
+                    message, source, location, code = error
+                    problems.append(InputError(message, source=source, location=location,
+                                               code=code))
+                elif key is not None:
+                    digests.append(key)
+            bad = bad or bool(problems)
+            if not bad:
+                assert pdf is not None
+                advance(len(part))
+                yield f"the part of pages {start + 1}-{start + len(part)}", pdf
+    if problems:
+        raise BatchInputError(problems, total=count, source=_batch_source(items))
 
 
 def _worker_write(job: tuple[LabelContent, str]) -> str:
@@ -364,8 +400,15 @@ def _worker_write(job: tuple[LabelContent, str]) -> str:
 
 def _pool(jobs: int, template: str, font_path: str | None) -> Any:
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    return context.Pool(jobs, initializer=_init_worker, initargs=(template, font_path))
+    fork = "fork" in methods
+    if fork:  # the font is loaded (and registered) once, here, and inherited by every worker
+        LabelRenderer(load_template(template), font_path=font_path)
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    gc.freeze()  # what exists now is never scanned by a worker's collector, so stays shared
+    try:
+        return context.Pool(jobs, initializer=_init_worker, initargs=(template, font_path))
+    finally:
+        gc.unfreeze()
 
 
 @contextlib.contextmanager
@@ -512,99 +555,142 @@ def _render_one_pdf(
     # Small batches keep the prepared labels; large ones prepare each part again, so memory
     # stays flat (ADR 0029) at the cost of parsing every bundle twice (ADR 0050). An input
     # the journal says was checked is not checked first again: it is prepared when rendered.
-    # With workers and no key, the workers check and prepare the labels too (the calling
-    # process then only joins the parts they render); with a key, claims are issued here.
-    keep = len(items) <= PAGES_PER_PART
-    kept: list[LabelContent | None] = []
-    checked: list[str] = []
-    problems: list[InputError] = []
+    # With workers and no key, each worker checks, prepares and renders whole parts, every
+    # bundle parsed once, and this process only merges them (ADR 0163); with a key, claims
+    # are issued here and the workers render the prepared labels.
     pool = _pool(jobs, template, font_path) if jobs > 1 else None
-    in_workers = pool is not None and signer is None and len(items) > 1
+    digests: list[str] | None = None
     try:
-        if pool is not None and in_workers:
-            for key, problem in _checks_in_workers(pool, items, at, resolver, signer_names):
-                if problem is not None:
-                    problems.append(problem)
-                    continue
-                kept.append(None)  # prepared again by the worker that renders it
-                assert key is not None
-                if not (resume and journal.is_valid(key)):
-                    checked.append(key)
-                    journal.record_valid([key])
-        for item in () if in_workers else items:
-            try:
-                if item.problem is not None:
-                    raise item.problem
-                data = _read_bundle(item)
-                key = digest(data)
-                if resume and journal.is_valid(key):
-                    kept.append(None)
-                    continue
-                content = _content(item, data, signer, at, resolver, signer_names)
-                kept.append(content if keep else None)
-                checked.append(key)
-                journal.record_valid([key])
-            except InputError as exc:
-                problems.append(exc)
-        if problems:
-            raise BatchInputError(problems, total=len(items), source=_batch_source(items))
-        if to_file and not journal.writing:
-            journal.start(fresh=not resume)
-            journal.record_valid(checked)
-        renderer = LabelRenderer(load_template(template), font_path=font_path)
-
-        def contents_of(start: int, stop: int) -> list[LabelContent]:
-            return [kept[i] or _prepared(items[i], signer, at, resolver, signer_names)[1]
-                    for i in range(start, stop)]
-
-        def part(start: int, stop: int) -> bytes:
-            contents = contents_of(start, stop)
-            operators: list[list[str]] = []
-            for chunk in _chunks(contents, CHUNK):
-                operators.extend(renderer.qr_ops(c) for c in chunk)
-                advance(len(chunk))
-            return renderer.render(contents, operators,
-                                   first_page=None if len(items) <= PAGES_PER_PART else start)
-
-        def job_of(start: int, stop: int) -> tuple[Any, ...]:
-            if in_workers:
-                return (list(items[start:stop]), start, at, resolver, signer_names)
-            return (contents_of(start, stop), start)
-
-        count = len(items)
-        if pool is not None and count > 1:
-            worker = _worker_render_items if in_workers else _worker_render_part
-            _render_in_parts(output, _parts_in_workers(pool, count, jobs, job_of, worker,
-                                                       advance))
-        elif count <= PAGES_PER_PART:
-            write_atomic(output, part(0, count))
+        if pool is not None and signer is None and len(items) > 1:
+            digests = _check_and_render_in_workers(
+                pool, items, journal, jobs=jobs, at=at, output=output, resolver=resolver,
+                resume=resume, signer_names=signer_names, advance=advance)
         else:
-            _render_in_parts(output, (part(start, min(start + PAGES_PER_PART, count))
-                                      for start in range(0, count, PAGES_PER_PART)))
-    except BaseException:
+            _check_and_render_here(pool, items, journal, template=template, signer=signer,
+                                   at=at, output=output, resolver=resolver, jobs=jobs,
+                                   resume=resume, font_path=font_path, advance=advance,
+                                   signer_names=signer_names)
+    except BaseException as exc:
         if pool is not None:
-            pool.terminate()
+            if isinstance(exc, KeyboardInterrupt):  # stopped: what is being rendered is cut
+                pool.terminate()
+            else:  # failed (a bad batch: the workers are idle): they leave as when done
+                pool.close()
             pool.join()
         raise
     if pool is not None:  # done: the workers leave when their queue closes, no signal sent
         pool.close()
         pool.join()
     if to_file:
-        inputs = _inputs_digest(items)
+        inputs = _inputs_digest(items, digests)
         if inputs is not None:
             journal.record_complete(inputs, output)
     return BatchResult(len(items), 0, output)
 
 
-def _inputs_digest(items: Sequence[BatchItem]) -> str | None:
+def _check_and_render_in_workers(
+    pool: Any, items: Sequence[BatchItem], journal: BatchJournal, *, jobs: int,
+    at: dt.datetime, output: Path, resolver: str, resume: bool,
+    signer_names: SignerNames | None, advance: Progress,
+) -> list[str]:
+    """The one-PDF batch of ``items`` checked and rendered by the workers of ``pool``
+    (:func:`_checked_parts_in_workers`), each part merged into the output's temporary file
+    as it arrives; the output is renamed into place only once every input was checked and
+    found good, and a bad batch leaves no file behind. Returns every bundle's digest."""
+    digests: list[str] = []
+    to_file = str(output) != "-"
+
+    def parts() -> Iterator[tuple[str, bytes]]:
+        yield from _checked_parts_in_workers(pool, items, jobs, at, resolver, signer_names,
+                                             digests, advance)
+        # every input is good: recorded as checked before the output is finished
+        checked = [key for key in digests if not (resume and journal.is_valid(key))]
+        if to_file and not journal.writing:
+            journal.start(fresh=not resume)
+        journal.record_valid(checked)
+
+    if to_file:
+        with open_atomic(output) as stream:
+            merge_label_pdfs(parts(), stream)
+    else:
+        buffer = io.BytesIO()
+        merge_label_pdfs(parts(), buffer)
+        write_atomic(output, buffer.getvalue())
+    return digests
+
+
+def _check_and_render_here(
+    pool: Any, items: Sequence[BatchItem], journal: BatchJournal, *, template: str,
+    signer: Signer | None, at: dt.datetime, output: Path, resolver: str, jobs: int,
+    resume: bool, font_path: str | None, advance: Progress, signer_names: SignerNames | None,
+) -> None:
+    """The one-PDF batch of ``items`` checked and prepared in this process (every input
+    before anything is written), then rendered here or, from the prepared labels, by the
+    workers of ``pool`` (when claims are issued here with the certifier's key)."""
+    to_file = str(output) != "-"
+    keep = len(items) <= PAGES_PER_PART
+    kept: list[LabelContent | None] = []
+    checked: list[str] = []
+    problems: list[InputError] = []
+    for item in items:
+        try:
+            if item.problem is not None:
+                raise item.problem
+            data = _read_bundle(item)
+            key = digest(data)
+            if resume and journal.is_valid(key):
+                kept.append(None)
+                continue
+            content = _content(item, data, signer, at, resolver, signer_names)
+            kept.append(content if keep else None)
+            checked.append(key)
+            journal.record_valid([key])
+        except InputError as exc:
+            problems.append(exc)
+    if problems:
+        raise BatchInputError(problems, total=len(items), source=_batch_source(items))
+    if to_file and not journal.writing:
+        journal.start(fresh=not resume)
+        journal.record_valid(checked)
+    renderer = LabelRenderer(load_template(template), font_path=font_path)
+
+    def contents_of(start: int, stop: int) -> list[LabelContent]:
+        return [kept[i] or _prepared(items[i], signer, at, resolver, signer_names)[1]
+                for i in range(start, stop)]
+
+    def part(start: int, stop: int) -> bytes:
+        contents = contents_of(start, stop)
+        operators: list[list[str]] = []
+        for chunk in _chunks(contents, CHUNK):
+            operators.extend(renderer.qr_ops(c) for c in chunk)
+            advance(len(chunk))
+        return renderer.render(contents, operators,
+                               first_page=None if len(items) <= PAGES_PER_PART else start)
+
+    count = len(items)
+    if pool is not None and count > 1:
+        _render_in_parts(output, _parts_in_workers(
+            pool, count, jobs, lambda start, stop: (contents_of(start, stop), start),
+            _worker_render_part, advance))
+    elif count <= PAGES_PER_PART:
+        write_atomic(output, part(0, count))
+    else:
+        _render_in_parts(output, (part(start, min(start + PAGES_PER_PART, count))
+                                  for start in range(0, count, PAGES_PER_PART)))
+
+
+def _inputs_digest(items: Sequence[BatchItem], digests: Sequence[str] | None = None
+                   ) -> str | None:
     """The digest of a batch's inputs in order (names and bundle bytes), None if one cannot
-    be read."""
+    be read. ``digests``: the bundles' digests, in order, from the batch that just read
+    them (the files are then not read again)."""
     total = hashlib.sha256()
     try:
-        for item in items:
+        for index, item in enumerate(items):
             if item.problem is not None:
                 return None
-            total.update(f"{item.name}\t{digest(_read_bundle(item))}\n".encode())
+            key = digests[index] if digests is not None else digest(_read_bundle(item))
+            total.update(f"{item.name}\t{key}\n".encode())
     except InputError:
         return None
     return total.hexdigest()
@@ -615,8 +701,8 @@ def _parts_in_workers(pool: Any, count: int, jobs: int,
                       worker: Callable[[Any], tuple[bytes, int]],
                       advance: Progress) -> Iterator[bytes]:
     """The part PDFs of ``count`` pages, in order, each rendered whole by a worker
-    (``worker(job_of(start, stop))``: from the items, or from contents the calling process
-    prepared when it holds the signer's key), which the calling process only concatenates
+    (``worker(job_of(start, stop))``, from contents the calling process prepared: it holds
+    the signer's key), which the calling process only concatenates
     (:func:`_render_in_parts`). Parts are small enough that every worker has two (at most
     :data:`PAGES_PER_PART` pages), and only ``2 × jobs`` parts are handed out at a time, so
     memory does not grow with the batch."""

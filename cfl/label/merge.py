@@ -118,7 +118,14 @@ def _renumbered(body: bytes, mapping: Callable[[int], int]) -> bytes:
 
 def merge_label_parts(paths: Iterable[Path], out: BinaryIO) -> int:
     """Write one PDF made of the pages of ``paths`` (label parts, in order) to ``out``;
-    returns the number of pages."""
+    returns the number of pages. Each part is read when its turn comes."""
+    return merge_label_pdfs(((str(path), path.read_bytes()) for path in paths), out)
+
+
+def merge_label_pdfs(parts: Iterable[tuple[str, bytes]], out: BinaryIO) -> int:
+    """:func:`merge_label_parts` of parts given as (name, PDF bytes), in order: each is
+    written out as soon as the iterable yields it (a part still being rendered elsewhere
+    is merged when it arrives), so only the part being written is held in memory."""
     offsets: list[int] = [0, 0, 0]  # index = object number; 1 and 2 are written last
     kids: list[int] = []
     attachments: list[tuple[bytes, int]] = []
@@ -131,8 +138,8 @@ def merge_label_parts(paths: Iterable[Path], out: BinaryIO) -> int:
         out.write(chunk)
         written += len(chunk)
 
-    for index, path in enumerate(paths):
-        part = _Part(path.read_bytes(), str(path))
+    for index, (name, data) in enumerate(parts):
+        part = _Part(data, name)
         if index == 0:
             emit(part.data[:part.data.index(b"\n", part.data.index(b"\n") + 1) + 1])
         digest.update(part.data[-200:])

@@ -1,11 +1,13 @@
-"""One-PDF batches with worker processes (ADR 0161): the workers check the inputs and
-render whole parts, the calling process joins them; the result reads as a batch rendered
-in one process, and bad inputs are reported the same way."""
+"""One-PDF batches with worker processes (ADRs 0161, 0163): each worker reads, checks and
+renders whole parts, every bundle parsed once, and the calling process merges them; the
+result reads as a batch rendered in one process, bad inputs are reported the same way and
+nothing is left behind."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -13,7 +15,12 @@ from label_world import bundle_bytes
 from signing_world import AT, world
 
 import cfl.label.batch as batch
+from cfl.claim.text import DEFAULT_RESOLVER
+from cfl.label.journal import digest
+from cfl.label.merge import merge_label_pdfs
 from cfl.label.readback import extract_bundle, extract_bundles
+from cfl.label.render import LabelRenderer
+from cfl.label.templates import load_template
 from cfl.verification.label_check import verify_label
 
 
@@ -66,3 +73,144 @@ def test_bad_inputs_found_by_the_workers_are_reported_before_anything_is_written
     assert [(p.code, p.location, p.message) for p in problems] == \
         [(p.code, p.location, p.message) for p in serial.value.problems]
     assert not output.exists()
+
+
+class _InProcessPool:
+    """A pool whose workers are this process: what a worker does is seen and counted."""
+
+    def imap(self, function: Any, jobs: Any) -> Any:
+        return map(function, jobs)
+
+
+def test_each_bundle_is_read_and_parsed_once_by_the_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    items = batch.collect_items(bundles(tmp_path / "in", 7))
+    prepared: list[str] = []
+    content = batch._content
+
+    def counted(item: batch.BatchItem, *args: Any) -> Any:
+        prepared.append(item.name)
+        return content(item, *args)
+
+    monkeypatch.setattr(batch, "_content", counted)
+    monkeypatch.setattr(batch, "_worker_renderer", LabelRenderer(load_template("sticker")))
+    digests: list[str] = []
+    pages: list[int] = []
+    parts = list(batch._checked_parts_in_workers(_InProcessPool(), items, 2, AT,
+                                                 DEFAULT_RESOLVER, None, digests,
+                                                 pages.append))
+    assert sorted(prepared) == sorted(item.name for item in items)  # once each, not twice
+    assert digests == [digest(item.bundle_path.read_bytes()) for item in items]
+    assert len(parts) == 4 and sum(pages) == 7  # parts of two pages: two for each worker
+    merged = io.BytesIO()
+    assert merge_label_pdfs(parts, merged) == 7
+    assert list(extract_bundles(merged.getvalue()).values()) == [
+        item.bundle_path.read_bytes() for item in items]
+
+
+def test_once_an_input_is_bad_the_parts_left_are_checked_not_rendered(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = bundles(tmp_path / "in", 12)
+    (folder / "sku-02.json").write_bytes(b"{}")
+    (folder / "sku-11.json").write_bytes(b"not json")
+    items = batch.collect_items(folder)
+    rendered: list[int] = []
+    render = LabelRenderer.render
+
+    def counted(self: Any, contents: Any, *args: Any, **kwargs: Any) -> bytes:
+        rendered.append(kwargs["first_page"])
+        return render(self, contents, *args, **kwargs)
+
+    monkeypatch.setattr(LabelRenderer, "render", counted)
+    monkeypatch.setattr(batch, "PAGES_PER_PART", 2)
+    monkeypatch.setattr(batch, "_worker_renderer", LabelRenderer(load_template("sticker")))
+    parts = batch._checked_parts_in_workers(_InProcessPool(), items, 1, AT, DEFAULT_RESOLVER,
+                                            None, [], lambda n: None)
+    with pytest.raises(batch.BatchInputError) as err:
+        list(parts)
+    assert [p.source for p in err.value.problems] == [
+        str(folder / "sku-02.json"), str(folder / "sku-11.json")]
+    # parts of two pages, handed out two at a time: the first (pages 1-2) is rendered, the
+    # second holds the bad input, and every later one is only checked
+    assert rendered == [0]
+
+
+def test_a_bad_input_in_the_last_part_leaves_nothing_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(batch, "PAGES_PER_PART", 2)
+    folder = bundles(tmp_path / "in", 9)
+    (folder / "sku-08.json").write_bytes(b"{}")
+    output = tmp_path / "out" / "labels.pdf"
+    output.parent.mkdir()
+    with pytest.raises(batch.BatchInputError) as err:
+        batch.render_batch(batch.collect_items(folder), template="sticker", at=AT,
+                           output=output, jobs=2)
+    assert [p.source for p in err.value.problems] == [str(folder / "sku-08.json")]
+    assert list(output.parent.iterdir()) == []  # no output, no temporary file
+    assert not (tmp_path / "cache").exists()  # no journal either
+
+
+def test_an_interrupted_parallel_one_pdf_batch_leaves_nothing_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(batch, "PAGES_PER_PART", 2)
+    merge = merge_label_pdfs
+
+    def interrupted(parts: Any, out: Any) -> int:
+        def first_then_stop() -> Any:
+            iterator = iter(parts)
+            yield next(iterator)
+            raise KeyboardInterrupt
+
+        return merge(first_then_stop(), out)
+
+    monkeypatch.setattr(batch, "merge_label_pdfs", interrupted)
+    output = tmp_path / "out" / "labels.pdf"
+    output.parent.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        batch.render_batch(batch.collect_items(bundles(tmp_path / "in", 9)),
+                           template="sticker", at=AT, output=output, jobs=2)
+    assert list(output.parent.iterdir()) == []
+
+
+def test_a_parallel_batch_resumes_from_its_record(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    items = batch.collect_items(bundles(tmp_path / "in", 5))
+    output = tmp_path / "labels.pdf"
+    batch.render_batch(items, template="sticker", at=AT, output=output, jobs=2)
+    monkeypatch.setattr(batch, "_batch_complete", lambda *a: pytest.fail("read back"))
+    again = batch.render_batch(items, template="sticker", at=AT, output=output, resume=True)
+    assert (again.written, again.skipped) == (0, 5)
+
+
+def test_a_bad_batch_lets_its_idle_workers_leave_without_a_signal(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every answer is in when the batch is found bad, so the workers are idle: they are let
+    go as after a finished batch. Terminating them then could leave one blocked for good on
+    the pool's queue lock (the calling process holds it while it terminates), and the batch
+    would never return."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(batch, "PAGES_PER_PART", 2)
+    signalled: list[str] = []
+    make = batch._pool
+
+    def recorded(*args: Any) -> Any:
+        pool = make(*args)
+        terminate = pool.terminate
+
+        def record() -> None:
+            signalled.append("terminate")
+            terminate()
+
+        pool.terminate = record
+        return pool
+
+    monkeypatch.setattr(batch, "_pool", recorded)
+    folder = bundles(tmp_path / "in", 9)
+    (folder / "sku-08.json").write_bytes(b"{}")
+    with pytest.raises(batch.BatchInputError):
+        batch.render_batch(batch.collect_items(folder), template="sticker", at=AT,
+                           output=tmp_path / "labels.pdf", jobs=2)
+    assert signalled == []
