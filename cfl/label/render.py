@@ -412,9 +412,10 @@ class LabelRenderer:
         files = [(n, data) for n, (_, data) in zip(names, embedded, strict=True)]
         files += [(PROOF_ATTACHMENT_NAME if single else f"proof-{offset + i + 1:05d}.tlog-proof",
                    proof) for i, proof in enumerate(proofs) if proof is not None]
-        if first_page is None and first is not None:
-            # a whole document records what it was drawn with (ADR 0132); a part of a
-            # batch does not (its parts are merged, and one record per part would repeat)
+        if not first_page and first is not None:
+            # a whole document records what it was drawn with (ADR 0132); of a batch merged
+            # from parts, the first part carries the record of all (every part is drawn with
+            # the same template, font and settings; the merged PDF holds one record)
             files.append((RENDER_ATTACHMENT_NAME, self.record(first).to_json()))
         _embed_files(canvas, files)
         canvas.save()

@@ -528,9 +528,9 @@ _own("label_drawing_differs", "label-drawing", _F,
                      "第 {page} 页的尺寸与绘制它的模板 {template!r} 不符")})
 _own("label_drawing_not_checked", "label-drawing", _N,
      "page {page}'s drawing was not compared with a fresh one: the PDF records no render "
-     "parameters (a batch rendered in parts, or another program)",
+     "parameters (another program made it, or its record was removed)",
      "第 {page} 页的图形未与重新绘制的结果比对：该 PDF 未记录绘制参数"
-     "（分段渲染的批次或其他程序生成）",
+     "（由其他程序生成，或其记录已被删除）",
      forms={
          "version": ("page {page}'s drawing was not compared with a fresh one: cfl "
                      "{version} drew it, this is cfl {current}",

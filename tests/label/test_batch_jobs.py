@@ -50,6 +50,9 @@ def test_workers_render_the_same_labels_as_one_process(
                                                               else "other")
     report = verify_label(pdf, world().context(), at=AT)
     assert report.passed, report.summary()
+    # the merged PDF records how it was drawn, so every page is drawn again and compared
+    assert [r.code for r in report.rows if r.check == "label-drawing"] == \
+        ["label_drawing_agrees"] * 7
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
@@ -214,3 +217,27 @@ def test_a_bad_batch_lets_its_idle_workers_leave_without_a_signal(
         batch.render_batch(batch.collect_items(folder), template="sticker", at=AT,
                            output=tmp_path / "labels.pdf", jobs=2)
     assert signalled == []
+
+
+def test_a_page_painted_over_in_a_merged_batch_fails(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    from cfl.report.model import Status
+
+    monkeypatch.setattr(batch, "PAGES_PER_PART", 3)  # merged from three parts
+    items = batch.collect_items(bundles(tmp_path / "in", 7))
+    out = tmp_path / "batch.pdf"
+    batch.render_batch(items, template="sticker", at=AT, output=out, jobs=2)
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(out.read_bytes())))
+    page = writer.pages[4]  # in the second part
+    stream = DecodedStreamObject()
+    stream.set_data(page.get_contents().get_data()  # type: ignore[union-attr]
+                    + b"\nq 1 0 0 rg 20 20 30 12 re f Q")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    attacked = io.BytesIO()
+    writer.write(attacked)
+    report = verify_label(attacked.getvalue(), world().context(), at=AT)
+    assert report.bottom_line is Status.FAILED
+    [differs] = [r for r in report.rows if r.code == "label_drawing_differs"]
+    assert differs.subject is not None and differs.subject.startswith("page 5")
