@@ -152,9 +152,12 @@ def label(ctx: click.Context, inputs: tuple[Path, ...], template: str, output_na
     items = _items(inputs)
     signer = open_signer(key, passphrase_file) if key is not None else None
     done = [0]
-    out.interrupted = lambda: (f"wrote {done[0]} of {len(items)} label(s) to "
-                               f"{describe_output(output)}; run the same command with "
-                               "--resume to skip the labels already complete")
+    out.interrupted = lambda: (
+        f"wrote {done[0]} of {len(items)} label(s) to {describe_output(output)}; run the "
+        "same command with --resume to skip the labels already complete" if to_directory
+        else f"stopped after {done[0]} of {len(items)} label(s); nothing was written to "
+        f"{describe_output(output)} (one PDF is written whole or not at all); run the same "
+        "command with --resume to skip checking the inputs already checked")
     with out.progress(len(items), "labels") as advance:
         def progress(count: int) -> None:
             done[0] += count

@@ -38,7 +38,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cfl.claim.text import DEFAULT_RESOLVER
 from cfl.errors import CflError, InputError, OutputError
@@ -346,7 +346,7 @@ def _worker_check_and_render(job: _PartJob) -> _PartAnswer:
 
 
 def _checked_parts_in_workers(
-    pool: Any, items: Sequence[BatchItem], jobs: int, at: dt.datetime, resolver: str,
+    pool: _PartPool, items: Sequence[BatchItem], jobs: int, at: dt.datetime, resolver: str,
     signer_names: SignerNames | None, digests: list[str], advance: Progress,
 ) -> Iterator[tuple[str, bytes]]:
     """The part PDFs of a batch, in order, as (name, PDF): every part read, checked,
@@ -398,17 +398,53 @@ def _worker_write(job: tuple[LabelContent, str]) -> str:
     return target
 
 
-def _pool(jobs: int, template: str, font_path: str | None) -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    fork = "fork" in methods
-    if fork:  # the font is loaded (and registered) once, here, and inherited by every worker
-        LabelRenderer(load_template(template), font_path=font_path)
-    context = multiprocessing.get_context("fork" if fork else "spawn")
-    gc.freeze()  # what exists now is never scanned by a worker's collector, so stays shared
-    try:
-        return context.Pool(jobs, initializer=_init_worker, initargs=(template, font_path))
-    finally:
-        gc.unfreeze()
+_T = TypeVar("_T")
+
+
+class _PartPool:
+    """The worker processes of a one-PDF batch: parts handed out in order, answers taken in
+    order (:meth:`imap`). A worker that dies (SIGKILL, the OOM killer) fails the batch with
+    a clean error naming --resume: a ``multiprocessing.Pool`` would replace it and wait for
+    ever for the answer it took with it."""
+
+    def __init__(self, jobs: int, template: str, font_path: str | None) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        fork = "fork" in methods
+        if fork:  # the font is loaded (and registered) once, here, and inherited by workers
+            LabelRenderer(load_template(template), font_path=font_path)
+        self._executor = concurrent.futures.ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context(
+                "fork" if fork else "spawn"),
+            initializer=_init_worker, initargs=(template, font_path))
+        self._started = False
+
+    def imap(self, function: Callable[[Any], _T], work: Sequence[Any]) -> Iterator[_T]:
+        """``function`` of each of ``work`` in the workers, the answers in order."""
+        if not self._started:  # the workers are forked by the first submissions:
+            gc.freeze()       # what exists then is never scanned by a worker's collector,
+        try:                  # so it stays shared
+            futures = [self._executor.submit(function, job) for job in work]
+        finally:
+            if not self._started:
+                gc.unfreeze()
+                self._started = True
+        for future in futures:
+            yield _worker_result(future)
+
+    def close(self) -> None:
+        """Wait for the work handed out (none, when a batch failed: every answer is in),
+        then let the workers leave."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def terminate(self) -> None:
+        """Stop now (Ctrl-C, SIGTERM): the work not started is cancelled and the workers
+        are terminated (they write nothing: a part is bytes handed back)."""
+        workers = list((getattr(self._executor, "_processes", None) or {}).values())
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join(timeout=10)
 
 
 @contextlib.contextmanager
@@ -431,7 +467,7 @@ def _workers(jobs: int, template: str, font_path: str | None
     executor.shutdown(wait=True)
 
 
-def _worker_result(future: concurrent.futures.Future[str]) -> str:
+def _worker_result(future: concurrent.futures.Future[_T]) -> _T:
     """A worker's result; a worker that died (killed) is a clean error, not a traceback."""
     try:
         return future.result()
@@ -558,7 +594,7 @@ def _render_one_pdf(
     # With workers and no key, each worker checks, prepares and renders whole parts, every
     # bundle parsed once, and this process only merges them (ADR 0163); with a key, claims
     # are issued here and the workers render the prepared labels.
-    pool = _pool(jobs, template, font_path) if jobs > 1 else None
+    pool = _PartPool(jobs, template, font_path) if jobs > 1 else None
     digests: list[str] | None = None
     try:
         if pool is not None and signer is None and len(items) > 1:
@@ -576,11 +612,9 @@ def _render_one_pdf(
                 pool.terminate()
             else:  # failed (a bad batch: the workers are idle): they leave as when done
                 pool.close()
-            pool.join()
         raise
     if pool is not None:  # done: the workers leave when their queue closes, no signal sent
         pool.close()
-        pool.join()
     if to_file:
         inputs = _inputs_digest(items, digests)
         if inputs is not None:
@@ -589,7 +623,7 @@ def _render_one_pdf(
 
 
 def _check_and_render_in_workers(
-    pool: Any, items: Sequence[BatchItem], journal: BatchJournal, *, jobs: int,
+    pool: _PartPool, items: Sequence[BatchItem], journal: BatchJournal, *, jobs: int,
     at: dt.datetime, output: Path, resolver: str, resume: bool,
     signer_names: SignerNames | None, advance: Progress,
 ) -> list[str]:
@@ -620,7 +654,7 @@ def _check_and_render_in_workers(
 
 
 def _check_and_render_here(
-    pool: Any, items: Sequence[BatchItem], journal: BatchJournal, *, template: str,
+    pool: _PartPool | None, items: Sequence[BatchItem], journal: BatchJournal, *, template: str,
     signer: Signer | None, at: dt.datetime, output: Path, resolver: str, jobs: int,
     resume: bool, font_path: str | None, advance: Progress, signer_names: SignerNames | None,
 ) -> None:
@@ -696,7 +730,7 @@ def _inputs_digest(items: Sequence[BatchItem], digests: Sequence[str] | None = N
     return total.hexdigest()
 
 
-def _parts_in_workers(pool: Any, count: int, jobs: int,
+def _parts_in_workers(pool: _PartPool, count: int, jobs: int,
                       job_of: Callable[[int, int], tuple[Any, ...]],
                       worker: Callable[[Any], tuple[bytes, int]],
                       advance: Progress) -> Iterator[bytes]:

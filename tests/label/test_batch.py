@@ -34,7 +34,7 @@ def test_a_batch_in_parts_keeps_every_page_and_its_bundle(
     pdf = out.read_bytes()
     reader = pypdf.PdfReader(io.BytesIO(pdf), strict=True)  # an independent reader
     assert len(reader.pages) == 7 and reader.trailer["/Root"]["/Pages"]["/Count"] == 7
-    assert len(reader.trailer["/Root"]["/AF"]) == 7
+    assert len(reader.trailer["/Root"]["/AF"]) == 8  # seven bundles and the render record
     files = extract_bundles(pdf)
     assert list(files) == [f"bundle-{i:05d}.json" for i in range(1, 8)]
     for page in (0, 3, 6):

@@ -111,3 +111,34 @@ def test_a_worker_killed_outright_is_a_clean_error(tmp_path: Path,
                            jobs=2, to_directory=True)
     assert "--resume" in str(info.value)
     assert [p.name for p in (tmp_path / "out").iterdir()] == []
+
+
+def test_an_interrupted_one_pdf_batch_says_nothing_was_written(tmp_path: Path) -> None:
+    """One PDF is written whole or not at all: Ctrl-C while its parts are merged leaves no
+    file (not even the temporary one) and says so, instead of "wrote N labels to it"."""
+    csv = _inputs(tmp_path / "in", 3000)
+    out = tmp_path / "labels.pdf"
+    process = subprocess.Popen(
+        [sys.executable, "-c", CLI, "label", str(csv), "--template", "sticker", "-o",
+         str(out), "--at", AT.isoformat(), "--jobs", "2"],
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    group = process.pid
+    try:
+        _wait(lambda: process.poll() is not None
+              or any(p.name.startswith(".labels.pdf") for p in tmp_path.iterdir()),
+              "the PDF being merged")
+        assert process.poll() is None, "the batch ended before it could be interrupted"
+        os.killpg(group, signal.SIGINT)
+        process.wait(timeout=TIMEOUT)
+        _wait(lambda: _group_gone(group), "every worker gone")
+    finally:
+        if not _group_gone(group):
+            os.killpg(group, signal.SIGKILL)
+        process.wait(timeout=TIMEOUT)
+        assert process.stderr is not None
+        stderr = process.stderr.read().decode("utf-8", "replace")
+        process.stderr.close()
+    assert process.returncode == 130, (process.returncode, stderr)
+    assert f"nothing was written to {out}" in stderr and "Traceback" not in stderr, stderr
+    assert {p.name for p in tmp_path.iterdir()} <= {"cache", "in"}  # no PDF, no temporary

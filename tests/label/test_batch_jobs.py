@@ -6,6 +6,8 @@ nothing is left behind."""
 from __future__ import annotations
 
 import io
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from label_world import bundle_bytes
 from signing_world import AT, world
 
 import cfl.label.batch as batch
+from cfl.errors import OutputError
 from cfl.claim.text import DEFAULT_RESOLVER
 from cfl.label.journal import digest
 from cfl.label.merge import merge_label_pdfs
@@ -191,26 +194,17 @@ def test_a_parallel_batch_resumes_from_its_record(tmp_path: Path,
 def test_a_bad_batch_lets_its_idle_workers_leave_without_a_signal(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every answer is in when the batch is found bad, so the workers are idle: they are let
-    go as after a finished batch. Terminating them then could leave one blocked for good on
-    the pool's queue lock (the calling process holds it while it terminates), and the batch
-    would never return."""
+    go as after a finished batch, not terminated (only Ctrl-C or SIGTERM cuts them short)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(batch, "PAGES_PER_PART", 2)
     signalled: list[str] = []
-    make = batch._pool
+    terminate = batch._PartPool.terminate
 
-    def recorded(*args: Any) -> Any:
-        pool = make(*args)
-        terminate = pool.terminate
+    def recorded(self: Any) -> None:
+        signalled.append("terminate")
+        terminate(self)
 
-        def record() -> None:
-            signalled.append("terminate")
-            terminate()
-
-        pool.terminate = record
-        return pool
-
-    monkeypatch.setattr(batch, "_pool", recorded)
+    monkeypatch.setattr(batch._PartPool, "terminate", recorded)
     folder = bundles(tmp_path / "in", 9)
     (folder / "sku-08.json").write_bytes(b"{}")
     with pytest.raises(batch.BatchInputError):
@@ -241,3 +235,24 @@ def test_a_page_painted_over_in_a_merged_batch_fails(tmp_path: Path,
     assert report.bottom_line is Status.FAILED
     [differs] = [r for r in report.rows if r.code == "label_drawing_differs"]
     assert differs.subject is not None and differs.subject.startswith("page 5")
+
+
+def _killed_part(job: object) -> object:
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable")
+
+
+def test_a_worker_killed_outright_fails_a_one_pdf_batch_cleanly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that dies (SIGKILL, the OOM killer) while rendering a part of one PDF ends
+    the batch with an error naming --resume and leaves nothing behind (it used to wait for
+    ever for the part the worker took with it)."""
+    monkeypatch.setattr(batch, "PAGES_PER_PART", 2)
+    monkeypatch.setattr(batch, "_worker_check_and_render", _killed_part)  # forked workers
+    items = batch.collect_items(bundles(tmp_path / "in", 6))
+    out = tmp_path / "out.pdf"
+    with pytest.raises(OutputError) as info:
+        batch.render_batch(items, template="sticker", at=AT, output=out, jobs=2)
+    assert "--resume" in str(info.value)
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
