@@ -17,8 +17,8 @@ from label_world import bundle_bytes
 from signing_world import AT, world
 
 import cfl.label.batch as batch
-from cfl.errors import OutputError
 from cfl.claim.text import DEFAULT_RESOLVER
+from cfl.errors import OutputError
 from cfl.label.journal import digest
 from cfl.label.merge import merge_label_pdfs
 from cfl.label.readback import extract_bundle, extract_bundles
