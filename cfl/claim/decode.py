@@ -490,6 +490,9 @@ def _read_payload(data: bytes, kid: bytes) -> CompactClaim:
 
 def _parse_array_payload(payload: bytes, kid: bytes, source: str) -> CompactClaim:
     """Decode format 2's payload array strictly (docs/claim-format.md §7)."""
+    claim = _read_usual_array_payload(payload, kid)
+    if claim is not None:
+        return claim
     try:
         return _read_array_payload(payload, kid)
     except _Malformed as exc:
@@ -499,6 +502,93 @@ def _parse_array_payload(payload: bytes, kid: bytes, source: str) -> CompactClai
     except (IndexError, UnicodeDecodeError, ValueError, InvalidOperation) as exc:
         raise InputError(f"the payload is not a valid claim array ({exc})", source=source,
                          code="bad_claim") from None
+
+
+_USUAL_ARRAY_START = bytes([0x80 + FORMAT_2_ITEMS, CLAIM_FORMAT_2, 0x40 + BINDING_BYTES])
+_GTIN_HEAD = 0x40 + GTIN_BYTES
+_CATEGORY_NAMES_2 = NAMES_BY_CODE[id(CATEGORY_CODES_2)]
+_UNIT_NAMES = NAMES_BY_CODE[id(UNIT_CODES)]
+_BOUNDARY_NAMES = NAMES_BY_CODE[id(BOUNDARY_CODES)]
+_RULE_SET_NAMES = NAMES_BY_CODE[id(RULE_SET_CODES)]
+
+
+def _small_integer(data: bytes, pos: int) -> tuple[int, int]:
+    """An integer of major type 0 or 1 with a head of at most three bytes, in its shortest
+    form, and the next position; ``(-2**17, pos)`` (no day, index or offset can be that)
+    for anything else, which the usual reader leaves to the general one."""
+    initial = data[pos]
+    if initial < 0x18:
+        return initial, pos + 1
+    if 0x20 <= initial < 0x38:
+        return 0x1F - initial, pos + 1
+    if initial in (0x18, 0x38) and data[pos + 1] >= 0x18:
+        return (data[pos + 1] if initial == 0x18 else -1 - data[pos + 1]), pos + 2
+    if initial in (0x19, 0x39):
+        value = (data[pos + 1] << 8) | data[pos + 2]
+        if value >= 0x100:
+            return (value if initial == 0x19 else -1 - value), pos + 3
+    return -2**17, pos
+
+
+def _read_usual_array_payload(data: bytes, kid: bytes) -> CompactClaim | None:
+    """A format-2 payload as this module writes it for a GTIN (coded category, unit,
+    boundary and rule set, days and index of at most three-byte heads), read in one
+    straight pass; None for anything else, which then goes through
+    :func:`_read_array_payload` (the same claim where both read, and its precise errors; a
+    property test holds them to that). A claim is decoded on every scan (ADR 0028)."""
+    if len(data) < 40 or data[:3] != _USUAL_ARRAY_START or data[19] != _GTIN_HEAD:
+        return None
+    try:
+        number = int.from_bytes(data[20:26], "big")
+        digits = f"{number:014d}"
+        category = _CATEGORY_NAMES_2.get(data[26]) if data[26] < 0x18 else None
+        if number >= 10**14 or category is None or not gtin_check_digit_valid(digits):
+            return None
+        value, pos = _number(data, 27, 4)
+        unit = _UNIT_NAMES.get(data[pos]) if data[pos] < 0x18 else None
+        amount, pos = _number(data, pos + 1, 6)
+        boundary = _BOUNDARY_NAMES.get(data[pos]) if data[pos] < 0x18 else None
+        rule_set = _RULE_SET_NAMES.get(data[pos + 1]) if data[pos + 1] < 0x18 else None
+        if unit is None or amount <= 0 or boundary is None or rule_set is None:
+            return None
+        pos += 2
+        grade: str | None = None
+        if 0x61 <= data[pos] <= 0x60 + MAX_GRADE_CHARS:  # text of 1 to 20 bytes
+            end = pos + 1 + data[pos] - 0x60
+            grade = data[pos + 1:end].decode("utf-8")
+            pos = end
+        elif data[pos] == _NULL:
+            pos += 1
+        else:
+            return None
+        issued, pos = _small_integer(data, pos)
+        valid_from, pos = _small_integer(data, pos)
+        valid_until, pos = _small_integer(data, pos)
+        status_index, pos = _small_integer(data, pos)
+    except (_Malformed, IndexError, UnicodeDecodeError):
+        return None
+    if pos != len(data) or issued < 0 or status_index < 0 \
+            or not -MAX_DAY_OFFSET <= valid_from < valid_until < MAX_DAY_OFFSET \
+            or not 0 <= issued + valid_from and issued + valid_until <= LAST_DAY:
+        return None
+    return CompactClaim(
+        version=CLAIM_FORMAT_2,
+        declaration_id=None,
+        digest=data[3:19],
+        issuer_kid_hint=kid,
+        product_id=f"urn:gtin:{digits}",
+        product_category=category,
+        value=value,
+        unit=unit,
+        unit_amount=amount,
+        boundary=boundary,
+        rule_set=rule_set,
+        grade=grade,
+        valid_until=day_start(issued + valid_until),
+        issued_at=day_start(issued),
+        valid_from=day_start(issued + valid_from),
+        status_index=status_index,
+    )
 
 
 _NULL = 0xF6

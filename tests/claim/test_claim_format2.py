@@ -490,3 +490,106 @@ def test_a_one_byte_look_tells_a_format_1_claim_and_never_refuses_anything_else(
         claim = claim_in_bundle(parse_bundle(bundle_to_bytes(bundle)))
         assert names_format_2(claim.encoded) is expected
     assert names_format_2(b"") and names_format_2(b"\xd2\x84\x4d\xa2\x02\x27")
+
+
+# ----------------------------------------------------------------- the two payload readers
+
+def _both_readers(payload: bytes) -> None:
+    """The straight-line reader never accepts what the general reader refuses, and reads
+    the same claim where both accept (ADR 0028)."""
+    from cfl.claim.decode import _read_array_payload, _read_usual_array_payload
+
+    hint = b"1234"
+    usual = _read_usual_array_payload(payload, hint)
+    try:
+        general = _read_array_payload(payload, hint)
+    except Exception:  # the general reader's own errors (InputError for callers)
+        assert usual is None, payload.hex()
+        return
+    assert usual is None or usual == general, payload.hex()
+
+
+def test_the_usual_reader_reads_the_claims_cfl_writes() -> None:
+    from cfl.claim.decode import _read_usual_array_payload
+
+    payload = decode_claim(f2_claim()).payload
+    assert _read_usual_array_payload(payload, b"1234") is not None
+    _both_readers(payload)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=200), st.integers(min_value=0, max_value=255),
+       st.integers(min_value=0, max_value=3))
+def test_the_usual_array_reader_agrees_with_the_general_one_byte_by_byte(
+        position: int, value: int, more: int) -> None:
+    payload = bytearray(decode_claim(f2_claim()).payload)
+    payload[position % len(payload)] = value
+    if more:  # a byte inserted or removed as well
+        at = (position * 7 + more) % len(payload)
+        payload[at:at] = b"" if more == 1 else bytes([value ^ more])
+        if more == 3:
+            del payload[at]
+    _both_readers(bytes(payload))
+
+
+#: Integers around every head boundary and every bound of the days and the index.
+_EDGES = [0, 1, 23, 24, 25, 255, 256, 257, 65535, 65536, 2**20 - 1, 2**20, 2**27 - 1, 2**27,
+          -1, -24, -25, -256, -257, -65536, -65537, -2**17, 2_916_000, 2_917_000]
+
+
+def _integer_with_head(value: int, size: int) -> bytes:
+    """``value`` (major type 0 or 1) with an argument of ``size`` bytes (0: in the initial
+    byte), shortest or not."""
+    major, argument = (0, value) if value >= 0 else (0x20, -1 - value)
+    if size == 0:
+        return bytes([major + argument])
+    return bytes([major + 0x17 + size.bit_length()]) + argument.to_bytes(size, "big")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(min_value=10, max_value=13),
+       st.sampled_from(_EDGES) | st.integers(min_value=-70_000, max_value=70_000),
+       st.sampled_from([0, 1, 2, 4]))
+def test_the_usual_array_reader_agrees_on_days_and_indexes(item: int, value: int,
+                                                           size: int) -> None:
+    """Every day, offset and index, in its shortest head and in longer ones."""
+    argument = value if value >= 0 else -1 - value
+    if argument >= 256 ** size and size < 4 and not (size == 0 and argument < 24):
+        size = 4 if argument >= 65536 else 2 if argument >= 256 else 1
+    if size == 0 and argument >= 24:
+        size = 1
+    if argument >= 2**32:
+        return
+    new = items()
+    new[item] = 0
+    encoded = cbor2.dumps(new, canonical=True)
+    tail = b"".join(cbor2.dumps(v, canonical=True) for v in new[item + 1:])
+    head = encoded[:len(encoded) - len(tail) - 1]
+    _both_readers(head + _integer_with_head(value, size) + tail)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=13),
+       st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**70, max_value=2**70),
+                 st.text(max_size=30), st.binary(max_size=20), st.floats(allow_nan=False),
+                 st.decimals(allow_nan=False, allow_infinity=False, places=3)))
+def test_the_usual_array_reader_agrees_on_any_item(item: int, value: Any) -> None:
+    try:
+        payload = changed(item, value)
+    except (cbor2.CBOREncodeError, ValueError, OverflowError):
+        return
+    _both_readers(payload)
+
+
+@pytest.mark.parametrize("changes", [
+    {9: ""}, {9: "A" * 20}, {9: "A" * 21}, {9: "优"}, {9: "优" * 7},
+    {10: -1, 11: 5, 12: 10}, {10: 0, 11: 0, 12: 1}, {10: 0, 11: -1, 12: 1},
+    {11: 7, 12: 7}, {11: 8, 12: 7}, {11: -65536, 12: 65535}, {11: -65537, 12: 1},
+    {13: -1}, {13: 0}, {13: 65535}, {13: 65536}, {3: 23}, {5: 23}, {7: 23}, {8: 23},
+    {6: 0}, {6: -1},
+], ids=str)
+def test_the_usual_array_reader_agrees_at_the_edges(changes: dict[int, Any]) -> None:
+    new = items()
+    for index, value in changes.items():
+        new[index] = value
+    _both_readers(cbor2.dumps(new, canonical=True))
