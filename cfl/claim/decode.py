@@ -569,7 +569,7 @@ def _read_usual_array_payload(data: bytes, kid: bytes) -> CompactClaim | None:
         return None
     if pos != len(data) or issued < 0 or status_index < 0 \
             or not -MAX_DAY_OFFSET <= valid_from < valid_until < MAX_DAY_OFFSET \
-            or not 0 <= issued + valid_from and issued + valid_until <= LAST_DAY:
+            or issued + valid_from < 0 or issued + valid_until > LAST_DAY:
         return None
     return CompactClaim(
         version=CLAIM_FORMAT_2,
