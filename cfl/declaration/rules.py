@@ -205,6 +205,7 @@ _UTC_SECONDS_MATCH = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z").fullmatch
 _FROM_ISO = dt.datetime.fromisoformat
 
+
 def _strict(text: str) -> Decimal | None:
     """:func:`parse_decimal_string` of a ``str`` (not a subclass)."""
     if len(text) > 40:
