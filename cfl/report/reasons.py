@@ -702,6 +702,11 @@ for _code, _checks, _en, _zh in (
     ("label_unexpected_attachment", ("label",), "an unexpected attachment", "含有多余的附件"),
     ("no_embedded_bundle", ("label-bundle",), "no embedded bundle", "没有内嵌签名包"),
     ("bad_render_record", ("label",), "an unreadable render record", "绘制参数记录无法读取"),
+    # drawing a label page again from its signed bundle (cfl.verification.redraw)
+    ("label_field_missing", ("label",), "a declaration without a field the label needs",
+     "声明缺少标签所需的字段"),
+    ("unknown_gwp", ("label",), "a gas without a GWP100 value in the cited table",
+     "含有引用表中没有 GWP100 值的气体"),
     ("bad_dpi", _CLAIM_CHECKS, "an invalid resolution", "分辨率（dpi）无效"),
     ("bad_image", _CLAIM_CHECKS, "an unreadable image", "图像无法读取"),
     ("several_qr", _CLAIM_CHECKS, "several QR codes", "含有多个不同的二维码"),

@@ -4,6 +4,7 @@ pass; an honest label, or one whose template this verifier lacks, is not failed.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import io
 from pathlib import Path
@@ -294,3 +295,24 @@ def test_an_honest_label_passes_when_the_drawing_is_required(template: str) -> N
                     policy=VerificationPolicy(require_drawing=True))
     assert report.passed, report.summary()
     assert "label_drawing_required" not in [r.code for r in report.rows]
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    (lambda data: data.pop("productNames"), "label_field_missing"),
+    (lambda data: data.update({"gwpReport": "AR99"}), "unknown_gwp"),
+], ids=["field", "gas"])
+def test_a_bundle_the_label_cannot_be_drawn_from_is_a_registered_failed_row(
+        change: Any, code: str) -> None:
+    """A signed bundle cfl could not have drawn a label from (found by the long fuzz run: a
+    re-signed declaration without a field the label prints, or naming a GWP report the
+    table lacks) makes the drawing row FAILED with a code the reason registry holds."""
+    from cfl.report.reasons import REASONS
+
+    declaration = copy.deepcopy(bundle().declaration)
+    change(declaration["extensions"][0]["data"])
+    broken = dataclasses.replace(bundle(), declaration=declaration)
+    with LabelDocument(label_pdf("standard"), source="l.pdf") as document:
+        [made] = drawing_rows(document.page(0), _record_of("standard"), broken, bundle_bytes(),
+                              claim_text(), world().context(), subject="l.pdf")
+    assert made.code == code and made.status is Status.FAILED
+    assert code in REASONS and "label" in REASONS[code].checks
