@@ -544,6 +544,10 @@ _own("label_drawing_not_checked", "label-drawing", _N,
                   "with another font than template {template!r}'s",
                   "第 {page} 页的图形未与重新绘制的结果比对：其字体不是模板 {template!r} 的字体"),
      })
+_own("label_drawing_impossible", "label-drawing", _F,
+     "page {page} cannot be drawn again from its signed bundle and QR code ({detail}): cfl "
+     "did not draw it from them",
+     "第 {page} 页无法根据其签名包和二维码重新绘制（{detail}）：它不是 cfl 根据这些内容绘制的")
 _own("label_drawing_required", "label-drawing", _I,
      "page {page}'s drawing could not be compared with a fresh one, and this verification "
      "requires it (--require-drawing): what the page shows beyond its printed text is not "
@@ -702,11 +706,6 @@ for _code, _checks, _en, _zh in (
     ("label_unexpected_attachment", ("label",), "an unexpected attachment", "含有多余的附件"),
     ("no_embedded_bundle", ("label-bundle",), "no embedded bundle", "没有内嵌签名包"),
     ("bad_render_record", ("label",), "an unreadable render record", "绘制参数记录无法读取"),
-    # drawing a label page again from its signed bundle (cfl.verification.redraw)
-    ("label_field_missing", ("label",), "a declaration without a field the label needs",
-     "声明缺少标签所需的字段"),
-    ("unknown_gwp", ("label",), "a gas without a GWP100 value in the cited table",
-     "含有引用表中没有 GWP100 值的气体"),
     ("bad_dpi", _CLAIM_CHECKS, "an invalid resolution", "分辨率（dpi）无效"),
     ("bad_image", _CLAIM_CHECKS, "an unreadable image", "图像无法读取"),
     ("several_qr", _CLAIM_CHECKS, "several QR codes", "含有多个不同的二维码"),

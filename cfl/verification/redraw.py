@@ -23,8 +23,8 @@ from cfl.label.readback import LabelPage
 from cfl.label.record import RenderRecord
 from cfl.label.render import MM, LabelRenderer, SignerNames, prepare_label
 from cfl.label.templates import builtin_template_digests, load_template
-from cfl.report.model import CheckRow
-from cfl.report.reasons import error_row, row
+from cfl.report.model import CheckRow, error_text
+from cfl.report.reasons import row
 from cfl.trust.context import TrustContext
 
 #: Resolution both pages are rasterised at: 1 px = 0.25 mm. At 72 dpi a changed digit of the
@@ -73,8 +73,10 @@ def drawing_rows(page: LabelPage, record: RenderRecord | None, bundle: Bundle,
             expected = _raster(document[0], "<redrawn>")
         finally:
             document.close()
-    except CflError as exc:
-        return [error_row(exc, check="label", frame="plain", subject=subject)]
+    except CflError as exc:  # the bundle or the claim holds what cfl cannot draw
+        detail = error_text(exc, subject)
+        return [row("label_drawing_impossible", page=number, subject=subject,
+                    detail=detail if exc.code in detail else f"{exc.code}: {detail}")]
     if given.shape != expected.shape:
         return [row("label_drawing_differs", form="size", page=number, template=name,
                     subject=subject)]

@@ -300,19 +300,19 @@ def test_an_honest_label_passes_when_the_drawing_is_required(template: str) -> N
 @pytest.mark.parametrize(("change", "code"), [
     (lambda data: data.pop("productNames"), "label_field_missing"),
     (lambda data: data.update({"gwpReport": "AR99"}), "unknown_gwp"),
-], ids=["field", "gas"])
-def test_a_bundle_the_label_cannot_be_drawn_from_is_a_registered_failed_row(
-        change: Any, code: str) -> None:
+    (lambda data: data["productNames"].update({"en": "\U0001f600 battery"}), "missing_glyph"),
+], ids=["field", "gwp", "glyph"])
+def test_a_page_cfl_cannot_draw_again_from_its_bundle_fails(change: Any, code: str) -> None:
     """A signed bundle cfl could not have drawn a label from (found by the long fuzz run: a
-    re-signed declaration without a field the label prints, or naming a GWP report the
-    table lacks) makes the drawing row FAILED with a code the reason registry holds."""
-    from cfl.report.reasons import REASONS
-
+    re-signed declaration without a field the label prints, naming a GWP report the table
+    lacks, or a character the font lacks) makes the drawing row FAILED with a registered
+    code, naming the cause."""
     declaration = copy.deepcopy(bundle().declaration)
     change(declaration["extensions"][0]["data"])
     broken = dataclasses.replace(bundle(), declaration=declaration)
     with LabelDocument(label_pdf("standard"), source="l.pdf") as document:
         [made] = drawing_rows(document.page(0), _record_of("standard"), broken, bundle_bytes(),
                               claim_text(), world().context(), subject="l.pdf")
-    assert made.code == code and made.status is Status.FAILED
-    assert code in REASONS and "label" in REASONS[code].checks
+    assert made.code == "label_drawing_impossible" and made.status is Status.FAILED
+    assert code in made.message and "cannot be drawn again" in made.message
+    assert "无法根据其签名包" in made.message_in("zh")
