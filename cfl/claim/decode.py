@@ -571,12 +571,23 @@ def _read_usual_array_payload(data: bytes, kid: bytes) -> CompactClaim | None:
             or not -MAX_DAY_OFFSET <= valid_from < valid_until < MAX_DAY_OFFSET \
             or issued + valid_from < 0 or issued + valid_until > LAST_DAY:
         return None
+    return _format_2_claim(data[3:19], kid, f"urn:gtin:{digits}", category, value, unit, amount,
+                           boundary, rule_set, grade, issued, valid_from, valid_until,
+                           status_index)
+
+
+def _format_2_claim(binding: bytes, kid: bytes, product_id: str, category: str,
+                    value: Decimal, unit: str, amount: Decimal, boundary: str, rule_set: str,
+                    grade: str | None, issued: int, valid_from: int, valid_until: int,
+                    status_index: int) -> CompactClaim:
+    """The claim a format-2 payload states, its days counted from the issue day (what both
+    readers build once every item has passed its checks)."""
     return CompactClaim(
         version=CLAIM_FORMAT_2,
         declaration_id=None,
-        digest=data[3:19],
+        digest=binding,
         issuer_kid_hint=kid,
-        product_id=f"urn:gtin:{digits}",
+        product_id=product_id,
         product_category=category,
         value=value,
         unit=unit,
@@ -723,21 +734,5 @@ def _read_array_payload(data: bytes, kid: bytes) -> CompactClaim:
     for day, item in ((issued + valid_from, 11), (issued + valid_until, 12)):
         if not 0 <= day <= LAST_DAY:
             raise _Malformed("the day is outside the years 2020 to 9999", key=item)
-    return CompactClaim(
-        version=CLAIM_FORMAT_2,
-        declaration_id=None,
-        digest=binding,
-        issuer_kid_hint=kid,
-        product_id=product_id,
-        product_category=category,
-        value=value,
-        unit=unit,
-        unit_amount=amount,
-        boundary=boundary,
-        rule_set=rule_set,
-        grade=grade,
-        valid_until=day_start(issued + valid_until),
-        issued_at=day_start(issued),
-        valid_from=day_start(issued + valid_from),
-        status_index=status_index,
-    )
+    return _format_2_claim(binding, kid, product_id, category, value, unit, amount, boundary,
+                           rule_set, grade, issued, valid_from, valid_until, status_index)

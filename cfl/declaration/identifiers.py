@@ -26,7 +26,6 @@ USCC_URN_PREFIX = "urn:uscc:"
 
 _GTIN_LENGTHS = (8, 12, 13, 14)
 _USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 #: Each USCC character (byte) → the base-34 digit of its value (its index in the set).
 _USCC_AS_BASE34 = bytes.maketrans(_USCC_CHARSET.encode("ascii"),
                                   b"0123456789ABCDEFGHIJKLMNOPQRSTU")
@@ -63,15 +62,14 @@ def gtin_problem(gtin: str) -> str | None:
 
 
 def uscc_check_character(body: str) -> str:
-    """The GB 32100-2015 check character for the first 17 characters of a USCC."""
-    total = sum(_USCC_CHARSET.index(ch) * w for ch, w in zip(body, _USCC_WEIGHTS, strict=True))
-    return _USCC_CHARSET[(31 - total % 31) % 31]
+    """The GB 32100-2015 check character for the first 17 characters of a USCC (each from
+    the code's character set; ValueError otherwise).
 
-
-def _uscc_check_character_fast(body: str) -> str:
-    """:func:`uscc_check_character` for 17 characters of the set: Σ value(ch_i)·3^i mod 31
-    is the body reversed, read as a base-34 number whose digits are the characters' values,
-    mod 31 (34 ≡ 3 mod 31), so int() does the sum."""
+    The standard's sum Σ value(ch_i)·3^i mod 31 is the body reversed, read as a base-34
+    number whose digits are the characters' values, mod 31 (34 ≡ 3 mod 31): int() sums it.
+    """
+    if len(body) != 17 or body.strip(_USCC_CHARSET):
+        raise ValueError(f"a USCC body is 17 characters of {_USCC_CHARSET}")
     total = int(body.encode("ascii").translate(_USCC_AS_BASE34)[::-1], 34)
     return _USCC_CHARSET[(31 - total % 31) % 31]
 
@@ -84,7 +82,7 @@ def uscc_problem(code: str) -> str | None:
         bad = sorted({ch for ch in code if ch not in _USCC_CHARSET})
         return (f"USCC {code!r} contains {', '.join(repr(ch) for ch in bad)}; allowed are "
                 "digits and upper-case letters except I, O, S, V, Z (GB 32100-2015)")
-    expected = _uscc_check_character_fast(code[:17])
+    expected = uscc_check_character(code[:17])
     if code[17] != expected:
         return (f"USCC {code!r} has check character {code[17]}; the GB 32100-2015 check "
                 f"character is {expected}")

@@ -55,7 +55,7 @@ def cfl_extension_entries(document: Any) -> list[tuple[int, dict[str, Any]]]:
     if type(document) is not dict and not isinstance(document, Mapping):
         return []
     extensions = document.get("extensions")
-    if type(extensions) is not list and not isinstance(extensions, list):
+    if not isinstance(extensions, list):
         return []
     return [(i, ext) for i, ext in enumerate(extensions) if is_cfl_extension(ext)]
 

@@ -69,12 +69,36 @@ def terminate_as_interrupt() -> Iterator[None]:
             signal.signal(signal.SIGINT, previous_int)
 
 
+#: The signals :func:`signals_held` holds back.
+_HELD = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Within the block SIGINT and SIGTERM wait (blocked for this thread) and arrive when it
+    ends. Meant around forking workers: a signal that arrives while Python runs its at-fork
+    handlers is raised inside them, where Python reports and drops it (a Ctrl-C lost, the
+    batch running on); held, it arrives once the fork is done. A forked child inherits the
+    hold, which :func:`exit_quietly_on_terminate` releases."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def exit_quietly_on_terminate() -> None:
     """In a worker process: SIGINT is ignored (the parent stops the batch) and SIGTERM, which
     the parent's pool sends to stop its workers, raises ``SystemExit`` where the worker is,
-    so a file it is writing is removed on the way out (no traceback is printed)."""
+    so a file it is writing is removed on the way out (no traceback is printed). Signals
+    the parent held across the fork (:func:`signals_held`) are released, to these handlers."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_worker)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
 
 
 def _exit_worker(signum: int, frame: FrameType | None) -> None:

@@ -51,7 +51,7 @@ from cfl.io.atomic import (
     remove_stale_temporary,
     write_atomic,
 )
-from cfl.io.interrupt import exit_quietly_on_terminate, terminate_as_interrupt
+from cfl.io.interrupt import exit_quietly_on_terminate, signals_held, terminate_as_interrupt
 from cfl.io.jsonio import decode_utf8, read_bytes
 from cfl.label.journal import BatchJournal, digest, journal_path, settings_digest
 from cfl.label.merge import merge_label_parts, merge_label_pdfs
@@ -416,18 +416,15 @@ class _PartPool:
             max_workers=jobs, mp_context=multiprocessing.get_context(
                 "fork" if fork else "spawn"),
             initializer=_init_worker, initargs=(template, font_path))
-        self._started = False
+        try:
+            _started(self._executor)
+        except BaseException:  # stopped or broken while starting: nothing handed out yet
+            self.terminate()
+            raise
 
     def imap(self, function: Callable[[Any], _T], work: Sequence[Any]) -> Iterator[_T]:
         """``function`` of each of ``work`` in the workers, the answers in order."""
-        if not self._started:  # the workers are forked by the first submissions:
-            gc.freeze()       # what exists then is never scanned by a worker's collector,
-        try:                  # so it stays shared
-            futures = [self._executor.submit(function, job) for job in work]
-        finally:
-            if not self._started:
-                gc.unfreeze()
-                self._started = True
+        futures = [self._executor.submit(function, job) for job in work]
         for future in futures:
             yield _worker_result(future)
 
@@ -460,11 +457,27 @@ def _workers(jobs: int, template: str, font_path: str | None
             "fork" if "fork" in methods else "spawn"),
         initializer=_init_worker, initargs=(template, font_path))
     try:
-        yield executor
+        yield _started(executor)
     except BaseException:
         executor.shutdown(wait=True, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
+
+
+def _started(executor: concurrent.futures.ProcessPoolExecutor
+             ) -> concurrent.futures.ProcessPoolExecutor:
+    """``executor`` with its workers forked now (the first task starts them all), with
+    SIGINT and SIGTERM held meanwhile (:func:`~cfl.io.interrupt.signals_held`: a Ctrl-C
+    during a fork would otherwise be lost) and what exists frozen for the collector
+    (``gc.freeze``: a worker never scans it, so its memory stays shared)."""
+    gc.freeze()
+    try:
+        with signals_held():
+            first = executor.submit(int)
+    finally:
+        gc.unfreeze()
+    _worker_result(first)
+    return executor
 
 
 def _worker_result(future: concurrent.futures.Future[_T]) -> _T:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from cfl import __version__
 from cfl.errors import InputError
+from cfl.io.jsonio import loads_strict
 from cfl.label.fonts import LabelFont, font_digest
 from cfl.label.qr import DEFAULT_MASK
 from cfl.label.templates import Template
@@ -86,28 +86,18 @@ def make_record(template: Template, font: LabelFont, *, resolver: str, verified_
 
 
 def parse_render_record(data: bytes, *, source: str) -> RenderRecord:
-    """Read a record strictly: bounded, UTF-8 JSON, exactly the known keys (none twice),
-    each of its type. Raises :class:`InputError` ``bad_render_record`` otherwise."""
+    """Read a record strictly (:func:`~cfl.io.jsonio.loads_strict`: bounded, UTF-8, no key
+    twice), exactly the known keys, each of its type. Raises :class:`InputError`
+    ``bad_render_record`` otherwise."""
     def bad(why: str) -> InputError:
         return InputError(f"its {RENDER_ATTACHMENT_NAME} is not a cfl render record: {why}",
                           source=source, code="bad_render_record")
 
-    if len(data) > MAX_RECORD_BYTES:
-        raise bad(f"{len(data)} bytes; at most {MAX_RECORD_BYTES}")
-
-    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in pairs]
-        if len(set(keys)) != len(keys):
-            raise bad("a key appears twice")
-        return dict(pairs)
-
-    try:
-        raw = json.loads(data.decode("utf-8"), object_pairs_hook=unique,
-                         parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
-    except InputError:
-        raise
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise bad(f"not UTF-8 JSON ({exc})") from None
+    try:  # bounded, UTF-8, no key twice, no NaN
+        raw = loads_strict(data, source=source, max_bytes=MAX_RECORD_BYTES, max_depth=4,
+                           parse_float=float)
+    except InputError as exc:
+        raise bad(exc.message) from None
     if not isinstance(raw, dict):
         raise bad("not a JSON object")
     if set(raw) != _KEYS:

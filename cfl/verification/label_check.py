@@ -139,12 +139,8 @@ def _page_rows(label: LabelDocument, page: int, trust: TrustContext, *, at: dt.d
                                  issuer=verified_issuer(signed, trust, verify))
     if label_page is not None and bundle is not None and bundle_bytes is not None and \
             text is not None and signed is not None:
-        drawn = drawing_rows(label_page, record, bundle, bundle_bytes, text, trust,
-                             subject=source)
-        rows += drawn
-        if policy.require_drawing and any(made.code == "label_drawing_not_checked"
-                                          for made in drawn):
-            rows.append(row("label_drawing_required", page=page + 1, subject=source))
+        rows += drawing_rows(label_page, record, bundle, bundle_bytes, text, trust,
+                             subject=source, required=policy.require_drawing)
     facts = (bundle_facts(bundle, trust, resolver=resolver) if bundle is not None else
              claim_facts(signed, trust, issuer_kid(signed, trust, verify), resolver=resolver)
              if signed is not None else None)

@@ -44,25 +44,31 @@ BLOCK_PIXELS = 1
 
 def drawing_rows(page: LabelPage, record: RenderRecord | None, bundle: Bundle,
                  bundle_bytes: bytes, claim_text: str, trust: TrustContext, *,
-                 subject: str) -> list[CheckRow]:
+                 subject: str, required: bool = False) -> list[CheckRow]:
     """One row: the page draws what cfl draws from the signed bundle (PASSED), differs from
     it somewhere (FAILED ``label_drawing_differs``, naming where), or could not be compared
-    (NOT_CHECKED ``label_drawing_not_checked``: no record, another template, font or cfl)."""
+    (NOT_CHECKED ``label_drawing_not_checked``: no record, another template, font or cfl;
+    with ``required``, followed by INDETERMINATE ``label_drawing_required``)."""
     number = page.index + 1
+
+    def not_checked(form: str = "", **args: str) -> list[CheckRow]:
+        rows = [row("label_drawing_not_checked", form=form, page=number, subject=subject,
+                    **args)]
+        if required:
+            rows.append(row("label_drawing_required", page=number, subject=subject))
+        return rows
+
     if record is None:
-        return [row("label_drawing_not_checked", page=number, subject=subject)]
+        return not_checked()
     if record.cfl_version != __version__:
-        return [row("label_drawing_not_checked", form="version", page=number,
-                    version=record.cfl_version, current=__version__, subject=subject)]
+        return not_checked("version", version=record.cfl_version, current=__version__)
     name = builtin_template_digests().get(record.template_sha256)
     if name is None:
-        return [row("label_drawing_not_checked", form="template", page=number,
-                    template=record.template, subject=subject)]
+        return not_checked("template", template=record.template)
     template = load_template(name)
     if font_digest(template.font_path) != record.font_sha256 or \
             template.font_subfont != record.font_subfont:
-        return [row("label_drawing_not_checked", form="font", page=number,
-                    template=name, subject=subject)]
+        return not_checked("font", template=name)
     try:
         names: SignerNames | None = _signer_names(trust) if record.signer_names else None
         content = prepare_label(bundle, bundle_bytes, claim_text, signer_names=names)

@@ -685,22 +685,31 @@ def test_fuzz_trust_list(fuzz_world: FuzzWorld, fuzz_settings: Any,
     _fuzz("trust_list", strategy, fuzz_settings, check, fuzz_tally)
 
 
+def _certifier_list_inputs(seeds: tuple[bytes, ...], world: FuzzWorld, *, key: str, typ: str,
+                           names_from: int) -> st.SearchStrategy[bytes]:
+    """Inputs for a certifier's signed list: the seeds, their bytes mutated, their content
+    (``key``) mutated and signed again by the certifier, their envelopes mutated; key names
+    for the mutations from seed ``names_from``."""
+    parsed = [loads_strict(seed) for seed in seeds]
+    names = key_names(parsed[names_from])
+    return st.one_of(
+        st.sampled_from(seeds),
+        *[byte_mutations(seed, others=seeds) for seed in seeds],
+        *[json_mutations(value[key], names=names).map(
+            lambda content: _resigned_list(content, world.certifier, key=key, typ=typ))
+          for value in parsed],
+        *[json_mutations(value, names=names).map(dump_json) for value in parsed],
+    ).filter(lambda data: data is not None)
+
+
 def test_fuzz_revocation_list(fuzz_world: FuzzWorld, fuzz_settings: Any,
                               fuzz_tally: FuzzTally) -> None:
     """A certifier's revocation list: content mutated and signed again by the certifier,
     envelopes and bytes edited; accepted lists then take part in a verification."""
     world = fuzz_world
     seeds = (world.revocations, world.revocations_with_entry)
-    parsed = [loads_strict(seed) for seed in seeds]
-    names = key_names(parsed[1])
-    strategy = st.one_of(
-        st.sampled_from(seeds),
-        *[byte_mutations(seed, others=seeds) for seed in seeds],
-        *[json_mutations(value["revocationList"], names=names).map(
-            lambda content: _resigned_list(content, world.certifier, key="revocationList",
-                                           typ=TYP_REVOCATIONS)) for value in parsed],
-        *[json_mutations(value, names=names).map(dump_json) for value in parsed],
-    ).filter(lambda data: data is not None)
+    strategy = _certifier_list_inputs(seeds, world, key="revocationList", typ=TYP_REVOCATIONS,
+                                      names_from=1)
     base = _context(world)
     bundle = world.bundles[0]
 
@@ -731,16 +740,8 @@ def test_fuzz_status_list(fuzz_world: FuzzWorld, fuzz_settings: Any,
         world.certifier, size=STATUS_LIST_SIZE_STEP, revoked=[0, 1, 7, 8], version=2,
         at=DEMO_AT))
     seeds = (*world.status_lists, revoked)
-    parsed = [loads_strict(seed) for seed in seeds]
-    names = key_names(parsed[-1])
-    strategy = st.one_of(
-        st.sampled_from(seeds),
-        *[byte_mutations(seed, others=seeds) for seed in seeds],
-        *[json_mutations(value["statusList"], names=names).map(
-            lambda content: _resigned_list(content, world.certifier, key="statusList",
-                                           typ=TYP_STATUS_LIST)) for value in parsed],
-        *[json_mutations(value, names=names).map(dump_json) for value in parsed],
-    ).filter(lambda data: data is not None)
+    strategy = _certifier_list_inputs(seeds, world, key="statusList", typ=TYP_STATUS_LIST,
+                                      names_from=-1)
     base = _context(world)
     claim = world.claims[0]
 

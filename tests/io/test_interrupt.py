@@ -70,3 +70,15 @@ def test_a_stopped_writers_temporary_file_is_removed_and_a_live_ones_kept(tmp_pa
         assert not remove_stale_temporary(target) and temporary.exists()
     finally:
         os.close(fd)
+
+
+def test_a_signal_held_around_a_fork_arrives_after_it() -> None:
+    """SIGINT during a fork used to be raised inside Python's at-fork handlers, which drop
+    it (a Ctrl-C lost, the label batch running on); held, it arrives when the block ends."""
+    from cfl.io.interrupt import signals_held
+
+    arrived: list[str] = []
+    with pytest.raises(KeyboardInterrupt), signals_held():
+        os.kill(os.getpid(), signal.SIGINT)
+        arrived.append("still in the block")
+    assert arrived == ["still in the block"]

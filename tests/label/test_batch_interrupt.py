@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,25 +54,19 @@ def _group_gone(group: int) -> bool:
     return False
 
 
-@pytest.mark.parametrize(("signum", "to_group"), [
-    (signal.SIGINT, True),     # Ctrl-C in a terminal: the parent and its workers
-    (signal.SIGINT, False),    # kill -INT of the parent alone
-    (signal.SIGTERM, False),   # kill of the parent (a service manager, timeout)
-    (signal.SIGTERM, True),    # the whole group terminated
-], ids=["ctrl-c", "sigint-parent", "sigterm-parent", "sigterm-group"])
-def test_an_interrupted_parallel_batch_leaves_no_temporary_file(
-        tmp_path: Path, signum: signal.Signals, to_group: bool) -> None:
-    csv = _inputs(tmp_path / "in", 400)
-    out = tmp_path / "out"
+def _interrupted(tmp_path: Path, csv: Path, output: str, ready: Callable[[], bool], *,
+                 signum: signal.Signals, to_group: bool) -> tuple[int, str]:
+    """Run ``cfl label CSV -o OUTPUT --jobs 2`` in its own process group, send ``signum``
+    (to the group, or to the parent alone) once ``ready()``, wait (bounded) until every
+    process of it is gone; its exit status and stderr."""
     process = subprocess.Popen(
         [sys.executable, "-c", CLI, "label", str(csv), "--template", "sticker", "-o",
-         f"{out}/", "--at", AT.isoformat(), "--jobs", "2"],
+         output, "--at", AT.isoformat(), "--jobs", "2"],
         env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     group = process.pid
     try:
-        _wait(lambda: process.poll() is not None
-              or (out.is_dir() and len(list(out.glob("*.pdf"))) >= 6), "labels being written")
+        _wait(lambda: process.poll() is not None or ready(), "the batch under way")
         assert process.poll() is None, "the batch ended before it could be interrupted"
         if to_group:
             os.killpg(group, signum)
@@ -86,9 +81,26 @@ def test_an_interrupted_parallel_batch_leaves_no_temporary_file(
         assert process.stderr is not None
         stderr = process.stderr.read().decode("utf-8", "replace")
         process.stderr.close()
+    return process.returncode, stderr
+
+
+@pytest.mark.parametrize(("signum", "to_group"), [
+    (signal.SIGINT, True),     # Ctrl-C in a terminal: the parent and its workers
+    (signal.SIGINT, False),    # kill -INT of the parent alone
+    (signal.SIGTERM, False),   # kill of the parent (a service manager, timeout)
+    (signal.SIGTERM, True),    # the whole group terminated
+], ids=["ctrl-c", "sigint-parent", "sigterm-parent", "sigterm-group"])
+def test_an_interrupted_parallel_batch_leaves_no_temporary_file(
+        tmp_path: Path, signum: signal.Signals, to_group: bool) -> None:
+    csv = _inputs(tmp_path / "in", 400)
+    out = tmp_path / "out"
+    returncode, stderr = _interrupted(
+        tmp_path, csv, f"{out}/",
+        lambda: out.is_dir() and len(list(out.glob("*.pdf"))) >= 6,
+        signum=signum, to_group=to_group)
     left = sorted(p.name for p in out.iterdir() if not p.name.endswith(".pdf"))
     assert left == [], left
-    assert process.returncode in (130, 143), (process.returncode, stderr)
+    assert returncode in (130, 143), (returncode, stderr)
     assert "interrupted" in stderr and "Traceback" not in stderr, stderr
     written = sorted(out.glob("*.pdf"))
     assert 6 <= len(written) < 400
@@ -118,27 +130,10 @@ def test_an_interrupted_one_pdf_batch_says_nothing_was_written(tmp_path: Path) -
     file (not even the temporary one) and says so, instead of "wrote N labels to it"."""
     csv = _inputs(tmp_path / "in", 3000)
     out = tmp_path / "labels.pdf"
-    process = subprocess.Popen(
-        [sys.executable, "-c", CLI, "label", str(csv), "--template", "sticker", "-o",
-         str(out), "--at", AT.isoformat(), "--jobs", "2"],
-        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    group = process.pid
-    try:
-        _wait(lambda: process.poll() is not None
-              or any(p.name.startswith(".labels.pdf") for p in tmp_path.iterdir()),
-              "the PDF being merged")
-        assert process.poll() is None, "the batch ended before it could be interrupted"
-        os.killpg(group, signal.SIGINT)
-        process.wait(timeout=TIMEOUT)
-        _wait(lambda: _group_gone(group), "every worker gone")
-    finally:
-        if not _group_gone(group):
-            os.killpg(group, signal.SIGKILL)
-        process.wait(timeout=TIMEOUT)
-        assert process.stderr is not None
-        stderr = process.stderr.read().decode("utf-8", "replace")
-        process.stderr.close()
-    assert process.returncode == 130, (process.returncode, stderr)
+    returncode, stderr = _interrupted(
+        tmp_path, csv, str(out),
+        lambda: any(p.name.startswith(".labels.pdf") for p in tmp_path.iterdir()),
+        signum=signal.SIGINT, to_group=True)
+    assert returncode == 130, (returncode, stderr)
     assert f"nothing was written to {out}" in stderr and "Traceback" not in stderr, stderr
     assert {p.name for p in tmp_path.iterdir()} <= {"cache", "in"}  # no PDF, no temporary
