@@ -70,35 +70,43 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 
 #: The signals :func:`signals_held` holds back.
-_HELD = frozenset({signal.SIGINT, signal.SIGTERM})
+_HELD = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """Within the block SIGINT and SIGTERM wait (blocked for this thread) and arrive when it
-    ends. Meant around forking workers: a signal that arrives while Python runs its at-fork
-    handlers is raised inside them, where Python reports and drops it (a Ctrl-C lost, the
-    batch running on); held, it arrives once the fork is done. A forked child inherits the
-    hold, which :func:`exit_quietly_on_terminate` releases."""
-    if not hasattr(signal, "pthread_sigmask"):
+    """Within the block SIGINT and SIGTERM are only noted, and raised again when it ends (to
+    the handlers before). Meant around forking workers: a signal whose handler raises while
+    Python runs its at-fork handlers is raised inside them, where Python reports and drops
+    it (a Ctrl-C lost, the batch running on). A child forked in the block ends at once on
+    such a signal until its initializer sets its own handlers. Main thread only (where
+    Python runs signal handlers); elsewhere nothing is held."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    owner, arrived = os.getpid(), list[int]()
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != owner:  # a worker forked in the block, before its initializer
+            os._exit(128 + signum)
+        arrived.append(signum)
+
+    previous = {signum: signal.signal(signum, note) for signum in _HELD}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for pending in dict.fromkeys(arrived):
+            signal.raise_signal(pending)
 
 
 def exit_quietly_on_terminate() -> None:
     """In a worker process: SIGINT is ignored (the parent stops the batch) and SIGTERM, which
     the parent's pool sends to stop its workers, raises ``SystemExit`` where the worker is,
-    so a file it is writing is removed on the way out (no traceback is printed). Signals
-    the parent held across the fork (:func:`signals_held`) are released, to these handlers."""
+    so a file it is writing is removed on the way out (no traceback is printed)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_worker)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
 
 
 def _exit_worker(signum: int, frame: FrameType | None) -> None:
